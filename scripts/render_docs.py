@@ -1,0 +1,120 @@
+"""Render the reference docs from the tables in code (one source of truth).
+
+    python scripts/render_docs.py          # rewrite docs/*.md
+    python scripts/render_docs.py --check  # exit 1 if a doc is out of date
+
+tests/test_docs.py runs the check, so a table changed in code fails CI until the
+docs are rendered again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from followup.cli import cli
+from followup.cli.errors import MEANINGS
+from followup.columns import TABLES
+from followup.reasons import LOSS_REASONS
+from followup.rules_file import __doc__ as RULES_DOC
+from followup.segments import CLASSIC_GRID, CLASSIC_LABELS, CN8_TABLE, cn8_code
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = "<!-- Rendered by scripts/render_docs.py from the code: edit the code, not this file. -->\n"
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    return "\n".join([_row(headers), _row(["---"] * len(headers)), *map(_row, rows)]) + "\n"
+
+
+def data_md() -> str:
+    parts = [HEADER, "# Input data\n",
+             "Headers match ignoring case, spaces, `_`, `-`, `.` and a bracketed suffix "
+             "(`Amount (USD)`). Anything else maps through `--columns map.yaml`:\n",
+             "```yaml\norders:\n  order_date: Fecha de pedido\n  amount: Importe\n"
+             "customers:\n  customer_id: Kundennummer\n```\n"]  # fmt: skip
+    for table, fields in TABLES.items():
+        rows = [[f"`{f.name}`", "yes" if f.required else "", f.description,
+                 ", ".join(f"`{a}`" for a in f.aliases)] for f in fields]  # fmt: skip
+        parts.append(f"## {table}\n")
+        parts.append(_table(["field", "required", "what", "also recognised"], rows))
+    rows = [[f"`{rid}`", r.label, r.label_zh, ", ".join(f"`{a}`" for a in r.aliases)]
+            for rid, r in LOSS_REASONS.items()]  # fmt: skip
+    parts.append("## Loss reasons\n")
+    parts.append("Other values are kept as written and reported as unknown.\n")
+    parts.append(_table(["reason", "label", "中文", "also recognised"], rows))
+    return "\n".join(parts)
+
+
+def segments_md() -> str:
+    grid = [[f"R{r}", *(f"`{s}`" for s in row)] for r, row in CLASSIC_GRID.items()]
+    labels = [[f"`{s}`", zh, what] for s, (what, zh) in CLASSIC_LABELS.items()]
+    cn8 = [[f"`{seg}`", zh, cn8_code(cell)] for cell, (seg, zh) in CN8_TABLE.items()]
+    return "\n".join([
+        HEADER, "# Segment schemes\n",
+        "Customers with no purchase order are `prospect` in every scheme.\n",
+        "## classic\n", "`fm = (f_score + m_score + 1) // 2`; the cell at (R score, FM) is the segment.\n",
+        _table(["R \\ FM", "1", "2", "3", "4", "5"], grid),
+        _table(["segment", "中文", "who"], labels),
+        "## cn8\n",
+        "R high: recency_days below the mean of scored customers; F high: frequency above "
+        "the mean; M high: monetary above the mean (equal to the mean is low). "
+        "`--thresholds r=90,f=3,m=5000` uses fixed cuts instead.\n",
+        _table(["segment", "中文", "R F M"], cn8),
+        "## Rules file\n", "`followup segment --rules rules.yaml`:\n",
+        "```yaml" + (RULES_DOC or "").split("```yaml", 1)[1].split("```", 1)[0] + "```\n",
+    ])  # fmt: skip
+
+
+def cli_md() -> str:
+    parts = [HEADER, "# Command reference\n", "## Exit codes\n",
+             _table(["code", "meaning"], [[str(c), m] for c, m in MEANINGS.items()])]  # fmt: skip
+    ctx = click.Context(cli, info_name="followup", terminal_width=80, max_content_width=80)
+    parts.append("## followup\n")
+    parts.append("```\n" + cli.get_help(ctx) + "\n```\n")
+    for name in cli.list_commands(ctx):
+        command = cli.get_command(ctx, name)
+        if command is None:
+            continue
+        sub = click.Context(command, info_name=f"followup {name}", parent=ctx, terminal_width=80)
+        parts.append(f"## followup {name}\n")
+        parts.append("```\n" + command.get_help(sub) + "\n```\n")
+    return "\n".join(parts)
+
+
+DOCS: dict[str, Callable[[], str]] = {
+    "docs/data.md": data_md,
+    "docs/segments.md": segments_md,
+    "docs/cli.md": cli_md,
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true", help="fail if a doc is out of date")
+    args = parser.parse_args()
+    stale = []
+    for relative, render in DOCS.items():
+        path = ROOT / relative
+        text = render()
+        if args.check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(relative)
+        else:
+            path.write_text(text, encoding="utf-8")
+    if stale:
+        print(f"out of date: {', '.join(stale)}: run python scripts/render_docs.py", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

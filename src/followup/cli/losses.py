@@ -1,0 +1,158 @@
+"""`followup losses`: why customers were lost, by reason, segment and owner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from followup.cli import options, render
+from followup.cli.base import Command
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from followup.losses import LossReport
+
+
+@click.command(
+    "losses",
+    cls=Command,
+    example="followup losses --sample --by segment",
+    short_help="Share of lost customers by reason, segment and owner.",
+)
+@options.workspace_options
+@options.data_options
+@click.option(
+    "--losses",
+    "losses_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Losses file (CSV or XLSX).",
+)
+@options.as_of_option
+@click.option(
+    "--scheme",
+    type=click.Choice(["classic", "cn8"]),
+    default="classic",
+    show_default=True,
+    help="Segment scheme for the by-segment view.",
+)
+@click.option(
+    "--by",
+    "views",
+    type=click.Choice(["reason", "segment", "owner"]),
+    multiple=True,
+    help="Which breakdowns to show (repeatable; default: all three).",
+)
+@options.format_options
+def command(
+    workspace: Path | None,
+    sample: bool,
+    orders: Path | None,
+    customers: Path | None,
+    columns: Path | None,
+    rejects: Path | None,
+    losses_file: Path | None,
+    as_of: str | None,
+    scheme: str,
+    views: tuple[str, ...],
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """Share of losses by reason, by segment and by owner, with counts.
+
+    Reasons followup does not know are shown as written and flagged, never
+    dropped. Segments come from RFM as of --as-of.
+    """
+    from followup.dataset import segment
+    from followup.losses import loss_report
+    from followup.segments import Thresholds, default_rules
+
+    day = options.parse_as_of(as_of)
+    src = options.sources(
+        workspace, sample, orders=orders, customers=customers, losses=losses_file, columns=columns
+    )
+    dataset = options.load(src, rejects, need_losses=True)
+    assert dataset.losses is not None  # need_losses guarantees it
+    segmented = segment(dataset, day, default_rules(scheme), Thresholds())
+    report = loss_report(dataset.losses, segmented.table)
+    chosen = views or ("reason", "segment", "owner")
+    options.emit(_format(report, chosen, options.output_format(fmt, output)), output)
+
+
+def _frames(report: LossReport, views: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    frames = {"reason": report.by_reason, "segment": report.by_segment, "owner": report.by_owner}
+    return {view: frames[view] for view in views}
+
+
+def _format(report: LossReport, views: tuple[str, ...], kind: str) -> str:
+    from followup.outputs import csv_text, json_text
+
+    frames = _frames(report, views)
+    if kind == "json":
+        return json_text(
+            {
+                "total": report.total,
+                "unknown_reasons": report.unknown_reasons,
+                **{f"by_{v}": f.to_dict("records") for v, f in frames.items()},
+            }
+        )
+    if kind == "csv":
+        rows = []
+        for view, frame in frames.items():
+            key = "reason" if view == "reason" else view
+            for r in frame.itertuples(index=False):
+                rows.append(
+                    (
+                        view,
+                        getattr(r, key) if view != "reason" else "all",
+                        r.reason,
+                        r.losses,
+                        r.share,
+                    )
+                )
+        return csv_text(("view", "group", "reason", "losses", "share"), rows)
+    return _text(report, frames)
+
+
+def _text(report: LossReport, frames: dict[str, pd.DataFrame]) -> str:
+    parts = [f"{report.total} losses\n"]
+    if "reason" in frames:
+        rows = [
+            [
+                f"{r.reason}{'' if r.known else ' (unknown reason)'}",
+                r.losses,
+                render.percent(r.share),
+            ]
+            for r in frames["reason"].itertuples(index=False)
+        ]
+        parts.append(render.table(["reason", "losses", "share"], rows, right=[False, True, True]))
+    for view in ("segment", "owner"):
+        if view in frames:
+            parts.append(_crosstab(frames[view], view))
+    if report.unknown_reasons:
+        listed = ", ".join(f'"{k}" ({v})' for k, v in report.unknown_reasons.items())
+        parts.append(f"Reasons followup does not know, kept as written: {listed}\n")
+    return "\n".join(parts)
+
+
+def _crosstab(frame: pd.DataFrame, view: str) -> str:
+    """One row per group: its losses, then each reason's share of them."""
+    from followup.reasons import LOSS_REASONS
+
+    reasons = [*LOSS_REASONS, *sorted(set(frame["reason"]) - set(LOSS_REASONS))]
+    headers = [
+        view,
+        "losses",
+        *(LOSS_REASONS[r].short if r in LOSS_REASONS else r for r in reasons),
+    ]
+    rows = []
+    for group, part in frame.groupby(view, sort=False):
+        shares = dict(zip(part["reason"], part["share"], strict=True))
+        cells = [render.percent(shares[r], digits=0) if r in shares else "" for r in reasons]
+        rows.append([group, int(part["losses"].sum()), *cells])
+    note = f"Share of each {view}'s losses by reason (counts: --format csv or json)\n"
+    return note + render.table(
+        headers, rows, right=[False] + [True] * (len(headers) - 1), flexible=0
+    )

@@ -1,0 +1,131 @@
+"""Options shared by commands, and the small helpers that turn them into library inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from followup.dataset import Dataset, Sources
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_PATH = click.Path(path_type=Path, dir_okay=False)
+
+
+def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.meta["debug"] = True
+    return value
+
+
+def _stack(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    def apply(function: F) -> F:
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+
+    return apply
+
+
+workspace_options = _stack(
+    click.option(
+        "--workspace",
+        "-w",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="Workspace folder (default: the current folder if it is one).",
+    ),
+    click.option("--sample", is_flag=True, help="Use the bundled sample workspace."),
+    click.option(
+        "--debug",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_debug,
+        help="Show the full traceback of an error.",
+    ),
+)
+
+data_options = _stack(
+    click.option("--orders", type=_PATH, help="Orders file (CSV or XLSX)."),
+    click.option("--customers", type=_PATH, help="Customers file (CSV or XLSX)."),
+    click.option(
+        "--columns", type=_PATH, help="Column map (YAML) for headers followup does not know."
+    ),
+    click.option(
+        "--rejects",
+        type=_PATH,
+        help="Set unusable rows aside in this CSV (with the reason) and go on.",
+    ),
+)
+
+as_of_option = click.option(
+    "--as-of", "as_of", metavar="DATE", help="Count orders up to this date (default: today)."
+)
+
+format_options = _stack(
+    click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "csv", "json"]),
+        default=None,
+        help="Output format (default: table, or from the --output extension).",
+    ),
+    click.option("--output", "-o", type=_PATH, help="Write to this file instead of the terminal."),
+)
+
+
+def parse_as_of(text: str | None) -> dt.date:
+    from followup.errors import UsageError
+    from followup.parsing import parse_date_text
+
+    if not text:
+        return dt.date.today()
+    day = parse_date_text(text.strip())
+    if day is None:
+        raise UsageError(f"--as-of: {text!r} is not a date (use YYYY-MM-DD)")
+    return day
+
+
+def output_format(fmt: str | None, output: Path | None) -> str:
+    if fmt:
+        return fmt
+    if output is not None and output.suffix.lower() in {".csv", ".json"}:
+        return output.suffix.lower()[1:]
+    return "table"
+
+
+def sources(workspace: Path | None, sample: bool, **paths: Path | None) -> Sources:
+    from followup.dataset import Sources
+    from followup.workspace import resolve
+
+    return Sources(resolve(workspace, sample=sample), **paths)
+
+
+def load(src: Sources, rejects: Path | None, **kwargs: Any) -> Dataset:
+    """Load the dataset; print notes; write the rejects file when asked."""
+    from followup.dataset import load_dataset
+    from followup.outputs import write_rejects
+
+    dataset = load_dataset(src, keep_bad_rows=rejects is not None, **kwargs)
+    for note in dataset.notes:
+        click.echo(f"Note: {note}", err=True)
+    if rejects is not None:
+        write_rejects(rejects, dataset.rejects)
+        count = len(dataset.rejects)
+        click.echo(f"{count} row{'s' if count != 1 else ''} set aside: see {rejects}", err=True)
+    return dataset
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Print to the terminal, or write the file atomically and say so."""
+    from followup.outputs import atomic_write
+
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        atomic_write(output, text)
+        click.echo(f"Wrote {output}", err=True)

@@ -1,0 +1,197 @@
+"""`followup segment`: RFM scores and a segment for every customer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from followup.cli import options, render
+from followup.cli.base import Command
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from followup.dataset import Segmented
+
+OUTPUT_COLUMNS = (
+    "customer_id",
+    "company",
+    "recency_days",
+    "frequency",
+    "monetary",
+    "r_score",
+    "f_score",
+    "m_score",
+    "segment",
+    "segment_label",
+    "owner",
+    "country",
+    "language",
+    "first_order",
+    "last_order",
+    "credits",
+)
+
+
+@click.command(
+    "segment",
+    cls=Command,
+    example="followup segment --sample --summary",
+    short_help="RFM scores and a segment for every customer.",
+)
+@options.workspace_options
+@options.data_options
+@options.as_of_option
+@click.option(
+    "--scheme",
+    type=click.Choice(["classic", "cn8"]),
+    default="classic",
+    show_default=True,
+    help="classic: 11 marketing segments; cn8: the 8 classes of Chinese CRM practice.",
+)
+@click.option(
+    "--rules",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Rules file (YAML) that renames segments or redraws the grid.",
+)
+@click.option(
+    "--thresholds",
+    metavar="r=DAYS,f=N,m=AMOUNT",
+    help="cn8: fixed thresholds instead of the means, e.g. r=90,f=3,m=5000.",
+)
+@click.option("--summary", is_flag=True, help="One line per segment instead of per customer.")
+@options.format_options
+def command(
+    workspace: Path | None,
+    sample: bool,
+    orders: Path | None,
+    customers: Path | None,
+    columns: Path | None,
+    rejects: Path | None,
+    as_of: str | None,
+    scheme: str,
+    rules: Path | None,
+    thresholds: str | None,
+    summary: bool,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """RFM scores (1–5) and a segment for every customer.
+
+    Reads orders (and customers, when there is a customers file) from the
+    workspace or the given files. Customers with no purchase are listed as
+    `prospect`.
+    """
+    from followup.dataset import segment
+    from followup.dataset import summary as summarise
+    from followup.segments import Thresholds, default_rules, load_rules
+
+    day = options.parse_as_of(as_of)
+    chosen = load_rules(rules) if rules else default_rules(scheme)
+    if rules and scheme not in (chosen.scheme, "classic"):
+        raise click.UsageError(f"--scheme {scheme} but {rules} is for {chosen.scheme}")
+    src = options.sources(workspace, sample, orders=orders, customers=customers, columns=columns)
+    dataset = options.load(src, rejects)
+    result = segment(dataset, day, chosen, Thresholds.parse(thresholds))
+    _report_counts(result)
+    kind = options.output_format(fmt, output)
+    frame = summarise(result) if summary else _per_customer(result.table)
+    options.emit(_format(frame, kind, result, summary), output)
+
+
+def _report_counts(result: Segmented) -> None:
+    rfm = result.rfm
+    if rfm.orders_after_as_of:
+        click.echo(
+            f"Note: {rfm.orders_after_as_of} order{'s' if rfm.orders_after_as_of != 1 else ''} "
+            f"dated after {rfm.as_of} ignored.",
+            err=True,
+        )
+
+
+def _per_customer(table: pd.DataFrame) -> pd.DataFrame:
+    return table[[c for c in OUTPUT_COLUMNS if c in table.columns]]
+
+
+def _format(frame: pd.DataFrame, kind: str, result: Segmented, summary: bool) -> str:
+    from followup.outputs import frame_csv, json_text
+
+    if kind == "csv":
+        return frame_csv(frame)
+    if kind == "json":
+        return json_text(
+            {
+                "as_of": result.rfm.as_of.isoformat(),
+                "scheme": result.scheme,
+                "currency": result.base_currency,
+                "segments" if summary else "customers": _records(frame),
+            }
+        )
+    return _summary_table(frame, result) if summary else _customer_table(frame, result)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[Any, Any]]:
+    records: list[dict[Any, Any]] = (
+        frame.astype(object).where(frame.notna(), None).to_dict("records")
+    )
+    return records
+
+
+def _customer_table(frame: pd.DataFrame, result: Segmented) -> str:
+    has_company = "company" in frame.columns
+    headers = [
+        "customer",
+        *(["company"] if has_company else []),
+        "days",
+        "orders",
+        f"spend {result.base_currency or ''}".strip(),
+        "RFM",
+        "segment",
+    ]
+    rows = []
+    for row in frame.itertuples(index=False):
+        scores = "" if row.frequency == 0 else f"{row.r_score}{row.f_score}{row.m_score}"
+        rows.append(
+            [
+                row.customer_id,
+                *([row.company] if has_company else []),
+                row.recency_days,
+                row.frequency,
+                render.money(row.monetary),
+                scores,
+                row.segment,
+            ]
+        )
+    right = [False, *([False] if has_company else []), True, True, True, False, False]
+    head = f"{len(frame)} customers, as of {result.rfm.as_of}, scheme {result.scheme}\n\n"
+    return head + render.table(headers, rows, right=right, flexible=1 if has_company else None)
+
+
+def _summary_table(frame: pd.DataFrame, result: Segmented) -> str:
+    from followup.segments import label
+
+    headers = [
+        "segment",
+        "customers",
+        "share",
+        f"revenue {result.base_currency or ''}".strip(),
+        "share",
+        "median days",
+    ]
+    rows = [
+        [
+            f"{r.segment} {label(str(r.segment), result.scheme)}".strip(),
+            r.customers,
+            render.percent(r.share),
+            render.money(r.revenue),
+            render.percent(r.revenue_share),
+            render.number(r.median_recency_days),
+        ]
+        for r in frame.itertuples(index=False)
+    ]
+    head = f"As of {result.rfm.as_of}, scheme {result.scheme}\n\n"
+    return head + render.table(
+        headers, rows, right=[False, True, True, True, True, True], flexible=0
+    )

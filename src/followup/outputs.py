@@ -1,0 +1,88 @@
+"""Writing files safely: atomically (temp file + rename) and spreadsheet-safe CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from followup.errors import FollowupError
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
+
+
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write `data` to `path` so that readers see the old file or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(payload)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise FollowupError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Keep a cell from being run as a formula when the CSV is opened in a spreadsheet."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([spreadsheet_safe(v) for v in row] for row in rows)
+    return buffer.getvalue()
+
+
+def frame_csv(frame: Any) -> str:
+    """A pandas DataFrame as spreadsheet-safe CSV (vectorised: fast for 100k rows)."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or str(safe[column].dtype) in {"str", "string"}:
+            text = safe[column].astype("string")
+            risky = text.str.startswith(_FORMULA_START, na=False) & ~text.str.fullmatch(
+                _NUMBER.pattern, na=False
+            )
+            if risky.any():
+                safe[column] = text.where(~risky, "'" + text)
+    result: str = safe.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d")
+    return result
+
+
+def json_text(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def write_rejects(path: Path, rejects: Sequence[Any]) -> None:
+    """One line per row set aside: where, which value, why, and the row as read."""
+    rows = (
+        (
+            r.file,
+            r.row,
+            r.column or "",
+            "" if r.value is None else r.value,
+            r.problem,
+            json.dumps(r.record, ensure_ascii=False),
+        )
+        for r in rejects
+    )
+    header = ("file", "row", "column", "value", "problem", "record")
+    atomic_write(path, csv_text(header, rows))

@@ -1,0 +1,234 @@
+"""Read a CSV or XLSX file into a table of text cells with spreadsheet row numbers.
+
+Encoding is detected, not guessed: a BOM wins, then strict UTF-8, then
+charset-normalizer's verdict, which must decode the whole file. GB2312/GBK
+verdicts are read as GB18030, their superset. The header is row 1; the first
+data row is row 2, as a spreadsheet shows it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from followup.errors import InputError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+_DETECT_SAMPLE = 1 << 20
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz", "cp936"}
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """Text cells as read, header row as given, and the source row of each record."""
+
+    path: str
+    headers: list[str]
+    table: pa.Table  # one string column per header, named "0", "1", ...
+    rows: Any  # numpy int64 array: spreadsheet row number of each record
+    from_xlsx: bool
+    encoding: str | None = None
+
+
+def read_raw(path: Path, display: str) -> RawTable:
+    """Read `path` (CSV or XLSX by extension); `display` names it in messages."""
+    if not path.exists():
+        raise InputError("file not found", file=display)
+    if path.is_dir():
+        raise InputError("is a folder, not a data file", file=display)
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        return _read_xlsx(path, display)
+    if path.suffix.lower() == ".xls":
+        raise InputError(
+            "old .xls workbooks are not supported: save it as .xlsx or CSV", file=display
+        )
+    return _read_csv(path, display)
+
+
+def decode(raw: bytes, display: str) -> tuple[str, str]:
+    """Return (text, encoding name) or raise an InputError that says what to do."""
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if raw.startswith(bom):
+            return _strict(raw, name, display), name
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    detected = _detect(raw)
+    if detected is None:
+        raise InputError(
+            "cannot tell the text encoding (not UTF-8, GB18030/GBK or another known one): "
+            "save it as CSV UTF-8",
+            file=display,
+        )
+    return _strict(raw, detected, display), detected
+
+
+def _detect(raw: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    sample = raw[:_DETECT_SAMPLE]
+    cut = sample.rfind(b"\n")
+    if 0 < cut < len(sample) and len(raw) > len(sample):
+        sample = sample[: cut + 1]
+    best = from_bytes(sample).best()
+    if best is None:
+        return None
+    name = codecs.lookup(best.encoding).name
+    return "gb18030" if name in _GB_FAMILY else name
+
+
+def _strict(raw: bytes, name: str, display: str) -> str:
+    try:
+        return raw.decode(name)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"is not valid {name} text (byte {exc.start}): save it as CSV UTF-8", file=display
+        ) from None
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in _DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _read_csv(path: Path, display: str) -> RawTable:
+    import numpy as np
+    import pyarrow as pa
+
+    raw = path.read_bytes()
+    text, encoding = decode(raw, display)
+    if encoding == "utf-8":
+        data = raw
+    else:
+        text = text.lstrip("\ufeff")
+        data = text.encode("utf-8")
+    first_line = text[: text.find("\n")] if "\n" in text else text
+    if not first_line.strip():
+        raise InputError("is empty: expected a header row and data rows", file=display)
+    delimiter = _sniff_delimiter(first_line)
+    try:
+        table = _parse_csv(data, delimiter, use_threads=True)
+    except pa.ArrowInvalid:
+        _raise_csv_problem(data, delimiter, display)
+    headers = [str(h).strip() for h in table.column_names]
+    table = table.rename_columns([str(i) for i in range(table.num_columns)])
+    return RawTable(display, headers, table, np.arange(2, table.num_rows + 2), False, encoding)
+
+
+def _parse_csv(data: bytes, delimiter: str, *, use_threads: bool) -> pa.Table:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    read = pacsv.ReadOptions(use_threads=use_threads, block_size=1 << 22)
+    parse = pacsv.ParseOptions(
+        delimiter=delimiter, ignore_empty_lines=False, newlines_in_values=True
+    )
+    header = pacsv.read_csv(
+        pa.py_buffer(data.split(b"\n", 1)[0] + b"\n"),
+        read_options=pacsv.ReadOptions(use_threads=False),
+        parse_options=parse,
+    ).column_names
+    convert = pacsv.ConvertOptions(
+        column_types={name: pa.string() for name in header},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    return pacsv.read_csv(
+        pa.py_buffer(data), read_options=read, parse_options=parse, convert_options=convert
+    )
+
+
+def _raise_csv_problem(data: bytes, delimiter: str, display: str) -> None:
+    """Re-parse single-threaded to find the malformed record and report its line."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    found: list[Any] = []
+
+    def handler(row: Any) -> str:
+        found.append(row)
+        return "skip"
+
+    parse = pacsv.ParseOptions(
+        delimiter=delimiter,
+        ignore_empty_lines=False,
+        newlines_in_values=True,
+        invalid_row_handler=handler,
+    )
+    try:
+        pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(use_threads=False),
+            parse_options=parse,
+        )
+    except pa.ArrowInvalid as exc:
+        raise InputError(f"is not a readable CSV file ({exc})", file=display) from None
+    if found:
+        bad = found[0]
+        line = f"line {bad.number}" if bad.number is not None else "a line"
+        raise InputError(
+            f"{line} has {bad.actual_columns} fields where the header has "
+            f"{bad.expected_columns} (a stray delimiter or quote?)",
+            file=display,
+        )
+    raise InputError("is not a readable CSV file", file=display)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_xlsx(path: Path, display: str) -> RawTable:
+    import numpy as np
+    import pyarrow as pa
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise InputError(f"is not a readable XLSX workbook ({exc})", file=display) from None
+    try:
+        sheet = book.worksheets[0]
+        headers: list[str] | None = None
+        rows: list[int] = []
+        cells: list[list[str]] = []
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            texts = [_cell_text(v) for v in values]
+            if headers is None:
+                if any(texts):
+                    headers = texts
+                continue
+            if any(texts):
+                rows.append(number)
+                cells.append((texts + [""] * len(headers))[: len(headers)])
+    finally:
+        book.close()
+    if headers is None:
+        raise InputError("is empty: expected a header row and data rows", file=display)
+    width = len(headers)
+    while width and not headers[width - 1]:
+        width -= 1
+    columns = {str(i): pa.array([row[i] for row in cells], pa.string()) for i in range(width)}
+    return RawTable(
+        display, headers[:width], pa.table(columns), np.array(rows, dtype=np.int64), True
+    )

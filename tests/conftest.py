@@ -1,0 +1,48 @@
+"""Shared fixtures: a clean environment and a temp working folder for every test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from followup.cli import cli
+from followup.workspace import sample_root
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """No FOLLOWUP_*/OPENAI_* settings leak in; each test runs in its own temp folder."""
+    for name in list(os.environ):
+        if name.startswith(("FOLLOWUP_", "OPENAI_")):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path
+
+
+@pytest.fixture
+def sample_workspace(tmp_path: Path) -> Path:
+    """A writable copy of the bundled sample workspace."""
+    target = tmp_path / "ws"
+    shutil.copytree(sample_root(), target)
+    return target
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def run(*args: str, ok: bool = True) -> Result:
+    """Invoke the CLI; on the happy path an unexpected exception fails loudly."""
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=not ok)
+    if ok:
+        assert result.exit_code == 0, result.output + result.stderr
+    return result
