@@ -24,7 +24,9 @@ from followup.rules_file import __doc__ as RULES_DOC
 from followup.segments import CLASSIC_GRID, CLASSIC_LABELS, CN8_TABLE, cn8_code
 
 ROOT = Path(__file__).resolve().parent.parent
-HEADER = "<!-- Rendered by scripts/render_docs.py from the code: edit the code, not this file. -->\n"
+HEADER = (
+    "<!-- Rendered by scripts/render_docs.py from the code: edit the code, not this file. -->\n"
+)
 
 
 def _row(cells: list[str]) -> str:
@@ -61,7 +63,8 @@ def segments_md() -> str:
     return "\n".join([
         HEADER, "# Segment schemes\n",
         "Customers with no purchase order are `prospect` in every scheme.\n",
-        "## classic\n", "`fm = (f_score + m_score + 1) // 2`; the cell at (R score, FM) is the segment.\n",
+        "## classic\n",
+        "`fm = (f_score + m_score + 1) // 2`; the cell at (R score, FM) is the segment.\n",
         _table(["R \\ FM", "1", "2", "3", "4", "5"], grid),
         _table(["segment", "中文", "who"], labels),
         "## cn8\n",
@@ -111,7 +114,9 @@ def main() -> int:
         else:
             path.write_text(text, encoding="utf-8")
     if stale:
-        print(f"out of date: {', '.join(stale)}: run python scripts/render_docs.py", file=sys.stderr)
+        print(
+            f"out of date: {', '.join(stale)}: run python scripts/render_docs.py", file=sys.stderr
+        )
         return 1
     return 0
 

@@ -110,7 +110,8 @@ def compute_rfm(orders: Orders, as_of: dt.date, customers: Iterable[str] = ()) -
     table["last_day"] = bought.max()
     table["first_day"] = bought.min()
     table.index = pd.Index(names[table.index.to_numpy()], dtype=object)
-    listed = pd.Index(list(customers), dtype=object).difference(table.index)
+    everyone = pd.Index([*names, *customers], dtype=object)  # incl. those with only later orders
+    listed = everyone.difference(table.index)
     if len(listed):
         table = pd.concat([table, pd.DataFrame(index=listed)])
     table["frequency"] = table["frequency"].fillna(0).astype(np.int64)
