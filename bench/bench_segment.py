@@ -474,7 +474,7 @@ def machine_rows(args: argparse.Namespace, base: list[str], rss: str) -> list[st
         f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- nproc: {capture(['nproc'])}; CPU: {cpu_model()}; RAM: {ram_gib()}",
         f"- OS: {platform.platform()}",
-        f"- followup {followup_ver} on Python {py_ver} ({fpy}); git {git_rev()}",
+        f"- followup {followup_ver} on Python {py_ver} ({fpy}); repo HEAD {git_rev()}",
         f"- command: `{shown_command(base, args.orders)}`",
         f"- data: {display(args.orders)}, {args.orders.stat().st_size / 1e6:.1f} MB "
         "(`python bench/gen_orders.py`, seeded)",

@@ -25,7 +25,7 @@ def orders_from(text: str, currency: CurrencySettings | None = None) -> Orders:
 
 def rfm_rows(text: str, as_of: dt.date = AS_OF, customers: tuple[str, ...] = ()) -> dict[str, dict]:
     result = compute_rfm(orders_from(text), as_of, customers)
-    return {row["customer_id"]: row for row in result.table.to_dict("records")}
+    return {row["customer_id"]: row for row in result.table.to_pylist()}
 
 
 def test_lines_of_one_order_are_one_order_dated_by_its_earliest_line() -> None:
@@ -37,7 +37,7 @@ def test_lines_of_one_order_are_one_order_dated_by_its_earliest_line() -> None:
     )
     c1 = rows["C1"]
     assert (c1["frequency"], c1["monetary"], c1["recency_days"]) == (2, 160.5, 10)
-    assert c1["last_order"] == dt.datetime(2026, 11, 12)
+    assert c1["last_order"] == dt.date(2026, 11, 12)
 
 
 def test_same_order_id_at_two_customers_is_two_orders() -> None:
@@ -62,7 +62,7 @@ def test_as_of_is_inclusive_and_later_orders_are_ignored_and_counted() -> None:
         ),
         AS_OF,
     )
-    rows = {r["customer_id"]: r for r in result.table.to_dict("records")}
+    rows = {r["customer_id"]: r for r in result.table.to_pylist()}
     assert (rows["C1"]["recency_days"], rows["C1"]["frequency"], rows["C1"]["monetary"]) == (
         0,
         1,
@@ -90,7 +90,7 @@ def test_order_netting_below_zero_is_a_credit_and_zero_is_an_order() -> None:
         "Z1,C2,2026-11-02,0\n"  # zero: still an order
     )
     assert rows["C1"]["frequency"] == 0 and rows["C1"]["monetary"] == -50
-    assert rows["C1"]["r_score"] is None or rows["C1"]["r_score"] != rows["C1"]["r_score"]
+    assert rows["C1"]["r_score"] is None
     assert rows["C2"]["frequency"] == 1 and rows["C2"]["recency_days"] == 20
 
 
@@ -102,7 +102,7 @@ def test_credit_only_and_orderless_customers_are_listed_unscored() -> None:
         AS_OF,
         customers=("C1", "C2", "C3"),
     )
-    table = result.table.set_index("customer_id")
+    table = result.table.to_pandas().set_index("customer_id")
     assert list(table.index) == ["C1", "C2", "C3"]
     for cid in ("C2", "C3"):
         assert table.loc[cid, "frequency"] == 0
@@ -134,7 +134,7 @@ def test_currencies_convert_to_the_base() -> None:
         "1,C1,2026-11-01,100,EUR\n2,C1,2026-11-02,50,usd\n3,C2,2026-11-03,10,\n",
         CurrencySettings(base="USD", rates={"EUR": 1.1}),
     )
-    rows = {r["customer_id"]: r for r in compute_rfm(orders, AS_OF).table.to_dict("records")}
+    rows = {r["customer_id"]: r for r in compute_rfm(orders, AS_OF).table.to_pylist()}
     assert rows["C1"]["monetary"] == 160.0 and rows["C2"]["monetary"] == 10.0
     assert orders.base_currency == "USD"
 
@@ -193,9 +193,10 @@ def test_sample_has_every_classic_segment_and_prospects(as_of: dt.date) -> None:
 
     dataset = load_dataset(Sources(resolve(None, sample=True)))
     result = segment(dataset, as_of, default_rules("classic"), Thresholds())
-    assert result.table["customer_id"].is_unique
-    assert (result.table["segment"] == "prospect").sum() >= 10
+    table = result.table.to_pandas()
+    assert table["customer_id"].is_unique
+    assert (table["segment"] == "prospect").sum() >= 10
     if as_of == AS_OF:
         from followup.segments import all_segments
 
-        assert set(result.table["segment"]) == set(all_segments("classic"))
+        assert set(table["segment"]) == set(all_segments("classic"))

@@ -6,6 +6,7 @@ import itertools
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from followup.errors import ConfigError, UsageError
@@ -34,8 +35,8 @@ CN8 = {
 }
 
 
-def scored_table(rows: list[tuple[int, int, int]]) -> pd.DataFrame:
-    return pd.DataFrame(
+def scored_table(rows: list[tuple[int, int, int]]) -> pa.Table:
+    return pa.Table.from_pylist(
         [{"r_score": r, "f_score": f, "m_score": m, "frequency": 1} for r, f, m in rows]
     )
 
@@ -53,13 +54,13 @@ def test_classic_fm_rounds_half_up() -> None:
     assert segments.tolist() == ["champions", "potential_loyalist"]
 
 
-def cn8_rows() -> pd.DataFrame:
+def cn8_rows() -> pa.Table:
     # means: recency 50, frequency 3, monetary 300; one customer per cell, plus one exactly at means
     rows = []
     for r_high, f_high, m_high in CN8:
         rows.append({"recency_days": 10 if r_high else 90, "frequency": 5 if f_high else 1,
                      "monetary": 500.0 if m_high else 100.0})  # fmt: skip
-    return pd.DataFrame(rows)
+    return pa.Table.from_pylist(rows)
 
 
 def test_cn8_table_with_mean_thresholds() -> None:
@@ -71,7 +72,7 @@ def test_cn8_table_with_mean_thresholds() -> None:
 
 
 def test_cn8_value_equal_to_the_mean_is_low() -> None:
-    table = pd.DataFrame(
+    table = pa.table(
         {"recency_days": [10, 30, 50], "frequency": [1, 2, 3], "monetary": [1.0, 2.0, 3.0]}
     )
     # means: 30 days, 2 orders, 2.0 -> the middle customer is exactly at every mean: R, F, M low
@@ -79,9 +80,7 @@ def test_cn8_value_equal_to_the_mean_is_low() -> None:
 
 
 def test_cn8_fixed_thresholds() -> None:
-    table = pd.DataFrame(
-        {"recency_days": [89, 90], "frequency": [4, 3], "monetary": [5001.0, 5000.0]}
-    )
+    table = pa.table({"recency_days": [89, 90], "frequency": [4, 3], "monetary": [5001.0, 5000.0]})
     segments = assign(table, default_rules("cn8"), Thresholds.parse("r=90,f=3,m=5000"))
     assert segments.tolist() == ["important_value", "general_winback"]
 
@@ -100,8 +99,12 @@ def test_bad_thresholds(text: str, message: str) -> None:
 
 
 def test_unscored_customers_are_prospects() -> None:
-    table = pd.DataFrame([{"r_score": None, "f_score": None, "m_score": None, "frequency": 0},
-                          {"r_score": 5, "f_score": 5, "m_score": 5, "frequency": 3}])  # fmt: skip
+    table = pa.Table.from_pylist(
+        [
+            {"r_score": None, "f_score": None, "m_score": None, "frequency": 0},
+            {"r_score": 5, "f_score": 5, "m_score": 5, "frequency": 3},
+        ]
+    )
     assert assign(table, default_rules("classic")).tolist() == ["prospect", "champions"]
 
 

@@ -15,6 +15,7 @@ from followup.workspace import Workspace
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
     from followup.rfm import RFM
     from followup.segments import Rules, Thresholds
@@ -39,7 +40,7 @@ class Sources:
 class Dataset:
     settings: Settings
     orders: Orders
-    customers: pd.DataFrame | None
+    customers: pa.Table | None
     losses: pd.DataFrame | None
     rejects: list[Reject] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -99,49 +100,57 @@ class Segmented:
     """RFM plus segment per customer, with customer fields when a customers file exists."""
 
     rfm: RFM
-    table: pd.DataFrame  # RFM columns + segment, segment_label, company, owner, ...
+    table: pa.Table  # RFM columns + segment, segment_label, company, owner, ...
     scheme: str
     base_currency: str | None
 
 
 def segment(dataset: Dataset, as_of: dt.date, rules: Rules, thresholds: Thresholds) -> Segmented:
+    import pyarrow as pa
+
     from followup.rfm import compute_rfm
     from followup.segments import assign, label
 
-    known = dataset.customers["customer_id"] if dataset.customers is not None else ()
+    known = dataset.customers.column("customer_id").to_pylist() if dataset.customers else ()
     rfm = compute_rfm(dataset.orders, as_of, known)
-    table = rfm.table.copy()
-    table["segment"] = assign(table, rules, thresholds)
-    table["segment_label"] = [
-        rules.labels.get(s) or label(s, rules.scheme) for s in table["segment"]
-    ]
+    names = assign(rfm.table, rules, thresholds)
+    labels = {s: rules.labels.get(s) or label(s, rules.scheme) for s in set(names)}
+    table = rfm.table.append_column("segment", pa.array(names, pa.string()))
+    table = table.append_column("segment_label", pa.array([labels[s] for s in names], pa.string()))
     if dataset.customers is not None:
-        extra = dataset.customers.drop(columns=["row"])
-        table = table.merge(extra, on="customer_id", how="left")
+        table = _with_customer_fields(table, dataset.customers)
     return Segmented(rfm, table, rules.scheme, dataset.orders.base_currency)
+
+
+def _with_customer_fields(table: pa.Table, customers: pa.Table) -> pa.Table:
+    """Add each customer's fields (company, owner, ...) in the table's row order."""
+    import pyarrow.compute as pc
+
+    position = pc.index_in(table.column("customer_id"), value_set=customers.column("customer_id"))
+    for name in customers.column_names:
+        if name not in {"customer_id", "row"}:
+            table = table.append_column(name, pc.take(customers.column(name), position))
+    return table
 
 
 def summary(segmented: Segmented) -> pd.DataFrame:
     """Per segment: customers, share, revenue, share of revenue, median recency."""
-    import pandas as pd
-
     from followup.segments import PROSPECT
 
-    table = segmented.table
+    table = segmented.table.select(["segment", "monetary", "recency_days"]).to_pandas()
     grouped = table.groupby("segment", sort=False)
-    result = pd.DataFrame(
-        {
-            "customers": grouped.size(),
-            "revenue": grouped["monetary"].sum().round(2),
-            "median_recency_days": grouped["recency_days"].median(),
-        }
+    result = grouped.agg(
+        customers=("monetary", "size"),
+        revenue=("monetary", "sum"),
+        median_recency_days=("recency_days", "median"),
     )
-    total_customers = max(len(table), 1)
+    result["revenue"] = result["revenue"].round(2)
     total_revenue = table["monetary"].sum()
-    result["share"] = (result["customers"] / total_customers).round(4)
+    result["share"] = (result["customers"] / max(len(table), 1)).round(4)
     result["revenue_share"] = (result["revenue"] / total_revenue).round(4) if total_revenue else 0.0
     result["last"] = result.index == PROSPECT
     result = result.sort_values(["last", "revenue"], ascending=[True, False], kind="stable")
     result = result.rename_axis("segment").reset_index()
     columns = ["segment", "customers", "share", "revenue", "revenue_share", "median_recency_days"]
-    return result[columns]
+    ordered: pd.DataFrame = result[columns]
+    return ordered

@@ -20,7 +20,6 @@ from followup.readers import RawTable, read_raw
 
 if TYPE_CHECKING:
     import numpy as np
-    import pandas as pd
     import pyarrow as pa
 
 
@@ -223,7 +222,7 @@ def load_column_map(path: Path) -> ColumnMap:
 class Loaded:
     """A canonical table plus the rows set aside and notes for the user."""
 
-    frame: Any  # pandas DataFrame (customers, losses) or pyarrow Table (orders)
+    frame: Any  # pyarrow Table (customers) or pandas DataFrame (losses)
     rejects: list[Reject]
     notes: list[str] = field(default_factory=list)
 
@@ -244,39 +243,41 @@ def _text_or_blank(mapped: Mapped, name: str, n: int) -> pa.Array:
 def load_customers(
     path: Path, display: str, *, column_map: ColumnMap | None = None, keep_bad_rows: bool = False
 ) -> Loaded:
-    """Customers keyed by customer_id (unique), every canonical column present."""
-    import pandas as pd
+    """Customers (an Arrow table) keyed by a unique customer_id; every canonical column present."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     mapped = read_mapped(path, display, "customers", column_map)
     problems = Problems(mapped)
     ids = parse_ids(mapped.text("customer_id"))
     problems.flag(~present(ids), "customer_id", "is empty", None)
     rejects = finish(problems, keep_bad_rows=keep_bad_rows)
-    keep = problems.keep_mask()
     n = mapped.raw.table.num_rows
     data = {"customer_id": ids}
     for spec in cols.fields("customers")[1:]:
         data[spec.name] = _text_or_blank(mapped, spec.name, n)
-    frame = pd.DataFrame({k: v.to_numpy(zero_copy_only=False) for k, v in data.items()})
-    frame["row"] = mapped.raw.rows
-    frame = frame[keep].reset_index(drop=True)
-    frame["language"] = frame["language"].where(frame["language"] != "", "en")
-    _check_unique(frame, mapped)
-    return Loaded(frame, rejects)
+    language = data["language"]
+    data["language"] = pc.if_else(pc.equal(language, ""), "en", language)
+    data["row"] = pa.array(mapped.raw.rows, pa.int64())
+    table = pa.table(data).filter(pa.array(problems.keep_mask()))
+    _check_unique(table, mapped)
+    return Loaded(table, rejects)
 
 
-def _check_unique(frame: pd.DataFrame, mapped: Mapped) -> None:
-    dup = frame["customer_id"].duplicated(keep="first")
-    if dup.any():
-        second = frame[dup].iloc[0]
-        first_row = frame.loc[frame["customer_id"] == second["customer_id"], "row"].iloc[0]
-        raise InputError(
-            f"appears twice (first at row {first_row}): customer ids must be unique",
-            file=mapped.raw.path,
-            row=int(second["row"]),
-            column=mapped.header("customer_id"),
-            value=second["customer_id"],
-        )
+def _check_unique(table: pa.Table, mapped: Mapped) -> None:
+    first_row: dict[str, int] = {}
+    for customer, row in zip(
+        table.column("customer_id").to_pylist(), table.column("row").to_pylist(), strict=True
+    ):
+        if customer in first_row:
+            raise InputError(
+                f"appears twice (first at row {first_row[customer]}): customer ids must be unique",
+                file=mapped.raw.path,
+                row=row,
+                column=mapped.header("customer_id"),
+                value=customer,
+            )
+        first_row[customer] = row
 
 
 def load_losses(

@@ -16,7 +16,7 @@ from followup.loading import (
     finish,
     read_mapped,
 )
-from followup.parsing import parse_amounts, parse_dates, parse_ids, present
+from followup.parsing import flags, parse_amounts, parse_dates, parse_ids, present
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -49,6 +49,7 @@ def load_orders(
     keep_bad_rows: bool = False,
 ) -> Orders:
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     mapped = read_mapped(path, display, "orders", column_map)
     problems = Problems(mapped)
@@ -67,20 +68,21 @@ def load_orders(
     n = mapped.raw.table.num_rows
     if mapped.has("order_id"):
         order_ids = mapped.text("order_id")
-    else:
-        order_ids = pa.array(mapped.raw.rows.astype(str)) if n else pa.array([], pa.string())
+    else:  # each row is one order
+        order_ids = pa.array(mapped.raw.rows.astype(str), pa.string())
+    products = mapped.raw.table.column(mapped.index["product"]) if mapped.has("product") else None
     table = pa.table(
         {
             "customer_id": ids,
             "order_id": order_ids,
             "order_date": dates,
             "amount": amounts,
-            "product": mapped.text("product")
-            if mapped.has("product")
-            else pa.nulls(n, pa.string()),
+            "product": products if products is not None else pa.nulls(n, pa.string()),
             "row": pa.array(mapped.raw.rows, pa.int64()),
         }
-    ).filter(keep)
+    )
+    if not pc.all(keep).as_py():
+        table = table.filter(keep)
     return Orders(table, base, rejects, notes, mapped.has("order_id"))
 
 
@@ -104,14 +106,21 @@ def _amounts(mapped: Mapped, problems: Problems) -> pa.Array:
 
 
 def _currency_codes(mapped: Mapped) -> pa.Array | None:
+    """Currency codes, upper-cased, with symbols and Chinese names mapped to ISO codes."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     if not mapped.has("currency"):
         return None
-    codes = pc.utf8_upper(mapped.text("currency"))
-    for alias, code in CURRENCY_ALIASES.items():
-        codes = pc.if_else(pc.equal(codes, alias.upper()), code, codes)
-    return codes
+    written = mapped.text("currency")
+    spellings = pc.unique(written)
+    canonical = [
+        CURRENCY_ALIASES.get(s, CURRENCY_ALIASES.get(s.upper(), s.upper()))
+        for s in spellings.to_pylist()
+    ]
+    if canonical == spellings.to_pylist():
+        return written
+    return pc.take(pa.array(canonical, pa.string()), pc.index_in(written, value_set=spellings))
 
 
 def _to_base(
@@ -164,7 +173,7 @@ def _raise_no_rate(mapped: Mapped, codes: pa.Array, code: str) -> None:
     import numpy as np
     import pyarrow.compute as pc
 
-    position = int(np.flatnonzero(pc.equal(codes, code).to_numpy(zero_copy_only=False))[0])
+    position = int(np.flatnonzero(flags(pc.equal(codes, code)))[0])
     raise InputError(
         "is a currency with no rate in followup.toml [currency.rates]: add one, e.g. "
         f"{code} = 1.0 (units of the base currency per {code})",

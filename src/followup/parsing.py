@@ -30,6 +30,25 @@ _AMOUNT_NOISE = re.compile(r"[^\d,.\-()]")
 _FLOAT_ID = r"^(\d+)\.0+$"
 
 
+def numbers(values: pa.Array | pa.ChunkedArray, fill: int | float = 0) -> np.ndarray:
+    """A numeric Arrow array as numpy, nulls as `fill`, without going through pandas."""
+    import pyarrow as pa
+
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if values.null_count:
+        values = values.fill_null(fill)
+    result: np.ndarray = values.to_numpy()
+    return result
+
+
+def flags(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A boolean Arrow array as a numpy bool array (nulls are False)."""
+    import pyarrow as pa
+
+    return numbers(values.cast(pa.int8())).astype(bool)
+
+
 def map_unique(values: pa.Array, parse: Callable[[str], Any], type_: pa.DataType) -> pa.Array:
     """Apply `parse` to each distinct value (None for a failure) and map back."""
     import pyarrow as pa
@@ -41,6 +60,7 @@ def map_unique(values: pa.Array, parse: Callable[[str], Any], type_: pa.DataType
 
 
 def clean_text(values: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Cells without surrounding whitespace (any Unicode space, e.g. U+3000)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -53,7 +73,7 @@ def present(values: pa.Array) -> np.ndarray:
     """Mask of non-empty cells."""
     import pyarrow.compute as pc
 
-    result: np.ndarray = pc.binary_length(values).to_numpy(zero_copy_only=False) != 0
+    result: np.ndarray = numbers(pc.binary_length(values)) != 0
     return result
 
 
@@ -110,13 +130,16 @@ def parse_amounts(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    plain = pc.match_substring_regex(values, _PLAIN_NUMBER)
-    if pc.all(plain).as_py() is not False and len(values):
+    try:  # fast path: every cell a plain number
         amounts = pc.cast(values, pa.float64())
-    else:
-        fast = pc.cast(pc.if_else(plain, values, None), pa.float64())
-        slow = map_unique(pc.if_else(plain, None, values), parse_amount_text, pa.float64())
-        amounts = pc.coalesce(fast, slow)
+        if len(values) and not pc.any(pc.invert(pc.is_finite(amounts))).as_py():
+            return amounts, _failed(values, amounts)
+    except pa.ArrowInvalid:
+        pass
+    plain = pc.match_substring_regex(values, _PLAIN_NUMBER)
+    fast = pc.cast(pc.if_else(plain, values, None), pa.float64())
+    slow = map_unique(pc.if_else(plain, None, values), parse_amount_text, pa.float64())
+    amounts = pc.coalesce(fast, slow)
     return amounts, _failed(values, amounts)
 
 
@@ -164,6 +187,6 @@ def _failed(values: pa.Array, parsed: pa.Array) -> np.ndarray:
 
     if not len(values):
         return np.zeros(0, dtype=bool)
-    missing = parsed.is_null().to_numpy(zero_copy_only=False)
+    missing = flags(parsed.is_null())
     result: np.ndarray = missing & present(values)
     return result

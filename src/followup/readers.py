@@ -107,24 +107,31 @@ def _read_csv(path: Path, display: str) -> RawTable:
     import numpy as np
     import pyarrow as pa
 
-    raw = path.read_bytes()
-    text, encoding = decode(raw, display)
-    if encoding == "utf-8":
-        data = raw
-    else:
-        text = text.lstrip("\ufeff")
-        data = text.encode("utf-8")
-    first_line = text[: text.find("\n")] if "\n" in text else text
+    data = path.read_bytes()
+    encoding = "utf-8"
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        data, encoding = _transcode(data, display)
+    end = data.find(b"\n")
+    first_line = (data[:end] if end >= 0 else data).decode("utf-8", errors="replace")
     if not first_line.strip():
         raise InputError("is empty: expected a header row and data rows", file=display)
     delimiter = _sniff_delimiter(first_line)
-    try:
+    try:  # pyarrow checks UTF-8 itself: no separate pass over a valid file
         table = _parse_csv(data, delimiter, use_threads=True)
-    except pa.ArrowInvalid:
-        _raise_csv_problem(data, delimiter, display)
+    except pa.ArrowInvalid as exc:
+        if encoding != "utf-8" or "utf8" not in str(exc).lower().replace("-", ""):
+            _raise_csv_problem(data, delimiter, display)
+        data, encoding = _transcode(data, display)
+        table = _parse_csv(data, delimiter, use_threads=True)
     headers = [str(h).strip() for h in table.column_names]
     table = table.rename_columns([str(i) for i in range(table.num_columns)])
     return RawTable(display, headers, table, np.arange(2, table.num_rows + 2), False, encoding)
+
+
+def _transcode(data: bytes, display: str) -> tuple[bytes, str]:
+    """UTF-8 bytes (no BOM) of a file in another encoding, and the encoding found."""
+    text, encoding = decode(data, display)
+    return text.lstrip("\ufeff").encode("utf-8"), encoding
 
 
 def _parse_csv(data: bytes, delimiter: str, *, use_threads: bool) -> pa.Table:
@@ -136,7 +143,7 @@ def _parse_csv(data: bytes, delimiter: str, *, use_threads: bool) -> pa.Table:
         delimiter=delimiter, ignore_empty_lines=False, newlines_in_values=True
     )
     header = pacsv.read_csv(
-        pa.py_buffer(data.split(b"\n", 1)[0] + b"\n"),
+        pa.py_buffer(data[: data.find(b"\n") + 1] if b"\n" in data[: 1 << 16] else data),
         read_options=pacsv.ReadOptions(use_threads=False),
         parse_options=parse,
     ).column_names

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
-    import pandas as pd
+    import pyarrow as pa
 
     from followup.orders import Orders
 
@@ -43,9 +43,12 @@ RFM_COLUMNS = (
 
 @dataclass(frozen=True)
 class RFM:
-    """Per-customer RFM table (`RFM_COLUMNS`, sorted by customer_id) and run facts."""
+    """Per-customer RFM table (`RFM_COLUMNS`, sorted by customer_id) and run facts.
 
-    table: pd.DataFrame
+    An Arrow table: the path from CSV in to CSV out never needs pandas.
+    """
+
+    table: pa.Table
     as_of: dt.date
     orders_counted: int
     orders_after_as_of: int
@@ -67,80 +70,131 @@ def score(values: np.ndarray, *, higher_is_better: bool) -> np.ndarray:
     return result
 
 
-def _orders(orders: Orders, as_of: dt.date) -> tuple[pd.DataFrame, np.ndarray, int]:
-    """One row per (customer, order) with integer customer codes; the code -> id
-    array; and the number of orders dated after `as_of`."""
+@dataclass(frozen=True)
+class OrderRows:
+    """One row per counted order: customer code, net amount, day number."""
+
+    customer: np.ndarray
+    amount: np.ndarray
+    day: np.ndarray
+
+
+def _encode(values: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Dense int64 codes for `values` and the distinct values they index."""
     import numpy as np
-    import pandas as pd
+    import pyarrow as pa
     import pyarrow.compute as pc
 
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    encoded = pc.dictionary_encode(values)
+    return encoded.indices.to_numpy().astype(np.int64), encoded.dictionary
+
+
+def _order_keys(customers: np.ndarray, order_ids: pa.ChunkedArray) -> tuple[np.ndarray, int]:
+    """A dense code per (customer, order) and the number of orders.
+
+    Order ids are usually unique across customers; then the order id's own code
+    is the key and no second hashing pass is needed.
+    """
+    import numpy as np
+    import pandas as pd
+
+    codes, distinct = _encode(order_ids)
+    n = len(distinct)
+    low = np.full(n, np.iinfo(np.int64).max)
+    high = np.full(n, -1)
+    np.minimum.at(low, codes, customers)
+    np.maximum.at(high, codes, customers)
+    if np.array_equal(low, high):
+        return codes, n
+    keys, uniques = pd.factorize(customers * n + codes)
+    return keys.astype(np.int64), len(uniques)
+
+
+def _orders(orders: Orders, as_of: dt.date) -> tuple[OrderRows, pa.Array, int]:
+    """Counted orders, the customer id of each code, and the number of orders after `as_of`."""
+    import numpy as np
+    import pyarrow as pa
+
+    from followup.parsing import numbers
+
     table = orders.table
-    customers = pc.dictionary_encode(table.column("customer_id")).combine_chunks()
-    order_ids = pc.dictionary_encode(table.column("order_id")).combine_chunks()
-    width = max(len(order_ids.dictionary), 1)
-    key = customers.indices.to_numpy().astype(np.int64) * width + order_ids.indices.to_numpy()
-    codes, uniques = pd.factorize(key)
-    days = table.column("order_date").combine_chunks().to_numpy(zero_copy_only=False)
-    days = days.astype("datetime64[D]").astype(np.int64)
-    first = np.full(len(uniques), np.iinfo(np.int64).max)
-    np.minimum.at(first, codes, days)
-    amount = np.bincount(codes, weights=table.column("amount").to_numpy(), minlength=len(uniques))
-    per_order = pd.DataFrame({"customer": uniques // width, "amount": amount, "day": first})
-    late = per_order["day"].to_numpy() > _day_number(as_of)
-    names = np.asarray(customers.dictionary.to_numpy(zero_copy_only=False), dtype=object)
-    return per_order[~late], names, int(late.sum())
+    customers, names = _encode(table.column("customer_id"))
+    keys, n = _order_keys(customers, table.column("order_id"))
+    days = numbers(table.column("order_date").cast(pa.int32())).astype(np.int64)
+    first = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first, keys, days)
+    owner = np.empty(n, dtype=np.int64)
+    owner[keys] = customers
+    amount = np.bincount(keys, weights=numbers(table.column("amount")), minlength=n)
+    keep = first <= _day_number(as_of)
+    return OrderRows(owner[keep], amount[keep], first[keep]), names, int((~keep).sum())
 
 
 def _day_number(day: dt.date) -> int:
     return (day - dt.date(1970, 1, 1)).days
 
 
+def _with_listed(names: pa.Array, customers: Iterable[str]) -> pa.Array:
+    """`names` followed by the listed customers that have no orders at all."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    listed = pa.array(list(dict.fromkeys(customers)), pa.string())
+    if not len(listed):
+        return names
+    missing = listed.filter(pc.invert(pc.is_in(listed, value_set=names)))
+    return pa.concat_arrays([names.cast(pa.string()), missing])
+
+
 def compute_rfm(orders: Orders, as_of: dt.date, customers: Iterable[str] = ()) -> RFM:
     """RFM for every customer in `orders` plus any listed in `customers` (as prospects)."""
     import numpy as np
-    import pandas as pd
+    import pyarrow.compute as pc
 
-    per_order, names, late = _orders(orders, as_of)
-    purchase = per_order["amount"] >= 0
-    monetary = per_order.groupby("customer", sort=False)["amount"].sum()
-    credits = (~purchase).groupby(per_order["customer"], sort=False).sum()
-    bought = per_order[purchase].groupby("customer", sort=False)["day"]
-    table = pd.DataFrame({"monetary": monetary.round(2), "credits": credits})
-    table["frequency"] = bought.size()
-    table["last_day"] = bought.max()
-    table["first_day"] = bought.min()
-    table.index = pd.Index(names[table.index.to_numpy()], dtype=object)
-    everyone = pd.Index([*names, *customers], dtype=object)  # incl. those with only later orders
-    listed = everyone.difference(table.index)
-    if len(listed):
-        table = pd.concat([table, pd.DataFrame(index=listed)])
-    table["frequency"] = table["frequency"].fillna(0).astype(np.int64)
-    table["monetary"] = table["monetary"].fillna(0.0)
-    table["credits"] = table["credits"].fillna(0).astype(np.int64)
-    table["recency_days"] = (_day_number(as_of) - table["last_day"]).astype("Int64")
-    _add_scores(table)
-    table["first_order"] = _to_dates(table["first_day"])
-    table["last_order"] = _to_dates(table["last_day"])
-    table = table.rename_axis("customer_id").reset_index()
-    table = table.sort_values("customer_id", kind="stable").reset_index(drop=True)
-    return RFM(table[list(RFM_COLUMNS)], as_of, len(per_order), late)
+    rows, names, late = _orders(orders, as_of)
+    names = _with_listed(names, customers)
+    n = len(names)
+    purchase = rows.amount >= 0
+    bought, days = rows.customer[purchase], rows.day[purchase]
+    last = np.full(n, np.iinfo(np.int64).min)
+    np.maximum.at(last, bought, days)
+    first = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first, bought, days)
+    columns = {
+        "frequency": np.bincount(bought, minlength=n),
+        "monetary": np.bincount(rows.customer, weights=rows.amount, minlength=n).round(2),
+        "credits": np.bincount(rows.customer[~purchase], minlength=n),
+        "recency_days": _day_number(as_of) - last,
+        "first_day": first,
+        "last_day": last,
+    }
+    order = pc.sort_indices(names).to_numpy()
+    columns = {name: values[order] for name, values in columns.items()}
+    return RFM(_table(names.take(order), columns), as_of, len(rows.day), late)
 
 
-def _add_scores(table: pd.DataFrame) -> None:
-    scored = table["frequency"] > 0
-    for column, measure, higher in (
-        ("r_score", "recency_days", False),
-        ("f_score", "frequency", True),
-        ("m_score", "monetary", True),
-    ):
-        values = table.loc[scored, measure].to_numpy(dtype="float64")
-        table[column] = None
-        table.loc[scored, column] = score(values, higher_is_better=higher)
-        table[column] = table[column].astype("Int64")
+def _table(ids: pa.Array, columns: dict[str, np.ndarray]) -> pa.Table:
+    """The RFM table: scores for customers with a purchase, nulls for prospects."""
+    import numpy as np
+    import pyarrow as pa
 
-
-def _to_dates(days: pd.Series) -> pd.Series:
-    """Day numbers (NaN for none) as datetime64 (NaT for none)."""
-    import pandas as pd
-
-    return pd.to_datetime(days, unit="D")
+    scored = columns["frequency"] > 0
+    unscored = ~scored
+    data = {
+        "customer_id": ids.cast(pa.string()),
+        "recency_days": pa.array(columns["recency_days"], mask=unscored),
+        "frequency": pa.array(columns["frequency"]),
+        "monetary": pa.array(columns["monetary"]),
+    }
+    measures = (("r", "recency_days", False), ("f", "frequency", True), ("m", "monetary", True))
+    for name, measure, higher in measures:
+        values = np.zeros(len(ids), dtype=np.int64)
+        values[scored] = score(columns[measure][scored].astype(float), higher_is_better=higher)
+        data[f"{name}_score"] = pa.array(values, mask=unscored)
+    for name, days in (("first_order", "first_day"), ("last_order", "last_day")):
+        day_numbers = np.where(scored, columns[days], 0).astype(np.int32)
+        data[name] = pa.array(day_numbers, mask=unscored).cast(pa.date32())
+    data["credits"] = pa.array(columns["credits"])
+    return pa.table({name: data[name] for name in RFM_COLUMNS})

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Final
 from followup.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import numpy as np
+    import pyarrow as pa
 
 PROSPECT: Final = "prospect"
 
@@ -127,39 +128,59 @@ def default_rules(scheme: str) -> Rules:
     return Rules(scheme)
 
 
-def assign(rfm: pd.DataFrame, rules: Rules, thresholds: Thresholds = Thresholds()) -> pd.Series:
+def assign(rfm: pa.Table, rules: Rules, thresholds: Thresholds = Thresholds()) -> np.ndarray:
     """The segment of every row of an RFM table (`prospect` when unscored)."""
-    import pandas as pd
+    import numpy as np
 
-    part = rfm[rfm["frequency"] > 0]
-    if part.empty:
-        names: list[str] = []
-    elif rules.scheme == "classic":
-        names = _classic(part, rules)
-    else:
-        names = _cn8(part, rules, thresholds)
-    result = pd.Series(names, index=part.index, dtype=object)
-    return result.reindex(rfm.index, fill_value=PROSPECT).map(rules.name)
-
-
-def _classic(part: pd.DataFrame, rules: Rules) -> list[str]:
-    fm = (part["f_score"].astype(int) + part["m_score"].astype(int) + 1) // 2
-    return [
-        rules.classic_grid[r][c - 1] for r, c in zip(part["r_score"].astype(int), fm, strict=True)
-    ]
+    scored = _column(rfm, "frequency") > 0
+    names = np.full(len(scored), PROSPECT, dtype=object)
+    if scored.any():
+        if rules.scheme == "classic":
+            names[scored] = _classic(rfm, scored, rules)
+        else:
+            names[scored] = _cn8(rfm, scored, rules, thresholds)
+    if rules.rename:
+        names = np.array([rules.rename.get(n, n) for n in names], dtype=object)
+    return names
 
 
-def cn8_flags(part: pd.DataFrame, thresholds: Thresholds) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(R high, F high, M high) per row: strictly better than the threshold or mean."""
-    r_cut = thresholds.r if thresholds.r is not None else part["recency_days"].astype(float).mean()
-    f_cut = thresholds.f if thresholds.f is not None else part["frequency"].mean()
-    m_cut = thresholds.m if thresholds.m is not None else part["monetary"].mean()
-    return part["recency_days"] < r_cut, part["frequency"] > f_cut, part["monetary"] > m_cut
+def _column(table: pa.Table, name: str) -> np.ndarray:
+    from followup.parsing import numbers
+
+    return numbers(table.column(name))
 
 
-def _cn8(part: pd.DataFrame, rules: Rules, thresholds: Thresholds) -> list[str]:
-    r_high, f_high, m_high = cn8_flags(part, thresholds)
-    return [rules.cn8_cells[cn8_code(cell)] for cell in zip(r_high, f_high, m_high, strict=True)]
+def _classic(rfm: pa.Table, scored: np.ndarray, rules: Rules) -> np.ndarray:
+    import numpy as np
+
+    grid = np.array([rules.classic_grid[r] for r in (1, 2, 3, 4, 5)], dtype=object)
+    r, f, m = (_column(rfm, f"{x}_score")[scored].astype(int) for x in "rfm")
+    result: np.ndarray = grid[r - 1, (f + m + 1) // 2 - 1]
+    return result
+
+
+def cn8_flags(
+    rfm: pa.Table, scored: np.ndarray, thresholds: Thresholds
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(R high, F high, M high) per scored row: strictly better than the threshold or mean."""
+    recency = _column(rfm, "recency_days")[scored].astype(float)
+    frequency = _column(rfm, "frequency")[scored]
+    monetary = _column(rfm, "monetary")[scored]
+    r_cut = thresholds.r if thresholds.r is not None else recency.mean()
+    f_cut = thresholds.f if thresholds.f is not None else frequency.mean()
+    m_cut = thresholds.m if thresholds.m is not None else monetary.mean()
+    return recency < r_cut, frequency > f_cut, monetary > m_cut
+
+
+def _cn8(rfm: pa.Table, scored: np.ndarray, rules: Rules, thresholds: Thresholds) -> np.ndarray:
+    import numpy as np
+
+    r_high, f_high, m_high = cn8_flags(rfm, scored, thresholds)
+    order = [(r, f, m) for r in (True, False) for f in (True, False) for m in (True, False)]
+    lookup = np.array([rules.cn8_cells[cn8_code(cell)] for cell in order], dtype=object)
+    index = (~r_high).astype(int) * 4 + (~f_high).astype(int) * 2 + (~m_high).astype(int)
+    result: np.ndarray = lookup[index]
+    return result
 
 
 def label(segment: str, scheme: str) -> str:

@@ -76,7 +76,7 @@ def command(
     dataset = options.load(src, rejects, need_losses=True)
     assert dataset.losses is not None  # need_losses guarantees it
     segmented = segment(dataset, day, default_rules(scheme), Thresholds())
-    report = loss_report(dataset.losses, segmented.table)
+    report = loss_report(dataset.losses, segmented.table.to_pandas())
     chosen = views or ("reason", "segment", "owner")
     options.emit(_format(report, chosen, options.output_format(fmt, output)), output)
 

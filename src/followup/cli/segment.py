@@ -12,6 +12,7 @@ from followup.cli.base import Command
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
     from followup.dataset import Segmented
 
@@ -97,8 +98,11 @@ def command(
     result = segment(dataset, day, chosen, Thresholds.parse(thresholds))
     _report_counts(result)
     kind = options.output_format(fmt, output)
-    frame = summarise(result) if summary else _per_customer(result.table)
-    options.emit(_format(frame, kind, result, summary), output)
+    if summary:
+        text = _format_summary(summarise(result), kind, result)
+    else:
+        text = _format_customers(_per_customer(result.table), kind, result)
+    options.emit(text, output)
 
 
 def _report_counts(result: Segmented) -> None:
@@ -111,87 +115,71 @@ def _report_counts(result: Segmented) -> None:
         )
 
 
-def _per_customer(table: pd.DataFrame) -> pd.DataFrame:
-    return table[[c for c in OUTPUT_COLUMNS if c in table.columns]]
+def _per_customer(table: pa.Table) -> pa.Table:
+    return table.select([c for c in OUTPUT_COLUMNS if c in table.column_names])
 
 
-def _format(frame: pd.DataFrame, kind: str, result: Segmented, summary: bool) -> str:
+def _meta(result: Segmented) -> dict[str, Any]:
+    return {
+        "as_of": result.rfm.as_of.isoformat(),
+        "scheme": result.scheme,
+        "currency": result.base_currency,
+    }
+
+
+def _format_customers(table: pa.Table, kind: str, result: Segmented) -> str:
+    from followup.outputs import frame_csv, json_text
+
+    if kind == "csv":
+        return frame_csv(table)
+    if kind == "json":
+        return json_text({**_meta(result), "customers": table.to_pylist()})
+    return _customer_table(table.to_pylist(), result)
+
+
+def _format_summary(frame: pd.DataFrame, kind: str, result: Segmented) -> str:
     from followup.outputs import frame_csv, json_text
 
     if kind == "csv":
         return frame_csv(frame)
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
     if kind == "json":
-        return json_text(
-            {
-                "as_of": result.rfm.as_of.isoformat(),
-                "scheme": result.scheme,
-                "currency": result.base_currency,
-                "segments" if summary else "customers": _records(frame),
-            }
-        )
-    return _summary_table(frame, result) if summary else _customer_table(frame, result)
+        return json_text({**_meta(result), "segments": records})
+    return _summary_table(records, result)
 
 
-def _records(frame: pd.DataFrame) -> list[dict[Any, Any]]:
-    records: list[dict[Any, Any]] = (
-        frame.astype(object).where(frame.notna(), None).to_dict("records")
-    )
-    return records
-
-
-def _customer_table(frame: pd.DataFrame, result: Segmented) -> str:
-    has_company = "company" in frame.columns
-    headers = [
-        "customer",
-        *(["company"] if has_company else []),
-        "days",
-        "orders",
-        f"spend {result.base_currency or ''}".strip(),
-        "RFM",
-        "segment",
-    ]
+def _customer_table(records: list[dict[str, Any]], result: Segmented) -> str:
+    has_company = bool(records) and "company" in records[0]
+    spend = f"spend {result.base_currency or ''}".strip()
+    headers = ["customer", *(["company"] if has_company else []), "days", "orders", spend, "RFM",
+               "segment"]  # fmt: skip
     rows = []
-    for row in frame.itertuples(index=False):
-        scores = "" if row.frequency == 0 else f"{row.r_score}{row.f_score}{row.m_score}"
-        rows.append(
-            [
-                row.customer_id,
-                *([row.company] if has_company else []),
-                row.recency_days,
-                row.frequency,
-                render.money(row.monetary),
-                scores,
-                row.segment,
-            ]
-        )
+    for r in records:
+        scores = f"{r['r_score']}{r['f_score']}{r['m_score']}" if r["frequency"] else ""
+        company = [r["company"]] if has_company else []
+        rows.append([r["customer_id"], *company, r["recency_days"], r["frequency"],
+                     render.money(r["monetary"]), scores, r["segment"]])  # fmt: skip
     right = [False, *([False] if has_company else []), True, True, True, False, False]
-    head = f"{len(frame)} customers, as of {result.rfm.as_of}, scheme {result.scheme}\n\n"
+    head = f"{len(records)} customers, as of {result.rfm.as_of}, scheme {result.scheme}\n\n"
     return head + render.table(headers, rows, right=right, flexible=1 if has_company else None)
 
 
-def _summary_table(frame: pd.DataFrame, result: Segmented) -> str:
+def _summary_table(records: list[dict[Any, Any]], result: Segmented) -> str:
     from followup.segments import label
 
-    headers = [
-        "segment",
-        "customers",
-        "share",
-        f"revenue {result.base_currency or ''}".strip(),
-        "share",
-        "median days",
-    ]
+    revenue = f"revenue {result.base_currency or ''}".strip()
+    headers = ["segment", "customers", "share", revenue, "share", "median days"]
     rows = [
         [
-            f"{r.segment} {label(str(r.segment), result.scheme)}".strip(),
-            r.customers,
-            render.percent(r.share),
-            render.money(r.revenue),
-            render.percent(r.revenue_share),
-            render.number(r.median_recency_days),
+            f"{r['segment']} {label(r['segment'], result.scheme)}".strip(),
+            r["customers"],
+            render.percent(r["share"]),
+            render.money(r["revenue"]),
+            render.percent(r["revenue_share"]),
+            render.number(r["median_recency_days"]),
         ]
-        for r in frame.itertuples(index=False)
+        for r in records
     ]
     head = f"As of {result.rfm.as_of}, scheme {result.scheme}\n\n"
-    return head + render.table(
-        headers, rows, right=[False, True, True, True, True, True], flexible=0
-    )
+    right = [False, True, True, True, True, True]
+    return head + render.table(headers, rows, right=right, flexible=0)
