@@ -62,10 +62,20 @@ def test_segment_summary_fits_80_columns_and_adds_up() -> None:
 
 
 def test_segment_csv_has_the_per_customer_columns() -> None:
-    frame = pd.read_csv(StringIO(run("segment", "--sample", "--format", "csv", *AS_OF).stdout),
-                        dtype={"customer_id": str})  # fmt: skip
-    for column in ("customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score",
-                   "m_score", "segment"):  # fmt: skip
+    frame = pd.read_csv(
+        StringIO(run("segment", "--sample", "--format", "csv", *AS_OF).stdout),
+        dtype={"customer_id": str},
+    )
+    for column in (
+        "customer_id",
+        "recency_days",
+        "frequency",
+        "monetary",
+        "r_score",
+        "f_score",
+        "m_score",
+        "segment",
+    ):
         assert column in frame.columns
     assert len(frame) == 320 and frame["customer_id"].is_unique
     prospects = frame[frame["segment"] == "prospect"]
@@ -85,7 +95,10 @@ def test_json_customers_match_the_csv() -> None:
     first = as_json[0]
     row = as_csv.iloc[0]
     assert (first["customer_id"], first["frequency"], first["segment"]) == (
-        row["customer_id"], row["frequency"], row["segment"])  # fmt: skip
+        row["customer_id"],
+        row["frequency"],
+        row["segment"],
+    )
 
 
 def test_runs_inside_a_workspace_folder(
@@ -130,8 +143,16 @@ def test_losses_shares_by_reason_segment_and_owner() -> None:
     data = json.loads(run("losses", "--sample", "--format", "json", *AS_OF).stdout)
     assert data["total"] == 70 and data["unknown_reasons"] == {}
     reasons = {r["reason"]: r for r in data["by_reason"]}
-    assert set(reasons) == {"price", "quality", "delivery", "service", "competitor",
-                            "payment_terms", "no_demand", "other"}  # fmt: skip
+    assert set(reasons) == {
+        "price",
+        "quality",
+        "delivery",
+        "service",
+        "competitor",
+        "payment_terms",
+        "no_demand",
+        "other",
+    }
     assert data["by_reason"][0]["reason"] == "price"
     assert sum(r["losses"] for r in data["by_reason"]) == 70
     for view in ("by_segment", "by_owner"):
@@ -143,8 +164,10 @@ def test_losses_shares_by_reason_segment_and_owner() -> None:
 def test_losses_keep_unknown_reasons(sample_workspace: Path) -> None:
     losses = sample_workspace / "data" / "losses.csv"
     text = losses.read_text(encoding="utf-8").rstrip("\n")
-    losses.write_text(text + "\nC1001,2026-10-01,too slow to answer,,\nC1002,2026-10-02,价格,,\n",
-                      encoding="utf-8")  # fmt: skip
+    losses.write_text(
+        text + "\nC1001,2026-10-01,too slow to answer,,\nC1002,2026-10-02,价格,,\n",
+        encoding="utf-8",
+    )
     result = run("losses", "--workspace", str(sample_workspace), "--format", "json", *AS_OF)
     data = json.loads(result.stdout)
     assert data["total"] == 72

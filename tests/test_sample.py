@@ -20,8 +20,16 @@ def test_sample_breadth() -> None:
     dates = pd.to_datetime(orders["order_date"])
     assert (dates.max() - dates.min()).days >= 3 * 365
     assert (orders["amount"].astype(float) < 0).sum() >= 3  # returns
-    assert set(losses["reason"]) == {"price", "quality", "delivery", "service", "competitor",
-                                     "payment_terms", "no_demand", "other"}  # fmt: skip
+    assert set(losses["reason"]) == {
+        "price",
+        "quality",
+        "delivery",
+        "service",
+        "competitor",
+        "payment_terms",
+        "no_demand",
+        "other",
+    }
     assert set(orders["customer_id"]) <= set(customers["customer_id"])
     assert (customers["notes"].str.contains("{{ 7*7 }}", regex=False)).sum() == 1
 

@@ -58,8 +58,13 @@ def cn8_rows() -> pa.Table:
     # means: recency 50, frequency 3, monetary 300; one customer per cell, plus one exactly at means
     rows = []
     for r_high, f_high, m_high in CN8:
-        rows.append({"recency_days": 10 if r_high else 90, "frequency": 5 if f_high else 1,
-                     "monetary": 500.0 if m_high else 100.0})  # fmt: skip
+        rows.append(
+            {
+                "recency_days": 10 if r_high else 90,
+                "frequency": 5 if f_high else 1,
+                "monetary": 500.0 if m_high else 100.0,
+            }
+        )
     return pa.Table.from_pylist(rows)
 
 
@@ -141,10 +146,12 @@ def test_cn8_rules_file_moves_a_cell(tmp_path: Path) -> None:
         ("colour: red\n", "colour: unknown key"),
         ("grid:\n  5: [a, b]\n", "grid: Value error, needs rows 5, 4, 3, 2 and 1 (R score)"),
         ("rename:\n  champs: stars\n", "rename.champs: no such segment in the classic scheme"),
-        ("scheme: cn8\ncells:\n  XYZ: a\n",
-         "cells: Value error, unknown cell 'XYZ': use codes like HHH, HLH, LLL"),
+        (
+            "scheme: cn8\ncells:\n  XYZ: a\n",
+            "cells: Value error, unknown cell 'XYZ': use codes like HHH, HLH, LLL",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_rules_file_names_the_key(tmp_path: Path, text: str, problem: str) -> None:
     path = write(tmp_path / "rules.yaml", text)
     with pytest.raises(ConfigError) as caught:
@@ -157,8 +164,9 @@ def test_segment_command_with_rules_file_and_cn8_labels(tmp_path: Path) -> None:
         tmp_path / "rules.yaml",
         "scheme: cn8\nrename:\n  important_value: vip\nlabels:\n  vip: 大客户\n",
     )
-    result = run("segment", "--sample", "--as-of", "2026-11-22", "--rules", "rules.yaml",
-                 "--format", "csv")  # fmt: skip
+    result = run(
+        "segment", "--sample", "--as-of", "2026-11-22", "--rules", "rules.yaml", "--format", "csv"
+    )
     frame = pd.read_csv(pd.io.common.StringIO(result.stdout))
     assert "vip" in set(frame["segment"]) and "important_value" not in set(frame["segment"])
     assert set(frame.loc[frame["segment"] == "vip", "segment_label"]) == {"大客户"}

@@ -25,8 +25,14 @@ _DATE = re.compile(
 )
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _SERIAL = re.compile(r"^\d{1,6}(?:\.\d+)?$")
+#: Excel serial numbers read as dates: 1950-01-01 .. 2099-12-31 (a bare 2026 is not a date)
+_SERIAL_RANGE = (18264, 73050)
 _PLAIN_NUMBER = r"^-?\d+(\.\d+)?$"
-_AMOUNT_NOISE = re.compile(r"[^\d,.\-()]")
+_AMOUNT_SPACES = str.maketrans({"\u2212": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " "})
+_AMOUNT_DIGITS = re.compile(r"\d(?:[\d ,.']*\d)?")
+_CURRENCY = r"(?:[A-Za-z]{1,3}\.?\s*)?[$€£¥￥₹₩]?"
+_AMOUNT_PREFIX = re.compile(rf"^\s*[-+]?\s*{_CURRENCY}\s*[-+]?\s*$")
+_AMOUNT_SUFFIX = re.compile(r"^\s*(?:[A-Za-z]{1,3}|[$€£¥￥₹₩元])?\s*$")
 _FLOAT_ID = r"^(\d+)\.0+$"
 
 
@@ -113,16 +119,24 @@ def parse_date_text(
             pass
     match = _DATE.match(text) or _COMPACT_DATE.match(text)
     if match:
-        year, month, day = (int(g) for g in match.groups()[:3])
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            return None
+        return _calendar_date(match.groups())
     if excel_serials and _SERIAL.match(text):
         serial = int(float(text))
-        if 1 <= serial <= 2_958_465:
+        if _SERIAL_RANGE[0] <= serial <= _SERIAL_RANGE[1]:
             return _EXCEL_EPOCH + dt.timedelta(days=serial)
     return None
+
+
+def _calendar_date(groups: tuple[str | None, ...]) -> dt.date | None:
+    """(year, month, day[, hour, minute, second]) as a date, if it is a real moment."""
+    year, month, day = (int(g or 0) for g in groups[:3])
+    hour, minute = (int(g or 0) for g in (*groups[3:5], None, None)[:2])
+    if hour > 23 or minute > 59:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def parse_amounts(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
@@ -144,23 +158,33 @@ def parse_amounts(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
 
 
 def parse_amount_text(text: str | None) -> float | None:
-    """One money amount in any accepted form, or None."""
+    """One money amount in any accepted form, or None when it is not clearly one.
+
+    Accepted: a sign or accounting parentheses, a currency symbol or code before or
+    after (`$`, `US$`, `EUR`, `Rs.`), thousands separators (`,` `.` space `'`) and a
+    decimal comma. Anything else around the number (`approx. 1000`, `1.5E+06`) is
+    rejected rather than misread.
+    """
     if not text:
         return None
+    text = text.strip().translate(_AMOUNT_SPACES)
     negative = text.startswith("(") and text.endswith(")")
-    digits = _AMOUNT_NOISE.sub("", text).strip("()")
-    if not digits or not any(c.isdigit() for c in digits):
+    if negative:
+        text = text[1:-1]
+    span = _AMOUNT_DIGITS.search(text)
+    if span is None:
         return None
-    if digits.startswith("-"):
-        negative, digits = True, digits[1:]
-    if "-" in digits:
+    prefix, suffix = _AMOUNT_PREFIX.match(text[: span.start()]), text[span.end() :]
+    if prefix is None or not _AMOUNT_SUFFIX.match(suffix):
         return None
-    normalised = _decimal_point(digits)
-    if normalised is None:
-        return None
+    if "-" in prefix.group(0):
+        negative = not negative
+    normalised = _decimal_point(re.sub(r"[ ']", "", span.group(0)))
     try:
-        value = float(normalised)
+        value = float(normalised) if normalised is not None else None
     except ValueError:
+        return None
+    if value is None:
         return None
     return -value if negative else value
 

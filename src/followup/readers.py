@@ -21,6 +21,19 @@ if TYPE_CHECKING:
 
 _DETECT_SAMPLE = 1 << 20
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz", "cp936"}
+_CJK = {
+    "gb18030",
+    "big5",
+    "big5hkscs",
+    "cp949",
+    "euc_kr",
+    "johab",
+    "shift_jis",
+    "cp932",
+    "euc_jp",
+    "iso2022_jp",
+    "iso2022_kr",
+}
 _DELIMITERS = (",", ";", "\t", "|")
 
 
@@ -75,17 +88,50 @@ def decode(raw: bytes, display: str) -> tuple[str, str]:
 
 
 def _detect(raw: bytes) -> str | None:
+    """charset-normalizer's candidates, tie-broken by evidence in the header row.
+
+    A Chinese export whose only Chinese text is its header is ambiguous between
+    GBK and, say, Korean cp949; the candidate whose header names known columns
+    (客户编号, 下单日期 ...) wins, then charset-normalizer's own order.
+    """
     from charset_normalizer import from_bytes
 
     sample = raw[:_DETECT_SAMPLE]
     cut = sample.rfind(b"\n")
     if 0 < cut < len(sample) and len(raw) > len(sample):
         sample = sample[: cut + 1]
-    best = from_bytes(sample).best()
-    if best is None:
+    names = [_canonical(match.encoding) for match in from_bytes(sample)]
+    if any(name in _CJK for name in names) and "gb18030" not in names:
+        names.append("gb18030")
+    names = [n for n in dict.fromkeys(names) if _decodes(sample, n)]
+    if not names:
         return None
-    name = codecs.lookup(best.encoding).name
+    header = raw[: raw.find(b"\n")] if b"\n" in raw else raw
+    return max(names, key=lambda n: (_known_headers(header, n), -names.index(n)))
+
+
+def _canonical(encoding: str) -> str:
+    name = codecs.lookup(encoding).name
     return "gb18030" if name in _GB_FAMILY else name
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _known_headers(header: bytes, encoding: str) -> int:
+    """How many cells of `header`, decoded as `encoding`, name a known column."""
+    from followup.columns import TABLES, candidates, normalise_header
+
+    known = {c for fields in TABLES.values() for f in fields for c in candidates(f)}
+
+    text = header.decode(encoding, errors="replace")
+    cells = [normalise_header(cell) for d in _DELIMITERS for cell in text.split(d)]
+    return sum(cell in known for cell in cells)
 
 
 def _strict(raw: bytes, name: str, display: str) -> str:
@@ -109,23 +155,40 @@ def _read_csv(path: Path, display: str) -> RawTable:
 
     data = path.read_bytes()
     encoding = "utf-8"
-    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        data, encoding = _transcode(data, display)
     end = data.find(b"\n")
-    first_line = (data[:end] if end >= 0 else data).decode("utf-8", errors="replace")
+    header = data[:end] if end >= 0 else data
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or not (
+        _decodes(header, "utf-8")
+    ):
+        data, encoding = _transcode(data, display)
+        end = data.find(b"\n")
+        header = data[:end] if end >= 0 else data
+    first_line = header.decode("utf-8")
     if not first_line.strip():
         raise InputError("is empty: expected a header row and data rows", file=display)
     delimiter = _sniff_delimiter(first_line)
+    _check_quotes(data, display)
     try:  # pyarrow checks UTF-8 itself: no separate pass over a valid file
         table = _parse_csv(data, delimiter, use_threads=True)
-    except pa.ArrowInvalid as exc:
-        if encoding != "utf-8" or "utf8" not in str(exc).lower().replace("-", ""):
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        if encoding != "utf-8" or _decodes(data, "utf-8"):
             _raise_csv_problem(data, delimiter, display)
         data, encoding = _transcode(data, display)
         table = _parse_csv(data, delimiter, use_threads=True)
     headers = [str(h).strip() for h in table.column_names]
     table = table.rename_columns([str(i) for i in range(table.num_columns)])
     return RawTable(display, headers, table, np.arange(2, table.num_rows + 2), False, encoding)
+
+
+def _check_quotes(data: bytes, display: str) -> None:
+    """An unmatched quote would silently swallow the rest of the file: refuse it."""
+    if data.count(b'"') % 2:
+        line = data.count(b"\n", 0, data.rfind(b'"')) + 1
+        raise InputError(
+            f'line {line} opens a quote (") that is never closed: the rest of the file '
+            "would be read as one cell",
+            file=display,
+        )
 
 
 def _transcode(data: bytes, display: str) -> tuple[bytes, str]:
@@ -184,11 +247,11 @@ def _raise_csv_problem(data: bytes, delimiter: str, display: str) -> None:
         raise InputError(f"is not a readable CSV file ({exc})", file=display) from None
     if found:
         bad = found[0]
-        line = f"line {bad.number}" if bad.number is not None else "a line"
         raise InputError(
-            f"{line} has {bad.actual_columns} fields where the header has "
+            f"has {bad.actual_columns} fields where the header has "
             f"{bad.expected_columns} (a stray delimiter or quote?)",
             file=display,
+            row=bad.number,
         )
     raise InputError("is not a readable CSV file", file=display)
 

@@ -151,14 +151,30 @@ def _format_summary(frame: pd.DataFrame, kind: str, result: Segmented) -> str:
 def _customer_table(records: list[dict[str, Any]], result: Segmented) -> str:
     has_company = bool(records) and "company" in records[0]
     spend = f"spend {result.base_currency or ''}".strip()
-    headers = ["customer", *(["company"] if has_company else []), "days", "orders", spend, "RFM",
-               "segment"]  # fmt: skip
+    headers = [
+        "customer",
+        *(["company"] if has_company else []),
+        "days",
+        "orders",
+        spend,
+        "RFM",
+        "segment",
+    ]
     rows = []
     for r in records:
         scores = f"{r['r_score']}{r['f_score']}{r['m_score']}" if r["frequency"] else ""
         company = [r["company"]] if has_company else []
-        rows.append([r["customer_id"], *company, r["recency_days"], r["frequency"],
-                     render.money(r["monetary"]), scores, r["segment"]])  # fmt: skip
+        rows.append(
+            [
+                r["customer_id"],
+                *company,
+                r["recency_days"],
+                r["frequency"],
+                render.money(r["monetary"]),
+                scores,
+                r["segment"],
+            ]
+        )
     right = [False, *([False] if has_company else []), True, True, True, False, False]
     head = f"{len(records)} customers, as of {result.rfm.as_of}, scheme {result.scheme}\n\n"
     return head + render.table(headers, rows, right=right, flexible=1 if has_company else None)
