@@ -200,3 +200,13 @@ def test_sample_has_every_classic_segment_and_prospects(as_of: dt.date) -> None:
         from followup.segments import all_segments
 
         assert set(table["segment"]) == set(all_segments("classic"))
+
+
+def test_a_customer_whose_only_rows_were_set_aside_is_not_listed() -> None:
+    path = write(
+        Path("orders.csv"),
+        "order_id,customer_id,order_date,amount\nA1,C1,2026-11-01,10\nB1,C2,2026-11-01,oops\n",
+    )
+    orders = load_orders(path, "orders.csv", currency=CurrencySettings(), keep_bad_rows=True)
+    assert [r.row for r in orders.rejects] == [3]
+    assert compute_rfm(orders, AS_OF).table.column("customer_id").to_pylist() == ["C1"]

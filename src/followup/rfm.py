@@ -86,30 +86,40 @@ def _encode(values: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa.Array]:
     import pyarrow.compute as pc
 
     if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    encoded = pc.dictionary_encode(values)
-    return encoded.indices.to_numpy().astype(np.int64), encoded.dictionary
+        values = values.combine_chunks()  # unifies the chunks' dictionaries
+    encoded = values if _is_dict(values) else pc.dictionary_encode(values)
+    codes = encoded.indices.to_numpy().astype(np.int64)
+    used = np.bincount(codes, minlength=len(encoded.dictionary)) > 0
+    if used.all():
+        return codes, encoded.dictionary
+    renumber = np.cumsum(used) - 1  # rows were filtered out: drop values no row uses
+    return renumber[codes], encoded.dictionary.filter(pa.array(used))
 
 
-def _order_keys(customers: np.ndarray, order_ids: pa.ChunkedArray) -> tuple[np.ndarray, int]:
-    """A dense code per (customer, order) and the number of orders.
+def _is_dict(values: pa.ChunkedArray | pa.Array) -> bool:
+    import pyarrow as pa
 
-    Order ids are usually unique across customers; then the order id's own code
-    is the key and no second hashing pass is needed.
+    return bool(pa.types.is_dictionary(values.type))
+
+
+def _order_keys(customers: np.ndarray, order_ids: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """A dense code per (customer, order) for every row, and the customer of each code.
+
+    Order ids are usually unique across customers; then the order id's own code is
+    the key and no second hashing pass is needed.
     """
     import numpy as np
     import pandas as pd
 
     codes, distinct = _encode(order_ids)
-    n = len(distinct)
-    low = np.full(n, np.iinfo(np.int64).max)
-    high = np.full(n, -1)
-    np.minimum.at(low, codes, customers)
-    np.maximum.at(high, codes, customers)
-    if np.array_equal(low, high):
-        return codes, n
-    keys, uniques = pd.factorize(customers * n + codes)
-    return keys.astype(np.int64), len(uniques)
+    owner = np.empty(len(distinct), dtype=np.int64)
+    owner[codes] = customers
+    if np.array_equal(owner[codes], customers):  # every order id belongs to one customer
+        return codes, owner
+    keys, _ = pd.factorize(customers * len(distinct) + codes)
+    owner = np.empty(keys.max() + 1 if len(keys) else 0, dtype=np.int64)
+    owner[keys] = customers
+    return keys.astype(np.int64), owner
 
 
 def _orders(orders: Orders, as_of: dt.date) -> tuple[OrderRows, pa.Array, int]:
@@ -121,12 +131,11 @@ def _orders(orders: Orders, as_of: dt.date) -> tuple[OrderRows, pa.Array, int]:
 
     table = orders.table
     customers, names = _encode(table.column("customer_id"))
-    keys, n = _order_keys(customers, table.column("order_id"))
+    keys, owner = _order_keys(customers, table.column("order_id"))
+    n = len(owner)
     days = numbers(table.column("order_date").cast(pa.int32())).astype(np.int64)
     first = np.full(n, np.iinfo(np.int64).max)
     np.minimum.at(first, keys, days)
-    owner = np.empty(n, dtype=np.int64)
-    owner[keys] = customers
     amount = np.bincount(keys, weights=numbers(table.column("amount")), minlength=n)
     keep = first <= _day_number(as_of)
     return OrderRows(owner[keep], amount[keep], first[keep]), names, int((~keep).sum())

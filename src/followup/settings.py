@@ -2,68 +2,78 @@
 
 Precedence, written down once: `followup.toml` < environment < command-line
 options. Unknown keys are errors (a typo must not silently do nothing).
+
+The settings are plain frozen dataclasses; pydantic validates them strictly when
+a `followup.toml` is read, and is not even imported when there is none.
 """
 
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from followup.errors import ConfigError
 
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
 SETTINGS_FILE = "followup.toml"
+_STRICT: dict[str, Any] = {"extra": "forbid"}
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+@dataclass(frozen=True)
+class CurrencySettings:
+    """`[currency]`: the base currency and conversion rates."""
 
-
-class CurrencySettings(_Strict):
-    base: str | None = Field(None, description="Base currency of monetary figures (ISO code)")
-    rates: dict[str, float] = Field(
-        default_factory=dict, description="1 unit of a currency = this many base units"
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    base: str | None = field(default=None, metadata={"doc": "Base currency (ISO code)"})
+    rates: dict[str, float] = field(
+        default_factory=dict, metadata={"doc": "1 unit of a currency = this many base units"}
     )
 
-    @field_validator("base")
-    @classmethod
-    def _upper_base(cls, value: str | None) -> str | None:
-        return value.strip().upper() if value else value
-
-    @field_validator("rates")
-    @classmethod
-    def _upper_rates(cls, value: dict[str, float]) -> dict[str, float]:
-        for code, rate in value.items():
+    def __post_init__(self) -> None:
+        for code, rate in self.rates.items():
             if rate <= 0:
                 raise ValueError(f"rate for {code} must be positive, got {rate}")
-        return {code.strip().upper(): rate for code, rate in value.items()}
+        object.__setattr__(self, "base", self.base.strip().upper() if self.base else None)
+        object.__setattr__(self, "rates", {c.strip().upper(): r for c, r in self.rates.items()})
 
 
-class DataSettings(_Strict):
-    columns: str | None = Field(None, description="Column-map YAML file, relative to the workspace")
-    date_format: str | None = Field(
-        None, description='strptime format for day-first exports, e.g. "%d/%m/%Y"'
+@dataclass(frozen=True)
+class DataSettings:
+    """`[data]`: how the workspace's data files are read."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    columns: str | None = field(
+        default=None, metadata={"doc": "Column-map YAML file, relative to the workspace"}
+    )
+    date_format: str | None = field(
+        default=None, metadata={"doc": 'strptime format for day-first exports, e.g. "%d/%m/%Y"'}
     )
 
 
-class Settings(_Strict):
-    currency: CurrencySettings = CurrencySettings()
-    data: DataSettings = DataSettings()
+@dataclass(frozen=True)
+class Settings:
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    currency: CurrencySettings = field(default_factory=CurrencySettings)
+    data: DataSettings = field(default_factory=DataSettings)
 
 
 def load_settings(root: Path | None) -> Settings:
     """Settings of the workspace at `root` (defaults when there is no followup.toml)."""
     if root is None or not (root / SETTINGS_FILE).is_file():
         return Settings()
+    from pydantic import TypeAdapter, ValidationError
+
     path = root / SETTINGS_FILE
     try:
         raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     try:
-        return Settings.model_validate(raw)
+        return TypeAdapter(Settings).validate_python(raw)
     except ValidationError as exc:
         raise ConfigError(f"{path}: {describe_validation(exc)}") from None
 
@@ -73,7 +83,7 @@ def describe_validation(exc: ValidationError) -> str:
     first = exc.errors()[0]
     key = ".".join(str(part) for part in first["loc"]) or "(top level)"
     message = first["msg"]
-    if first["type"] == "extra_forbidden":
+    if first["type"] in {"extra_forbidden", "unexpected_keyword_argument"}:
         message = "unknown key"
     more = len(exc.errors()) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
