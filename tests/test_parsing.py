@@ -105,24 +105,25 @@ def test_date_format_for_day_first_exports() -> None:
     assert parse_date_text("31/02/2024", fmt="%d/%m/%Y") is None
 
 
-def test_parse_dates_flags_bad_cells_not_empty_ones() -> None:
-    dates, bad = parse_dates(
-        strings("2024-03-05", "", "2023-13-01", "2024/3/5", "2023-13-01", "45356")
+def test_parse_dates_flags_bad_cells_and_blank_ones_apart() -> None:
+    dates, blank, bad = parse_dates(
+        strings("2024-03-05", "", "2023-13-01", " 2024/3/5 ", "2023-13-01", "45356", "\u3000")
     )
 
-    assert dates.to_pylist() == [MARCH_5, None, None, MARCH_5, None, None]
-    assert bad.tolist() == [False, False, True, False, True, True]
+    assert dates.to_pylist() == [MARCH_5, None, None, MARCH_5, None, None, None]
+    assert blank.tolist() == [False, True, False, False, False, False, True]
+    assert bad.tolist() == [False, False, True, False, True, True, False]
 
 
 def test_parse_dates_reads_serials_from_xlsx() -> None:
-    dates, bad = parse_dates(strings("45356", "2024-03-05 14:22:00"), excel_serials=True)
+    dates, _, bad = parse_dates(strings("45356", "2024-03-05 14:22:00"), excel_serials=True)
 
     assert dates.to_pylist() == [MARCH_5, MARCH_5]
     assert not bad.any()
 
 
 def test_parse_dates_with_a_date_format() -> None:
-    dates, bad = parse_dates(
+    dates, _, bad = parse_dates(
         strings("05.03.2024", "2024-03-05", "30.02.2024"), day_first_format="%d.%m.%Y"
     )
 
@@ -220,28 +221,31 @@ def test_an_amount_is_never_silently_misread(text: str, meant: float) -> None:
 
 
 def test_parse_amounts_clean_column() -> None:
-    amounts, bad = parse_amounts(strings("1234.5", "-200", "0", "99.90"))
+    amounts, blank, bad = parse_amounts(strings("1234.5", "-200", "0", "99.90"))
 
     assert amounts.to_pylist() == [1234.5, -200.0, 0.0, 99.9]
     assert not bad.any()
+    assert not blank.any()
 
 
-def test_parse_amounts_flags_bad_cells_not_empty_ones() -> None:
-    amounts, bad = parse_amounts(strings("$1,234.50", "", "N/A", "500", "(20.00)", "N/A"))
+def test_parse_amounts_flags_bad_cells_and_blank_ones_apart() -> None:
+    amounts, blank, bad = parse_amounts(
+        strings("$1,234.50", "", "N/A", " 500 ", "(20.00)", "N/A", "\u3000")
+    )
 
-    assert amounts.to_pylist() == [1234.5, None, None, 500.0, -20.0, None]
-    assert bad.tolist() == [False, False, True, False, False, True]
+    assert amounts.to_pylist() == [1234.5, None, None, 500.0, -20.0, None, None]
+    assert blank.tolist() == [False, True, False, False, False, False, True]
+    assert bad.tolist() == [False, False, True, False, False, True, False]
 
 
 def test_parse_amounts_of_no_cells() -> None:
-    amounts, bad = parse_amounts(strings())
+    amounts, blank, bad = parse_amounts(strings())
 
-    assert len(amounts) == 0
-    assert len(bad) == 0
+    assert len(amounts) == len(blank) == len(bad) == 0
 
 
 def test_parse_amounts_never_misreads_a_cell() -> None:
-    amounts, _ = parse_amounts(strings("1.5E+06", "$5.00"))
+    amounts, _, _ = parse_amounts(strings("1.5E+06", "$5.00"))
 
     assert amounts[0].as_py() in (1_500_000.0, None)
 

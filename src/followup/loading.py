@@ -85,7 +85,12 @@ class Mapped:
         return self.raw.headers[self.index[name]]
 
     def text(self, name: str) -> pa.Array:
+        """Cells of a field, trimmed."""
         return self.column(self.index[name])
+
+    def cells(self, name: str) -> pa.ChunkedArray:
+        """Cells of a field as read (parsers that trim on their own take these)."""
+        return self.raw.table.column(self.index[name])
 
     def column(self, position: int) -> pa.Array:
         """Cells of a column with surrounding whitespace trimmed (computed once)."""
@@ -121,7 +126,7 @@ class Problems:
             if self._is_blank(position):
                 self.blank.add(position)
             else:
-                value = None if values is None else values[position].as_py()
+                value = None if values is None else str(values[position].as_py()).strip()
                 header = self.mapped.header(column) if column else None
                 self.reasons[position] = (header, value, problem)
 
@@ -296,8 +301,9 @@ def load_losses(
     reasons = mapped.text("reason")
     problems.flag(~present(reasons), "reason", "is empty", None)
     if mapped.has("lost_date"):
-        dates, bad = parse_dates(mapped.text("lost_date"), excel_serials=mapped.raw.from_xlsx)
-        problems.flag(bad, "lost_date", "is not a date", mapped.text("lost_date"))
+        cells = mapped.cells("lost_date")
+        dates, _, bad = parse_dates(cells, excel_serials=mapped.raw.from_xlsx)
+        problems.flag(bad, "lost_date", "is not a date", cells)
     else:
         import pyarrow as pa
 

@@ -64,12 +64,12 @@ def load_orders(
     with ThreadPoolExecutor(max_workers=2) as pool:
         encoded = [pool.submit(pc.dictionary_encode, column) for column in (ids, order_ids)]
         problems.flag(~present(ids), "customer_id", "is empty", None)
-        date_text = mapped.text("order_date")
-        dates, bad_dates = parse_dates(
-            date_text, excel_serials=mapped.raw.from_xlsx, day_first_format=date_format
+        cells = mapped.cells("order_date")
+        dates, blank, bad = parse_dates(
+            cells, excel_serials=mapped.raw.from_xlsx, day_first_format=date_format
         )
-        problems.flag(~present(date_text), "order_date", "is empty", None)
-        problems.flag(bad_dates, "order_date", "is not a date", date_text)
+        problems.flag(blank, "order_date", "is empty", None)
+        problems.flag(bad, "order_date", "is not a date", cells)
         amounts = _amounts(mapped, problems)
         rejects = finish(problems, keep_bad_rows=keep_bad_rows)
         keep = pa.array(problems.keep_mask())
@@ -96,19 +96,19 @@ def _amounts(mapped: Mapped, problems: Problems) -> pa.Array:
     import pyarrow.compute as pc
 
     if mapped.has("amount"):
-        text = mapped.text("amount")
-        amounts, bad = parse_amounts(text)
-        problems.flag(~present(text), "amount", "is empty", None)
-        problems.flag(bad, "amount", "is not an amount", text)
-        return amounts
-    parts = []
-    for name in ("quantity", "unit_price"):
-        text = mapped.text(name)
-        values, bad = parse_amounts(text)
-        problems.flag(~present(text), name, "is empty", None)
-        problems.flag(bad, name, "is not a number", text)
-        parts.append(values)
-    return pc.multiply(parts[0], parts[1])
+        return _numbers(mapped, problems, "amount", "is not an amount")
+    quantity, price = (
+        _numbers(mapped, problems, f, "is not a number") for f in ("quantity", "unit_price")
+    )
+    return pc.multiply(quantity, price)
+
+
+def _numbers(mapped: Mapped, problems: Problems, name: str, problem: str) -> pa.Array:
+    cells = mapped.cells(name)
+    values, blank, bad = parse_amounts(cells)
+    problems.flag(blank, name, "is empty", None)
+    problems.flag(bad, name, problem, cells)
+    return values
 
 
 def _currency_codes(mapped: Mapped) -> pa.Array | None:
@@ -118,15 +118,14 @@ def _currency_codes(mapped: Mapped) -> pa.Array | None:
 
     if not mapped.has("currency"):
         return None
-    written = mapped.text("currency")
-    spellings = pc.unique(written)
-    canonical = [
-        CURRENCY_ALIASES.get(s, CURRENCY_ALIASES.get(s.upper(), s.upper()))
-        for s in spellings.to_pylist()
-    ]
-    if canonical == spellings.to_pylist():
-        return written
-    return pc.take(pa.array(canonical, pa.string()), pc.index_in(written, value_set=spellings))
+    encoded = pc.dictionary_encode(mapped.cells("currency").combine_chunks())
+    canonical = []
+    for spelling in encoded.dictionary.to_pylist():
+        text = spelling.strip()
+        canonical.append(
+            CURRENCY_ALIASES.get(text, CURRENCY_ALIASES.get(text.upper(), text.upper()))
+        )
+    return pc.take(pa.array(canonical, pa.string()), encoded.indices)
 
 
 def _to_base(

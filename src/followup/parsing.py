@@ -93,17 +93,31 @@ def parse_ids(values: pa.Array) -> pa.Array:
 
 
 def parse_dates(
-    values: pa.Array, *, excel_serials: bool = False, day_first_format: str | None = None
-) -> tuple[pa.Array, np.ndarray]:
-    """Parse to date32 (the calendar date; a time of day is dropped)."""
+    values: pa.Array | pa.ChunkedArray,
+    *,
+    excel_serials: bool = False,
+    day_first_format: str | None = None,
+) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """Parse to date32 (the calendar date; a time of day is dropped).
+
+    Returns the dates and two masks: cells that are blank, and cells that are not a
+    date. Each distinct cell is parsed once (an export has a few thousand dates).
+    """
+    import numpy as np
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    def one(text: str) -> int | None:
-        day = parse_date_text(text, excel_serials=excel_serials, fmt=day_first_format)
-        return None if day is None else (day - _EPOCH).days
-
-    dates = map_unique(values, one, pa.int32()).cast(pa.date32())
-    return dates, _failed(values, dates)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    encoded = pc.dictionary_encode(values)
+    texts = [text.strip() for text in encoded.dictionary.to_pylist()]
+    days = [parse_date_text(t, excel_serials=excel_serials, fmt=day_first_format) for t in texts]
+    numbers_ = pa.array([None if d is None else (d - _EPOCH).days for d in days], pa.int32())
+    codes = numbers(encoded.indices)
+    blank = np.array([not t for t in texts], dtype=bool)
+    bad = np.array([d is None and bool(t) for d, t in zip(days, texts, strict=True)], dtype=bool)
+    dates = pc.take(numbers_, encoded.indices).cast(pa.date32())
+    return dates, blank[codes], bad[codes]
 
 
 def parse_date_text(
@@ -139,22 +153,33 @@ def _calendar_date(groups: tuple[str | None, ...]) -> dt.date | None:
         return None
 
 
-def parse_amounts(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """Parse money: `1234.5`, `$1,234.50`, `1 234,50`, `1.234,50 €`, `(120.00)`."""
+def parse_amounts(values: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """Parse money: `1234.5`, `$1,234.50`, `1 234,50`, `1.234,50 €`, `(120.00)`.
+
+    Returns the amounts and two masks: blank cells, and cells that are not an amount.
+    A column of plain numbers is cast in one vectorised step; anything else is read
+    once per distinct cell.
+    """
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    none = np.zeros(len(values), dtype=bool)
     try:  # fast path: every cell a plain number
         amounts = pc.cast(values, pa.float64())
         if len(values) and not pc.any(pc.invert(pc.is_finite(amounts))).as_py():
-            return amounts, _failed(values, amounts)
+            return amounts, none, none
     except pa.ArrowInvalid:
         pass
-    plain = pc.match_substring_regex(values, _PLAIN_NUMBER)
-    fast = pc.cast(pc.if_else(plain, values, None), pa.float64())
-    slow = map_unique(pc.if_else(plain, None, values), parse_amount_text, pa.float64())
+    trimmed = clean_text(values)
+    plain = pc.match_substring_regex(trimmed, _PLAIN_NUMBER)
+    fast = pc.cast(pc.if_else(plain, trimmed, None), pa.float64())
+    slow = map_unique(pc.if_else(plain, None, trimmed), parse_amount_text, pa.float64())
     amounts = pc.coalesce(fast, slow)
-    return amounts, _failed(values, amounts)
+    blank = ~present(trimmed)
+    return amounts, blank, flags(amounts.is_null()) & ~blank
 
 
 def parse_amount_text(text: str | None) -> float | None:
@@ -204,13 +229,3 @@ def _decimal_point(digits: str) -> str | None:
                 return "".join(parts)
             return digits.replace(sep, ".")
     return digits
-
-
-def _failed(values: pa.Array, parsed: pa.Array) -> np.ndarray:
-    import numpy as np
-
-    if not len(values):
-        return np.zeros(0, dtype=bool)
-    missing = flags(parsed.is_null())
-    result: np.ndarray = missing & present(values)
-    return result
