@@ -153,6 +153,8 @@ def _read_csv(path: Path, display: str) -> RawTable:
     import numpy as np
     import pyarrow as pa
 
+    _import_pandas_meanwhile()
+
     data = path.read_bytes()
     encoding = "utf-8"
     end = data.find(b"\n")
@@ -178,6 +180,21 @@ def _read_csv(path: Path, display: str) -> RawTable:
     headers = [str(h).strip() for h in table.column_names]
     table = table.rename_columns([str(i) for i in range(table.num_columns)])
     return RawTable(display, headers, table, np.arange(2, table.num_rows + 2), False, encoding)
+
+
+def _import_pandas_meanwhile() -> None:
+    """Start importing pandas on another thread while pyarrow parses the file.
+
+    pyarrow's numpy conversions import pandas (~0.25 s) the first time they run;
+    the CSV parser releases the GIL, so the import overlaps the parse instead of
+    following it. The import lock makes any later `import pandas` wait for it.
+    """
+    import sys
+    import threading
+    from importlib import import_module
+
+    if "pandas" not in sys.modules:
+        threading.Thread(target=import_module, args=("pandas",), daemon=True).start()
 
 
 def _check_quotes(data: bytes, display: str) -> None:
