@@ -3,9 +3,10 @@
 Run with the project's Python (the one that has `followup` installed)::
 
     python bench/bench_segment.py [--followup-python PATH] [--peer-python PATH]
-                                  [--repeat 3] [--segment-only]
+                                  [--repeat 7] [--segment-only] [--interleave]
 
-It generates ``bench/data/orders_1m.csv`` if missing, then, in one run and interleaved:
+It generates ``bench/data/orders_1m.csv`` if missing, then, in one run, each case in its
+own block of warm-up and timed runs (``--interleave`` alternates them instead):
 
 * ``followup segment --orders ... --as-of 2026-11-22 --format csv --output <tmp>/seg.csv``
   as a subprocess (process start, read CSV, compute, write CSV): wall time and peak RSS;
@@ -285,22 +286,38 @@ def one_peer(res: Results, python: Path, orders: Path, out: Path, rss: str) -> N
 
 
 def run_all(args: argparse.Namespace, base: list[str], rss: str) -> Results:
+    """Each tool in its own block: warm-up runs, then the timed runs (as hyperfine does).
+
+    Interleaving the two penalises whichever runs second: on this VM a followup run
+    straight after a pymc-marketing run (which loads ~700 MB of libraries) is 0.3-0.6 s
+    slower than one after a followup run. `--interleave` keeps the old order.
+    """
     res = Results(followup_error=check_followup(base))
     if not args.segment_only:
         res.peer_error = check_peer(args.peer_python)
     with tempfile.TemporaryDirectory(prefix="bench-segment-") as tmp:
         seg_out, peer_out = Path(tmp) / "seg.csv", Path(tmp) / "peer_seg.csv"
-        for i in range(args.warmup + args.repeat):
-            timed = i >= args.warmup
-            label = f"run {i - args.warmup + 1}/{args.repeat}" if timed else "warm-up"
+
+        def segment_once() -> None:
             if res.followup_error is None:
-                log(f"{label}: followup segment")
                 one_segment(res, base, args.orders, seg_out, rss)
+
+        def peer_once() -> None:
             if not args.segment_only and res.peer_error is None:
-                log(f"{label}: peer (pymc-marketing)")
                 one_peer(res, args.peer_python, args.orders, peer_out, rss)
-            if not timed:
-                res.segment, res.peer, res.peer_phases = Series(), Series(), []
+
+        blocks = [[segment_once, peer_once]] if args.interleave else [[segment_once], [peer_once]]
+        for block in blocks:
+            for i in range(args.warmup + args.repeat):
+                label = "warm-up" if i < args.warmup else f"run {i - args.warmup + 1}/{args.repeat}"
+                log(f"{label}: {', '.join(step.__name__ for step in block)}")
+                for step in block:
+                    step()
+                if i == args.warmup - 1:  # forget the warm-up runs of this block
+                    if segment_once in block:
+                        res.segment = Series()
+                    if peer_once in block:
+                        res.peer, res.peer_phases = Series(), []
     if res.followup_error is None:
         log(f"followup --help x{args.help_runs}")
         res.help_walls = [run_wall_only([*base, "--help"]) for _ in range(args.help_runs)]
@@ -478,7 +495,8 @@ def machine_rows(args: argparse.Namespace, base: list[str], rss: str) -> list[st
         f"- command: `{shown_command(base, args.orders)}`",
         f"- data: {display(args.orders)}, {args.orders.stat().st_size / 1e6:.1f} MB "
         "(`python bench/gen_orders.py`, seeded)",
-        f"- runs: {args.warmup} warm-up + {args.repeat} timed per case, interleaved; "
+        f"- runs: {args.warmup} warm-up + {args.repeat} timed per case, "
+        f"{'interleaved' if args.interleave else 'each case in its own block'}; "
         f"peak RSS via {'`/usr/bin/time -v`' if rss == 'time' else '`os.wait4` ru_maxrss'}; "
         "wall via `time.perf_counter` around the subprocess; MB = 10^6 bytes",
     ]
@@ -524,8 +542,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--followup-python", type=Path, default=Path(sys.executable))
     p.add_argument("--peer-python", type=Path, default=DEFAULT_PEER_PYTHON)
     p.add_argument("--orders", type=Path, default=DEFAULT_ORDERS)
-    p.add_argument("--repeat", type=int, default=3, help="timed runs per case")
+    p.add_argument("--repeat", type=int, default=7, help="timed runs per case")
     p.add_argument("--warmup", type=int, default=1, help="untimed runs per case first")
+    p.add_argument(
+        "--interleave",
+        action="store_true",
+        help="alternate followup and peer runs instead of timing each in its own block",
+    )
     p.add_argument("--help-runs", type=int, default=10, help="runs of `followup --help`")
     p.add_argument("--segment-only", action="store_true", help="skip the peer")
     p.add_argument("--rss-method", choices=("auto", "time", "wait4"), default="auto")
