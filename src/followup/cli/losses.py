@@ -31,13 +31,7 @@ if TYPE_CHECKING:
     help="Losses file (CSV or XLSX).",
 )
 @options.as_of_option
-@click.option(
-    "--scheme",
-    type=click.Choice(["classic", "cn8"]),
-    default="classic",
-    show_default=True,
-    help="Segment scheme for the by-segment view.",
-)
+@options.scheme_option
 @click.option(
     "--by",
     "views",

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from followup.segments import SCHEMES
+
 if TYPE_CHECKING:
     from followup.dataset import Dataset, Sources
 
@@ -64,6 +66,14 @@ data_options = _stack(
 
 as_of_option = click.option(
     "--as-of", "as_of", metavar="DATE", help="Count orders up to this date (default: today)."
+)
+
+scheme_option = click.option(
+    "--scheme",
+    type=click.Choice(SCHEMES),
+    default="classic",
+    show_default=True,
+    help="classic: 11 marketing segments; cn8: the 8 classes of Chinese CRM practice.",
 )
 
 format_options = _stack(

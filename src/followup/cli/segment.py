@@ -9,6 +9,7 @@ import click
 
 from followup.cli import options, render
 from followup.cli.base import Command
+from followup.rfm import RFM_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -16,23 +17,12 @@ if TYPE_CHECKING:
 
     from followup.dataset import Segmented
 
+#: per-customer columns, in order: who, the RFM figures, the segment, then the rest
 OUTPUT_COLUMNS = (
-    "customer_id",
-    "company",
-    "recency_days",
-    "frequency",
-    "monetary",
-    "r_score",
-    "f_score",
-    "m_score",
-    "segment",
-    "segment_label",
-    "owner",
-    "country",
-    "language",
-    "first_order",
-    "last_order",
-    "credits",
+    *("customer_id", "company"),
+    *RFM_COLUMNS[1:7],
+    *("segment", "segment_label", "owner", "country", "language"),
+    *RFM_COLUMNS[7:],
 )
 
 
@@ -45,13 +35,7 @@ OUTPUT_COLUMNS = (
 @options.workspace_options
 @options.data_options
 @options.as_of_option
-@click.option(
-    "--scheme",
-    type=click.Choice(["classic", "cn8"]),
-    default="classic",
-    show_default=True,
-    help="classic: 11 marketing segments; cn8: the 8 classes of Chinese CRM practice.",
-)
+@options.scheme_option
 @click.option(
     "--rules",
     type=click.Path(path_type=Path, dir_okay=False),
