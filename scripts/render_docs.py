@@ -16,9 +16,12 @@ from pathlib import Path
 
 import click
 
+from followup.campaigns import CAMPAIGN_PURPOSE, CAMPAIGN_RULES
+from followup.checks import EMAIL_MAX, SUBJECT_MAX, WHATSAPP_MAX
 from followup.cli import cli
 from followup.cli.errors import MEANINGS
 from followup.columns import TABLES
+from followup.context import CONTEXT_DOC
 from followup.reasons import LOSS_REASONS
 from followup.rules_file import __doc__ as RULES_DOC
 from followup.segments import CLASSIC_GRID, CLASSIC_LABELS, CN8_TABLE, cn8_code
@@ -30,7 +33,7 @@ HEADER = (
 
 
 def _row(cells: list[str]) -> str:
-    return "| " + " | ".join(cells) + " |"
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
@@ -83,19 +86,78 @@ def cli_md() -> str:
     ctx = click.Context(cli, info_name="followup", terminal_width=80, max_content_width=80)
     parts.append("## followup\n")
     parts.append("```\n" + cli.get_help(ctx) + "\n```\n")
-    for name in cli.list_commands(ctx):
-        command = cli.get_command(ctx, name)
+    parts += _command_help(cli, ctx, "followup")
+    return "\n".join(parts)
+
+
+def _command_help(group: click.Group, ctx: click.Context, prefix: str) -> list[str]:
+    parts = []
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         if command is None:
             continue
-        sub = click.Context(command, info_name=f"followup {name}", parent=ctx, terminal_width=80)
-        parts.append(f"## followup {name}\n")
+        sub = click.Context(command, info_name=f"{prefix} {name}", parent=ctx, terminal_width=80)
+        parts.append(f"## {prefix} {name}\n")
         parts.append("```\n" + command.get_help(sub) + "\n```\n")
+        if isinstance(command, click.Group):
+            parts += _command_help(command, sub, f"{prefix} {name}")
+    return parts
+
+
+def campaigns_md() -> str:
+    parts = [
+        HEADER,
+        "# Campaigns\n",
+        "A customer is targeted when any rule of the campaign matches; the first one that "
+        "matches is what `followup batch --explain` prints. `--segment` replaces the rules.\n",
+    ]
+    for campaign, rules in CAMPAIGN_RULES.items():
+        parts.append(f"## {campaign}\n")
+        parts.append(f"{CAMPAIGN_PURPOSE[campaign]}.\n")
+        rows = [
+            [
+                f"`{r.name}`",
+                r.why,
+                ", ".join(f"`{s}`" for s in sorted(r.classic)),
+                ", ".join(f"`{s}`" for s in sorted(r.cn8)),
+            ]
+            for r in rules
+        ]
+        parts.append(_table(["rule", "who", "classic segments", "cn8 segments"], rows))
+    parts.append("## Checks on every draft\n")
+    parts.append(
+        _table(
+            ["limit", "value"],
+            [
+                ["email subject", f"present, at most {SUBJECT_MAX} characters"],
+                ["email body", f"at most {EMAIL_MAX} characters"],
+                ["WhatsApp body", f"at most {WHATSAPP_MAX} characters"],
+                ["names", "the customer's (contact or company) and the sender's name appear"],
+                ["placeholders", "no `{{`, `{%`, `[Name]`, `[Your Name]`, `<name>`, `XXX`, `TBD`"],
+                ["forbidden phrases", "none of company.yaml `forbidden_claims`"],
+            ],
+        )
+    )
     return "\n".join(parts)
+
+
+def templates_md() -> str:
+    """docs/templates.md is hand-written; only its context table is rendered."""
+    path = ROOT / "docs" / "templates.md"
+    text = path.read_text(encoding="utf-8")
+    begin, end = "<!-- BEGIN context", "<!-- END context -->"
+    head, rest = text.split(begin, 1)
+    marker_line, _, _ = rest.partition("\n")
+    tail = rest.split(end, 1)[1]
+    rows = [[f"`{name}`", what] for name, what in CONTEXT_DOC.items()]
+    return head + begin + marker_line + "\n" + _table(["name", "what it holds"], rows) + end + tail
 
 
 DOCS: dict[str, Callable[[], str]] = {
     "docs/data.md": data_md,
     "docs/segments.md": segments_md,
+    "docs/campaigns.md": campaigns_md,
+    "docs/templates.md": templates_md,
     "docs/cli.md": cli_md,
 }
 

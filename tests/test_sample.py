@@ -40,5 +40,5 @@ def test_sample_company_facts() -> None:
     facts = yaml.safe_load((sample_root() / "company.yaml").read_text(encoding="utf-8"))
     assert facts["achievements"] and facts["offers"][0]["valid_until"]
     closure = facts["production"]["closures"][0]
-    assert closure["name"] == "Chinese New Year" and closure["start"] < closure["end"]
+    assert closure["name"]["en"] == "Chinese New Year" and closure["start"] < closure["end"]
     assert facts["production"]["lead_time_days"] > 0

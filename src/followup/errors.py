@@ -45,6 +45,14 @@ class ConfigError(FollowupError):
     """Settings, a column map, a rules file or company facts are invalid."""
 
 
+class TemplateError(FollowupError):
+    """A template or prompt cannot be parsed or rendered."""
+
+
+class DraftError(FollowupError):
+    """A draft cannot be made for one customer (the batch goes on with the others)."""
+
+
 class UsageError(FollowupError):
     """Options that do not fit together, or name something that does not exist."""
 

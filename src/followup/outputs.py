@@ -9,6 +9,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     try:
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
+            os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; files are for the team
             with os.fdopen(fd, "wb") as handle:
                 handle.write(payload)
                 handle.flush()
@@ -35,6 +37,13 @@ def atomic_write(path: Path, data: str | bytes) -> None:
             raise
     except OSError as exc:
         raise FollowupError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+@cache
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def spreadsheet_safe(value: Any) -> Any:

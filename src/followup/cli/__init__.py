@@ -28,10 +28,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from followup.cli import losses, segment
+    from followup.cli import batch, demo, draft, init, losses, segment, templates
 
-    for module in (segment, losses):
+    for module in (demo, segment, losses, draft, batch, init):
         cli.add_command(module.command)
+    cli.add_command(templates.group)
 
 
 _register()

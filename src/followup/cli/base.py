@@ -49,3 +49,16 @@ class Command(click.Command):
         if self.example:
             with formatter.section("Example"):
                 formatter.write_text(self.example)
+
+
+class Group(click.Group):
+    """A command group with an `example`, like `Command`."""
+
+    def __init__(self, *args: Any, example: str = "", **kwargs: Any) -> None:
+        self.example = example
+        super().__init__(*args, **kwargs)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if self.example:
+            with formatter.section("Example"):
+                formatter.write_text(self.example)

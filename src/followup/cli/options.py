@@ -13,6 +13,7 @@ from followup.segments import SCHEMES
 
 if TYPE_CHECKING:
     from followup.dataset import Dataset, Sources
+    from followup.drafting import Workbench
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -139,3 +140,24 @@ def emit(text: str, output: Path | None) -> None:
     else:
         atomic_write(output, text)
         click.echo(f"Wrote {output}", err=True)
+
+
+def workbench(workspace: Path | None, sample: bool, as_of: str | None) -> Workbench:
+    """Prepare drafting; rows that cannot be used are set aside with a note, not fatal."""
+    from followup.dataset import Sources
+    from followup.drafting import prepare
+    from followup.workspace import resolve
+
+    bench = prepare(
+        Sources(resolve(workspace, sample=sample)), parse_as_of(as_of), keep_bad_rows=True
+    )
+    for note in bench.dataset.notes:
+        click.echo(f"Note: {note}", err=True)
+    if bench.dataset.rejects:
+        count = len(bench.dataset.rejects)
+        click.echo(
+            f"Note: {count} data row{'s' if count != 1 else ''} cannot be used and were set aside "
+            "(`followup segment --rejects FILE` lists them)",
+            err=True,
+        )
+    return bench

@@ -1,0 +1,185 @@
+"""Batch drafting: targeting, the pre-flight report, the run, and its summary.
+
+Nothing is discovered halfway: `plan()` decides for every targeted customer
+whether it can be drafted, and names the missing field when it cannot. `run()`
+drafts the draftable ones into an outbox, skipping drafts whose fingerprint is
+unchanged, and never stops for one customer's failure.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from followup.campaigns import qualifying_rule
+from followup.drafting import DraftRequest, Engine, TemplateEngine, Workbench, request
+from followup.errors import FollowupError
+
+if TYPE_CHECKING:
+    from followup.drafts import Draft
+    from followup.outbox import Outbox
+
+
+@dataclass(frozen=True)
+class Planned:
+    request: DraftRequest
+    rule: str  # why the customer is targeted
+    why: str
+
+
+@dataclass(frozen=True)
+class Blocked:
+    customer_id: str
+    problem: str  # names the missing field or template
+
+
+@dataclass
+class Plan:
+    campaign: str
+    drafts: list[Planned]
+    blocked: list[Blocked]
+
+    def counts(self) -> dict[str, Counter[str]]:
+        return {
+            "language": Counter(p.request.language for p in self.drafts),
+            "channel": Counter(p.request.channel for p in self.drafts),
+        }
+
+
+@dataclass(frozen=True)
+class Selection:
+    campaign: str
+    channel: str = "email"  # email | whatsapp | auto (email when there is an address)
+    segments: tuple[str, ...] = ()  # either scheme; none = the campaign's default targeting
+    owner: str | None = None
+    limit: int | None = None
+    language: str | None = None  # --lang: override every customer's language
+    customers: tuple[str, ...] = ()  # explicit ids (skip targeting)
+
+
+def plan(bench: Workbench, engine: TemplateEngine, sel: Selection) -> Plan:
+    """Who is targeted, and for each: a draft request or the reason it cannot be drafted."""
+    drafts: list[Planned] = []
+    blocked: list[Blocked] = []
+    no_lever = sel.campaign == "urgency" and bench.company("en")["lever"] is None
+    for customer_id, rule, why in _targets(bench, sel):
+        if sel.limit is not None and len(drafts) + len(blocked) >= sel.limit:
+            break
+        customer = bench.profile(customer_id)["customer"]
+        channel = _channel(sel.channel, customer)
+        problem = _missing_address(channel, customer)
+        if problem is None and no_lever:
+            problem = (
+                "company.yaml has no offer, closure or price change ahead: nothing dated to urge"
+            )
+        req = request(bench, customer_id, sel.campaign, channel, sel.language)
+        if problem is None and engine.choose(req) is None:
+            problem = (
+                f"no approved {sel.campaign} {channel} template for language "
+                f"{req.language!r} or English"
+            )
+        if problem is None:
+            drafts.append(Planned(req, rule, why))
+        else:
+            blocked.append(Blocked(customer_id, problem))
+    return Plan(sel.campaign, drafts, blocked)
+
+
+def _targets(bench: Workbench, sel: Selection) -> list[tuple[str, str, str]]:
+    if sel.customers:
+        return [
+            (c, "chosen", "named on the command line") for c in sel.customers if bench.profile(c)
+        ]
+    found = []
+    for customer_id, profile in sorted(bench.profiles.items()):
+        customer = profile["customer"]
+        if sel.owner and customer["owner"].casefold() != sel.owner.casefold():
+            continue
+        if sel.segments:
+            matched = {customer["segment"], customer["cn8_segment"]} & set(sel.segments)
+            if matched:
+                found.append(
+                    (customer_id, "segment", f"in segment {sorted(matched)[0]} (--segment)")
+                )
+            continue
+        rule = qualifying_rule(sel.campaign, profile)
+        if rule is not None:
+            found.append((customer_id, rule.name, rule.why))
+    return found
+
+
+def _channel(wanted: str, customer: dict[str, str]) -> str:
+    if wanted == "auto":
+        return "email" if customer["email"] else "whatsapp"
+    return wanted
+
+
+def _missing_address(channel: str, customer: dict[str, str]) -> str | None:
+    if channel == "email" and not customer["email"].strip():
+        return "no email address (customers file, column email)"
+    if channel == "whatsapp" and not customer["whatsapp"].strip():
+        return "no WhatsApp number (customers file, column whatsapp)"
+    return None
+
+
+@dataclass
+class Summary:
+    drafted: int = 0
+    unchanged: int = 0  # skipped: the same draft is in the outbox already
+    failed: Counter[str] = field(default_factory=Counter)  # reason -> count
+    with_findings: int = 0
+    blocked: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (customer, reason)
+
+    @property
+    def failed_total(self) -> int:
+        return sum(self.failed.values())
+
+
+Progress = Callable[[str, str], None]  # (customer id, outcome) after each draft
+
+
+def run(
+    the_plan: Plan,
+    engine: Engine,
+    outbox: Outbox,
+    *,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> Summary:
+    """Draft every planned customer into `outbox`; one failure never stops the batch."""
+    summary = Summary(blocked=len(the_plan.blocked))
+    for planned in the_plan.drafts:
+        outcome = _one(planned.request, engine, outbox, strict, summary)
+        if progress is not None:
+            progress(planned.request.customer_id, outcome)
+    outbox.finish()
+    return summary
+
+
+def _one(req: DraftRequest, engine: Engine, outbox: Outbox, strict: bool, summary: Summary) -> str:
+    try:
+        draft: Draft = engine.draft(req)
+    except FollowupError as exc:
+        return _fail(summary, req.customer_id, str(exc))
+    if strict and draft.findings:
+        return _fail(summary, req.customer_id, "; ".join(f.message for f in draft.findings))
+    key = draft.key
+    if outbox.is_current(key, draft.fingerprint):
+        summary.unchanged += 1
+        return "unchanged"
+    try:
+        outbox.write(draft)
+    except FollowupError as exc:
+        return _fail(summary, req.customer_id, str(exc))
+    summary.drafted += 1
+    summary.with_findings += bool(draft.findings)
+    return "drafted"
+
+
+def _fail(summary: Summary, customer_id: str, reason: str) -> str:
+    summary.failed[reason.split(":", maxsplit=1)[0]] += 1
+    summary.failures.append((customer_id, reason))
+    return "failed"

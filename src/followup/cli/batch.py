@@ -1,0 +1,154 @@
+"""`followup batch --campaign C`: pre-flight, then a whole segment's drafts into an outbox."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from followup.cli import errors, options, render
+from followup.cli.base import Command
+from followup.cli.draft import (
+    campaign_option,
+    engine_option,
+    lang_option,
+    strict_option,
+    unapproved_option,
+)
+
+if TYPE_CHECKING:
+    from followup.batch import Plan, Summary
+    from followup.drafting import TemplateEngine
+    from followup.outbox import Outbox
+
+
+@click.command(
+    "batch",
+    cls=Command,
+    example="followup batch --campaign urgency --segment at_risk --sample --out outbox",
+    short_help="Draft a campaign for a whole segment into an outbox.",
+)
+@campaign_option
+@click.option(
+    "--segment", "segments", multiple=True, help="Only these segments (either scheme; repeatable)."
+)
+@click.option("--owner", help="Only this rep's customers.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many customers.")
+@click.option(
+    "--channel",
+    type=click.Choice(["email", "whatsapp", "auto"]),
+    default="email",
+    show_default=True,
+    help="auto: email when there is an address, else WhatsApp.",
+)
+@lang_option
+@engine_option
+@unapproved_option
+@strict_option
+@click.option(
+    "--explain", is_flag=True, help="List each targeted customer and the rule that picked it."
+)
+@click.option("--dry-run", is_flag=True, help="Pre-flight report only: draft nothing.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("outbox"),
+    show_default=True,
+    help="Outbox folder.",
+)
+@options.as_of_option
+@options.workspace_options
+def command(
+    campaign: str,
+    segments: tuple[str, ...],
+    owner: str | None,
+    limit: int | None,
+    channel: str,
+    language: str | None,
+    engine: str,
+    allow_unapproved: bool,
+    strict: bool,
+    explain: bool,
+    dry_run: bool,
+    out: Path,
+    as_of: str | None,
+    workspace: Path | None,
+    sample: bool,
+) -> None:
+    """Draft a campaign for everyone it targets (or --segment), after a pre-flight report.
+
+    The pre-flight lists who is targeted, by language and channel, and every
+    customer that cannot be drafted with the field that is missing. A rerun skips
+    drafts whose inputs are unchanged. Exit 0 done, 1 some drafts failed, 2 bad input.
+    """
+    from followup.batch import Selection, plan
+    from followup.drafting import TemplateEngine
+    from followup.outbox import Outbox
+
+    bench = options.workbench(workspace, sample, as_of)
+    drafter = TemplateEngine(bench, allow_unapproved=allow_unapproved)
+    selection = Selection(campaign, channel, segments, owner, limit, language)
+    the_plan = plan(bench, drafter, selection)
+    click.echo(preflight(the_plan, explain), nl=False)
+    if dry_run or not the_plan.drafts:
+        return
+    outbox = Outbox(out, date=bench.as_of)
+    summary = _run(the_plan, drafter, outbox, strict)
+    click.echo(report(summary, out))
+    if summary.failed_total:
+        sys.exit(errors.SOME_FAILED)
+
+
+def _run(the_plan: Plan, drafter: TemplateEngine, outbox: Outbox, strict: bool) -> Summary:
+    """Run the batch: a progress bar on a terminal, none in a pipe."""
+    from followup.batch import run
+
+    if not sys.stderr.isatty():
+        return run(the_plan, drafter, outbox, strict=strict)
+    with click.progressbar(length=len(the_plan.drafts), label="Drafting", file=sys.stderr) as bar:
+        return run(the_plan, drafter, outbox, strict=strict, progress=lambda _c, _o: bar.update(1))
+
+
+def preflight(the_plan: Plan, explain: bool) -> str:
+    counts = the_plan.counts()
+    lines = [
+        f"Pre-flight — {the_plan.campaign}: {len(the_plan.drafts) + len(the_plan.blocked)} "
+        f"customers targeted, {len(the_plan.drafts)} can be drafted, "
+        f"{len(the_plan.blocked)} cannot."
+    ]
+    for name, counter in counts.items():
+        if counter:
+            lines.append(
+                f"  by {name}: " + ", ".join(f"{k} {v}" for k, v in sorted(counter.items()))
+            )
+    if the_plan.blocked:
+        lines.append("Cannot be drafted:")
+        rows = [[b.customer_id, b.problem] for b in the_plan.blocked]
+        lines.append(render.table(["customer", "missing"], rows, flexible=1).rstrip())
+    if explain and the_plan.drafts:
+        lines.append("Targeted because:")
+        rows = [
+            [p.request.customer_id, p.request.context["customer"]["segment"], p.why]
+            for p in the_plan.drafts
+        ]
+        lines.append(render.table(["customer", "segment", "rule"], rows, flexible=2).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def report(summary: Summary, out: Path) -> str:
+    parts = [
+        f"Done: {summary.drafted} drafted, {summary.unchanged} unchanged (skipped), "
+        f"{summary.failed_total} failed, {summary.blocked} could not be drafted."
+    ]
+    if summary.with_findings:
+        parts.append(
+            f"{summary.with_findings} drafts have check findings: see drafts.csv, column findings."
+        )
+    for reason, count in summary.failed.most_common():
+        parts.append(f"  failed ({count}): {reason}")
+    parts.append(
+        f"Outbox: {out}/ (drafts.csv for mail merge, .eml opens as a draft in Outlook/Thunderbird)"
+    )
+    return "\n".join(parts)

@@ -1,0 +1,112 @@
+"""`followup draft CUSTOMER --campaign C`: one draft, printed (and written with --out)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from followup.cli import options
+from followup.cli.base import Command
+
+if TYPE_CHECKING:
+    from followup.drafts import Draft
+
+campaign_option = click.option(
+    "--campaign",
+    type=click.Choice(["urgency", "reactivation", "thanks"]),
+    required=True,
+    help="urgency: year-end push; reactivation: answer why they left; thanks: year-end letter.",
+)
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(["template"]),
+    default="template",
+    show_default=True,
+    help="template: the approved library, offline and deterministic.",
+)
+lang_option = click.option(
+    "--lang", "language", help="Write in this language instead of the customer's."
+)
+unapproved_option = click.option(
+    "--allow-unapproved", is_flag=True, help="Also use unapproved templates (the draft is marked)."
+)
+strict_option = click.option("--strict", is_flag=True, help="Treat any check finding as a failure.")
+
+
+@click.command(
+    "draft",
+    cls=Command,
+    example="followup draft C1042 --campaign reactivation --sample",
+    short_help="Draft one follow-up for one customer and print it.",
+)
+@click.argument("customer_id")
+@campaign_option
+@click.option(
+    "--channel", type=click.Choice(["email", "whatsapp"]), default="email", show_default=True
+)
+@lang_option
+@engine_option
+@unapproved_option
+@strict_option
+@click.option(
+    "--out", type=click.Path(path_type=Path, file_okay=False), help="Also write it to this outbox."
+)
+@options.as_of_option
+@options.workspace_options
+def command(
+    customer_id: str,
+    campaign: str,
+    channel: str,
+    language: str | None,
+    engine: str,
+    allow_unapproved: bool,
+    strict: bool,
+    out: Path | None,
+    as_of: str | None,
+    workspace: Path | None,
+    sample: bool,
+) -> None:
+    """Draft one follow-up for one customer and print it (subject, body, findings)."""
+    from followup.drafting import TemplateEngine, request
+    from followup.errors import DraftError
+
+    bench = options.workbench(workspace, sample, as_of)
+    drafter = TemplateEngine(bench, allow_unapproved=allow_unapproved)
+    draft = drafter.draft(request(bench, customer_id, campaign, channel, language))
+    print_draft(draft)
+    if strict and draft.findings:
+        raise DraftError(f"--strict: {len(draft.findings)} finding(s); nothing written")
+    if out is not None:
+        from followup.outbox import Outbox
+
+        outbox = Outbox(out, date=bench.as_of)
+        path = outbox.write(draft)
+        outbox.finish()
+        click.echo(f"Wrote {path}", err=True)
+
+
+def print_draft(draft: Draft, status: str | None = None) -> None:
+    """The draft as a rep reads it in a terminal, provenance and findings on stderr."""
+    origin = f"{draft.engine}: {draft.template_id or draft.model or ''}".strip()
+    flags = [
+        f
+        for f, on in (
+            ("language fallback to " + draft.language, draft.language_fallback),
+            ("UNAPPROVED template", draft.unapproved),
+        )
+        if on
+    ]
+    if status:
+        flags.append(f"template {status}")
+    note = f" ({', '.join(flags)})" if flags else ""
+    click.echo(f"# {draft.key} — {origin}{note}", err=True)
+    to = f"{draft.recipient_name} <{draft.recipient}>" if draft.recipient else draft.recipient_name
+    click.echo(f"To: {to}")
+    if draft.subject is not None:
+        click.echo(f"Subject: {draft.subject}")
+    click.echo()
+    click.echo(draft.body, nl=False)
+    for finding in draft.findings:
+        click.echo(f"! {finding.code}: {finding.message}", err=True)

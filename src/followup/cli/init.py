@@ -1,0 +1,34 @@
+"""`followup init DIR`: create a workspace (empty, or a copy of the sample)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from followup.cli.base import Command
+
+
+@click.command(
+    "init",
+    cls=Command,
+    example="followup init my-team --sample",
+    short_help="Create a workspace to start from (or a copy of the sample).",
+)
+@click.argument("target", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--sample", is_flag=True, help="Fill it with the bundled sample data to try and edit."
+)
+def command(target: Path, sample: bool) -> None:
+    """Create a workspace: followup.toml, company.yaml, data/, templates/, prompts/, outbox/.
+
+    Without --sample the data files have headers only and company.yaml has every
+    key, explained; fill them in, then run commands inside the folder.
+    """
+    from followup.init import init_workspace
+
+    written = init_workspace(target, sample=sample)
+    click.echo(f"Created {target}/ ({len(written)} files). Next:")
+    click.echo(f"  cd {target} && followup segment --summary")
+    if not sample:
+        click.echo("  (first fill in company.yaml and data/customers.csv, orders.csv, losses.csv)")

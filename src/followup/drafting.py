@@ -1,0 +1,245 @@
+"""From a workspace to drafts: the prepared data (workbench), requests and engines.
+
+`prepare()` loads and segments the data once; `request()` builds what an engine
+needs for one customer; `TemplateEngine` renders the best approved template.
+Engines share one interface so the LLM engine can stand beside this one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from followup.checks import check_draft
+from followup.drafts import Draft, fingerprint
+from followup.errors import DraftError, UsageError
+from followup.library import CAMPAIGNS, CHANNELS, Choice, Library, select
+
+if TYPE_CHECKING:
+    from jinja2 import Template
+
+    from followup.dataset import Dataset, Sources
+    from followup.facts import CompanyFacts
+
+
+@dataclass
+class Workbench:
+    """Everything drafting needs, loaded once per command."""
+
+    dataset: Dataset
+    facts: CompanyFacts
+    library: Library
+    as_of: dt.date
+    profiles: dict[str, dict[str, Any]]  # customer id -> {customer, loss}
+    facts_hash: str
+    _company: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def company(self, language: str) -> dict[str, Any]:
+        """The company part of the context, its free text in `language` (built once each)."""
+        from followup.context import company_context
+
+        if language not in self._company:
+            self._company[language] = company_context(self.facts, self.as_of, language)
+        return self._company[language]
+
+    def profile(self, customer_id: str) -> dict[str, Any]:
+        try:
+            return self.profiles[customer_id]
+        except KeyError:
+            raise UsageError(
+                f"no customer {customer_id!r} in the customers file or orders"
+            ) from None
+
+
+def prepare(sources: Sources, as_of: dt.date, *, keep_bad_rows: bool = False) -> Workbench:
+    """Load data, facts and templates; segment with both schemes; build every profile."""
+    from followup.context import customer_stats, latest_losses
+    from followup.dataset import load_dataset
+    from followup.facts import FACTS_FILE, load_facts
+    from followup.library import load_library
+
+    root = sources.workspace.root
+    if root is None:
+        raise UsageError(
+            "drafting needs a workspace (company.yaml, data/): pass --workspace DIR or --sample"
+        )
+    dataset = load_dataset(sources, keep_bad_rows=keep_bad_rows)
+    facts = load_facts(root / FACTS_FILE)
+    library = load_library(root)
+    profiles = _profiles(
+        dataset, facts, as_of, customer_stats(dataset, as_of), latest_losses(dataset.losses)
+    )
+    return Workbench(
+        dataset, facts, library, as_of, profiles, fingerprint(facts.model_dump(mode="json"))
+    )
+
+
+def _profiles(
+    dataset: Dataset, facts: CompanyFacts, as_of: dt.date, stats: Any, losses: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    from followup.context import customer_context
+    from followup.dataset import segment
+    from followup.segments import Thresholds, default_rules
+
+    classic = segment(dataset, as_of, default_rules("classic"), Thresholds())
+    cn8 = segment(dataset, as_of, default_rules("cn8"), Thresholds())
+    cn8_by_id = dict(
+        zip(
+            cn8.table.column("customer_id").to_pylist(),
+            cn8.table.column("segment").to_pylist(),
+            strict=True,
+        )
+    )
+    currency = dataset.orders.base_currency
+    return {
+        row["customer_id"]: customer_context(
+            row,
+            cn8_segment=cn8_by_id[row["customer_id"]],
+            stats=stats,
+            loss=losses.get(row["customer_id"]),
+            facts=facts,
+            currency=currency,
+            as_of=as_of,
+        )
+        for row in classic.table.to_pylist()
+    }
+
+
+@dataclass(frozen=True)
+class DraftRequest:
+    customer_id: str
+    campaign: str
+    channel: str
+    language: str  # the language asked for (the customer's, or --lang)
+    context: dict[str, Any] = field(repr=False)
+
+    @property
+    def reason(self) -> str:
+        """The loss reason that picks a reactivation angle (`other` when unknown or none)."""
+        from followup.reasons import LOSS_REASONS
+
+        loss = self.context.get("loss")
+        reason = loss["reason"] if loss else "other"
+        return reason if reason in LOSS_REASONS else "other"
+
+    @property
+    def segments(self) -> tuple[str, str]:
+        customer = self.context["customer"]
+        return (customer["segment"], customer["cn8_segment"])
+
+
+def request(
+    bench: Workbench, customer_id: str, campaign: str, channel: str, language: str | None = None
+) -> DraftRequest:
+    if campaign not in CAMPAIGNS:
+        raise UsageError(f"unknown campaign {campaign!r}: use one of {', '.join(CAMPAIGNS)}")
+    if channel not in CHANNELS:
+        raise UsageError(f"unknown channel {channel!r}: use email or whatsapp")
+    from followup.context import answers
+
+    profile = bench.profile(customer_id)
+    language = language or profile["customer"]["language"]
+    reason = profile["loss"]["reason"] if profile["loss"] else None
+    context = {
+        **bench.company(language),
+        **profile,
+        "answers": answers(bench.facts, reason, language),
+    }
+    return DraftRequest(customer_id, campaign, channel, language, context)
+
+
+class Engine(Protocol):
+    name: str
+
+    def draft(self, req: DraftRequest) -> Draft: ...
+
+
+class TemplateEngine:
+    """Deterministic drafts from the approved template library."""
+
+    name = "template"
+
+    def __init__(self, bench: Workbench, *, allow_unapproved: bool = False) -> None:
+        self.bench = bench
+        self.allow_unapproved = allow_unapproved
+        self.candidates = bench.library.usable(allow_unapproved=allow_unapproved)
+        self._compiled: dict[str, tuple[Template, Template | None]] = {}
+
+    def choose(self, req: DraftRequest) -> Choice | None:
+        return select(
+            self.candidates,
+            campaign=req.campaign,
+            channel=req.channel,
+            language=req.language,
+            reason=req.reason,
+            segments=req.segments,
+        )
+
+    def draft(self, req: DraftRequest) -> Draft:
+        choice = self.choose(req)
+        if choice is None:
+            raise DraftError(
+                f"no approved {req.campaign} {req.channel} template for language "
+                f"{req.language!r} or English"
+            )
+        language = choice.template.header.language if choice.template.header else req.language
+        if language != req.language:  # an English fallback quotes the facts in English too
+            req = request(self.bench, req.customer_id, req.campaign, req.channel, language)
+        subject, body = self._render(choice, req.context)
+        draft = _new_draft(self.bench, req, subject, body, engine=self.name)
+        template = choice.template
+        draft.template_id, draft.template_hash = template.id, template.sha256
+        draft.language = language
+        draft.language_fallback = choice.language_fallback
+        draft.unapproved = self.bench.library.status(template) != "approved"
+        draft.fingerprint = fingerprint(
+            req.campaign, req.channel, req.context, template.sha256, self.bench.facts_hash
+        )
+        draft.findings = check_draft(draft, forbidden=self.bench.facts.forbidden_claims)
+        return draft
+
+    def _render(self, choice: Choice, context: dict[str, Any]) -> tuple[str | None, str]:
+        from followup.render import compile_template, render
+
+        item = choice.template
+        assert item.header is not None
+        if item.id not in self._compiled:
+            language, subject_source = item.header.language, item.header.subject
+            self._compiled[item.id] = (
+                compile_template(item.body, language, item.id),
+                compile_template(subject_source, language, item.id) if subject_source else None,
+            )
+        body_template, subject_template = self._compiled[item.id]
+        body = tidy(render(body_template, context, item.id))
+        subject = render(subject_template, context, item.id).strip() if subject_template else None
+        return subject, body
+
+
+def tidy(text: str) -> str:
+    """Trailing spaces off, at most one blank line in a row, one final newline."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
+
+
+def _new_draft(
+    bench: Workbench, req: DraftRequest, subject: str | None, body: str, *, engine: str
+) -> Draft:
+    customer = req.context["customer"]
+    recipient = customer["email"] if req.channel == "email" else customer["whatsapp"]
+    return Draft(
+        customer_id=req.customer_id,
+        campaign=req.campaign,
+        channel=req.channel,
+        language=req.language,
+        subject=subject,
+        body=body,
+        recipient=recipient,
+        recipient_name=customer["contact_name"] or customer["company"],
+        company=customer["company"],
+        segment=customer["segment"],
+        sender_name=bench.facts.sender.name,
+        sender_email=bench.facts.sender.email,
+        engine=engine,
+    )

@@ -1,0 +1,77 @@
+"""A draft and its provenance: what every engine returns and the outbox records."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+DraftStatus = Literal["ok", "findings", "failed"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check result on a draft (PRODUCT §6)."""
+
+    code: str  # e.g. "placeholder", "subject_length", "forbidden_phrase"
+    message: str
+    severity: Severity = "error"
+
+
+@dataclass
+class Draft:
+    """A finished draft for one customer, campaign and channel."""
+
+    customer_id: str
+    campaign: str
+    channel: str  # "email" | "whatsapp"
+    language: str  # language of the text
+    subject: str | None
+    body: str
+    recipient: str  # email address or WhatsApp number ("" when missing)
+    recipient_name: str  # contact person, or the company when there is none
+    company: str
+    segment: str
+    sender_name: str
+    sender_email: str
+    engine: str  # "template" | "llm"
+    template_id: str | None = None
+    template_hash: str | None = None
+    prompt_id: str | None = None
+    prompt_hash: str | None = None
+    model: str | None = None
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    latency_ms: int | None = None
+    fallback_reason: str | None = None
+    language_fallback: bool = False  # no template in the customer's language: English used
+    unapproved: bool = False  # drafted with --allow-unapproved from an unapproved template
+    findings: list[Finding] = field(default_factory=list)
+    fingerprint: str = ""  # of everything the draft was made from (resume skips unchanged)
+
+    @property
+    def key(self) -> str:
+        """Identifies the draft slot in an outbox: one per customer, campaign, channel."""
+        return f"{self.customer_id}.{self.campaign}.{self.channel}"
+
+    @property
+    def status(self) -> DraftStatus:
+        if any(f.severity == "error" for f in self.findings):
+            return "findings"
+        return "ok"
+
+    def record(self) -> dict[str, Any]:
+        """The index record (drafts.jsonl / drafts.csv): provenance of PRODUCT §8."""
+        data = asdict(self)
+        data["findings"] = [asdict(f) for f in self.findings]
+        data["status"] = self.status
+        data["key"] = self.key
+        return data
+
+
+def fingerprint(*parts: Any) -> str:
+    """A stable sha256 of JSON-serialisable parts (dates and the like via str)."""
+    text = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,164 @@
+"""Rendering templates in Jinja's sandbox, with locale-aware formatting from Babel.
+
+Customer fields reach a template only as values: Jinja never renders a value, so a
+customer's notes that contain `{{ 7*7 }}` print as written. Undefined names are
+errors (StrictUndefined), and attribute access goes through the sandbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache, partial
+from typing import TYPE_CHECKING, Any
+
+from followup.errors import TemplateError
+
+if TYPE_CHECKING:
+    from jinja2 import Template
+    from jinja2.sandbox import SandboxedEnvironment
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount in a currency; `{{ x | money }}` formats it for the draft's language."""
+
+    amount: float
+    currency: str | None
+
+    def __str__(self) -> str:
+        return format_money(self, "en")
+
+
+def babel_locale(language: str) -> str:
+    """BCP-47 (`pt-BR`) to a Babel locale name (`pt_BR`); unknown tags fall back to `en`."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return str(Locale.parse(language.replace("-", "_")))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return "en"
+
+
+def format_money(value: Money | float | int, locale: str) -> str:
+    """`USD 12,500.00` (en), `12.500,00 USD` (de): the ISO code, never an ambiguous `$`."""
+    from babel.numbers import format_currency, format_decimal, get_currency_precision
+
+    if not isinstance(value, Money):
+        return format_decimal(value, format="#,##0.00", locale=locale)
+    if value.currency is None:
+        return format_decimal(value.amount, format="#,##0.00", locale=locale)
+    digits = get_currency_precision(value.currency)
+    pattern = _currency_pattern(locale)
+    return format_currency(
+        round(value.amount, digits),
+        value.currency,
+        format=pattern,
+        locale=locale,
+        currency_digits=True,
+    )
+
+
+@cache
+def _currency_pattern(locale: str) -> str:
+    """The locale's currency pattern showing the ISO code (`¤¤`), spaced from the number."""
+    import re
+
+    from babel import Locale
+
+    pattern = str(Locale.parse(locale).currency_formats["standard"].pattern).split(";")[0]
+    pattern = re.sub(r"\s*¤\s*", lambda m: m.group(0).replace("¤", "¤¤"), pattern)
+    if pattern.startswith("¤¤") and not pattern[2].isspace():
+        pattern = "¤¤ " + pattern[2:]
+    return pattern
+
+
+def format_date(value: dt.date, locale: str, style: str = "long") -> str:
+    """`20 December 2026` / `20 de diciembre de 2026`; `style` may be a CLDR pattern."""
+    from babel.dates import format_date as babel_format_date
+
+    return babel_format_date(value, format=style, locale=locale)
+
+
+def format_number(value: float, locale: str) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=locale)
+
+
+def format_percent(value: float, locale: str) -> str:
+    """`5` -> `5%` (en) / `5 %` (de, fr, es): the value is in percent already."""
+    from babel import Locale
+    from babel.numbers import format_percent as babel_format_percent
+
+    pattern = str(Locale.parse(locale).percent_formats[None].pattern).replace("#,##0", "#,##0.##")
+    return babel_format_percent(value / 100, format=pattern, locale=locale)
+
+
+def environment(locale: str) -> SandboxedEnvironment:
+    """A sandboxed, strict environment whose filters format for `locale`."""
+    return _environment(babel_locale(locale))
+
+
+@cache
+def _environment(locale: str) -> SandboxedEnvironment:
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    env = SandboxedEnvironment(
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        {
+            "money": partial(_money_filter, locale=locale),
+            "date": partial(_date_filter, locale=locale),
+            "number": partial(_number_filter, locale=locale),
+            "percent": partial(_percent_filter, locale=locale),
+        }
+    )
+    return env
+
+
+def _money_filter(value: Money | float, locale: str) -> str:
+    return format_money(value, locale)
+
+
+def _date_filter(value: dt.date, style: str = "long", *, locale: str) -> str:
+    return format_date(value, locale, style)
+
+
+def _number_filter(value: float, locale: str) -> str:
+    return format_number(value, locale)
+
+
+def _percent_filter(value: float, locale: str) -> str:
+    return format_percent(value, locale)
+
+
+def compile_template(source: str, locale: str, name: str) -> Template:
+    """Compile `source`; a syntax error names the template and line."""
+    from jinja2 import TemplateSyntaxError
+
+    try:
+        return environment(locale).from_string(source)
+    except TemplateSyntaxError as exc:
+        raise TemplateError(f"{name} line {exc.lineno}: {exc.message}") from None
+
+
+def render(template: Template, context: dict[str, Any], name: str) -> str:
+    """Render with `context`; an unknown name or a sandbox violation names the template."""
+    from jinja2 import UndefinedError
+    from jinja2.exceptions import SecurityError
+
+    try:
+        return template.render(context)
+    except UndefinedError as exc:
+        raise TemplateError(f"{name}: {exc.message}") from None
+    except SecurityError as exc:
+        raise TemplateError(f"{name}: not allowed in a template ({exc})") from None
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise TemplateError(f"{name}: {exc}") from None
