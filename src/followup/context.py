@@ -52,6 +52,7 @@ CONTEXT_DOC: dict[str, str] = {
     "and .last_slot (closure start − lead time), both none when no closure is ahead",
     "price_change": "the next announced price change, or none: .date, .description",
     "lever": "the open lever with the soonest deadline (urgency): .kind, .act_by",
+    "levers": "every open lever, soonest first: .kind (offer, production, price_change), .act_by",
     "year / next_year / today": "the as-of year, the year after, the as-of date",
 }
 
@@ -170,10 +171,17 @@ def company_context(facts: CompanyFacts, as_of: dt.date, language: str) -> dict[
         },
         "price_change": change and {"date": change.date, "description": text(change.description)},
         "lever": open_levers[0].model_dump(include={"kind", "act_by"}) if open_levers else None,
+        "levers": [lv.model_dump(include={"kind", "act_by"}) for lv in open_levers],
         "year": as_of.year,
         "next_year": as_of.year + 1,
         "today": as_of,
     }
+
+
+def angle(loss: dict[str, Any] | None) -> str:
+    """The loss reason a reactivation answers: the latest loss's, or `other` (none or unknown)."""
+    reason = loss["reason"] if loss else "other"
+    return reason if reason in LOSS_REASONS else "other"
 
 
 def answers(facts: CompanyFacts, reason: str | None, language: str) -> list[str]:

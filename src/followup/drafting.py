@@ -118,11 +118,9 @@ class DraftRequest:
     @property
     def reason(self) -> str:
         """The loss reason that picks a reactivation angle (`other` when unknown or none)."""
-        from followup.reasons import LOSS_REASONS
+        from followup.context import angle
 
-        loss = self.context.get("loss")
-        reason = loss["reason"] if loss else "other"
-        return reason if reason in LOSS_REASONS else "other"
+        return angle(self.context.get("loss"))
 
     @property
     def segments(self) -> tuple[str, str]:
@@ -137,11 +135,11 @@ def request(
         raise UsageError(f"unknown campaign {campaign!r}: use one of {', '.join(CAMPAIGNS)}")
     if channel not in CHANNELS:
         raise UsageError(f"unknown channel {channel!r}: use email or whatsapp")
-    from followup.context import answers
+    from followup.context import angle, answers
 
     profile = bench.profile(customer_id)
     language = language or profile["customer"]["language"]
-    reason = profile["loss"]["reason"] if profile["loss"] else None
+    reason = angle(profile["loss"])
     context = {
         **bench.company(language),
         **profile,

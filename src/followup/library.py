@@ -236,7 +236,9 @@ def write_lock(
         "templates": {k: vars(approvals[k]) for k in sorted(approvals)},
         "revoked": {k: revoked[k] for k in sorted(revoked)},
     }
-    atomic_write(root / LOCK_FILE, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    atomic_write(
+        root / LOCK_FILE, json.dumps(data, ensure_ascii=False, indent=2) + "\n", durable=True
+    )
 
 
 def approve(library: Library, template_id: str, by: str, today: dt.date) -> Approval:

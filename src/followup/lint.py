@@ -141,13 +141,15 @@ def _rendered(item: TemplateFile, bench: Workbench, limit: int = 25) -> list[Iss
 
 
 def _customers_for(item: TemplateFile, bench: Workbench) -> list[str]:
+    from followup.context import angle
+
     assert item.header is not None
     reasons = set(item.header.loss_reasons)
     segments = set(item.header.segments)
     chosen = []
     for customer_id, profile in sorted(bench.profiles.items()):
         customer, loss = profile["customer"], profile["loss"]
-        reason = loss["reason"] if loss and loss["reason"] in LOSS_REASONS else "other"
+        reason = angle(loss)
         if reasons and reason not in reasons:
             continue
         if segments and not segments & {customer["segment"], customer["cn8_segment"]}:

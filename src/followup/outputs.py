@@ -19,8 +19,13 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the whole new one."""
+def atomic_write(path: Path, data: str | bytes, *, durable: bool = False) -> None:
+    """Write `data` to `path` so that readers see the old file or the whole new one.
+
+    Temp file + rename: a process killed at any moment leaves either file, never half
+    of one. `durable=True` also fsyncs, for power loss; per-draft files skip it (it
+    costs milliseconds a file), the indexes are rebuilt from them on every run.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
@@ -29,8 +34,9 @@ def atomic_write(path: Path, data: str | bytes) -> None:
             os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; files are for the team
             with os.fdopen(fd, "wb") as handle:
                 handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
+                if durable:
+                    handle.flush()
+                    os.fsync(handle.fileno())
             os.replace(temp, path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)

@@ -27,8 +27,6 @@ bytes, a UTF-8 BOM, UTF-16 tab-separated text.
 Run from anywhere: `python tests/data/make_data.py`. Edit this script, not the files.
 """
 
-# ruff: noqa: E501 (CSV rows below are kept whole, one line each, as the files hold them)
-
 from __future__ import annotations
 
 import codecs

@@ -55,23 +55,18 @@ def _writable(ws: Workspace) -> Path:
 def list_templates(workspace: Path | None, sample: bool) -> None:
     """Every template with its status: approved, modified, unapproved or invalid."""
     library, _ = _library(workspace, sample)
-    rows = []
+    rows, broken = [], []
     for item in sorted(library.templates.values(), key=lambda t: t.id):
         status = library.status(item)
         header = item.header
-        detail = f"{status}: {item.problem}" if status == "invalid" else status
-        rows.append(
-            [
-                item.id,
-                header.campaign if header else "",
-                header.channel if header else "",
-                header.language if header else "",
-                item.source,
-                detail,
-            ]
-        )
+        if status == "invalid":
+            broken.append(f"  {item.id} ({item.path}): {item.problem}")
+        fields = (header.campaign, header.channel, header.language) if header else ("", "", "")
+        rows.append([item.id, *fields, item.source, status])
     headers = ["id", "campaign", "channel", "lang", "source", "status"]
-    click.echo(render.table(headers, rows, flexible=5, limit=120), nl=False)
+    click.echo(render.table(headers, rows), nl=False)
+    if broken:
+        click.echo("Invalid (never drafted until fixed):\n" + "\n".join(broken))
 
 
 @group.command("show", cls=Command, example="followup templates show thanks-email-en --sample")

@@ -1,0 +1,259 @@
+"""Drafting end to end: facts, levers, formatting, draft, batch, resume, pre-flight, demo."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import email
+import email.policy
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from followup.errors import ConfigError
+from followup.facts import levers, load_facts
+from followup.render import Money, format_date, format_money, format_percent
+from followup.workspace import sample_root
+from tests.conftest import run, write
+
+AS_OF = ("--as-of", "2026-11-22")
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    run("init", str(tmp_path / "ws"), "--sample")
+    return tmp_path / "ws"
+
+
+# --------------------------------------------------------------------------- facts
+
+
+def test_sample_facts_give_three_levers_soonest_first() -> None:
+    facts = load_facts(sample_root() / "company.yaml")
+    found = levers(facts, dt.date(2026, 11, 22))
+    assert [(lv.kind, lv.act_by) for lv in found] == [
+        ("offer", dt.date(2026, 12, 20)),
+        ("production", dt.date(2026, 12, 31)),  # closure 2027-01-30 minus 30 days lead time
+        ("price_change", dt.date(2027, 1, 14)),
+    ]
+    assert levers(facts, dt.date(2027, 2, 1)) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (("  lead_time_days: 30", "  lead_time_days: -3"), "production.lead_time_days: Input should be greater than 0"),
+        (("valid_until: 2026-12-20", "valid_until: soon"), "offers.0.valid_until: Input should be a valid date"),
+        (("company: Ningbo", "compny: Ningbo"), "company: Field required (and 1 more problem)"),
+        (("\nchanges:", "\nchanges:\n  weather: [x]\nold_changes:"), "changes: Value error, unknown loss reason 'weather'"),
+    ],
+)  # fmt: skip
+def test_bad_company_facts_name_the_key(
+    tmp_path: Path, change: tuple[str, str], problem: str
+) -> None:
+    text = (sample_root() / "company.yaml").read_text(encoding="utf-8")
+    assert change[0] in text
+    path = write(tmp_path / "company.yaml", text.replace(change[0], change[1], 1))
+    with pytest.raises(ConfigError) as caught:
+        load_facts(path)
+    assert str(caught.value).startswith(f"{path}: {problem}")
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+@pytest.mark.parametrize(
+    ("locale", "money", "day", "percent"),
+    [
+        ("en", "USD 12,500.00", "December 20, 2026", "5%"),
+        ("es", "12.500,00\xa0USD", "20 de diciembre de 2026", "5\xa0%"),
+        ("de", "12.500,00\xa0USD", "20. Dezember 2026", "5\xa0%"),
+        ("fr", "12\u202f500,00\xa0USD", "20 décembre 2026", "5\xa0%"),
+        ("pt_BR", "USD\xa012.500,00", "20 de dezembro de 2026", "5%"),
+    ],
+)
+def test_money_dates_and_percentages_follow_the_buyers_language(
+    locale: str, money: str, day: str, percent: str
+) -> None:
+    assert format_money(Money(12500, "USD"), locale) == money
+    assert format_date(dt.date(2026, 12, 20), locale) == day
+    assert format_percent(5, locale) == percent
+
+
+# --------------------------------------------------------------------------- draft
+
+
+def test_draft_prints_subject_and_body_from_an_approved_template() -> None:
+    result = run("draft", "C1001", "--campaign", "urgency", "--sample", *AS_OF)
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("To: ") and lines[1].startswith("Subject: ")
+    assert "Lily Chen" in result.stdout
+    assert "# C1001.urgency.email — template: urgency-email-" in result.stderr
+
+
+def test_draft_is_deterministic_and_writes_to_an_outbox(tmp_path: Path) -> None:
+    first = run("draft", "C1003", "--campaign", "thanks", "--sample", *AS_OF, "--out", "out").stdout
+    second = run("draft", "C1003", "--campaign", "thanks", "--sample", *AS_OF).stdout
+    assert first == second
+    eml = next((tmp_path / "out").glob("*.eml")).read_bytes()
+    message = email.message_from_bytes(eml, policy=email.policy.default)
+    assert message["X-Unsent"] == "1" and message["X-Followup-Campaign"] == "thanks"
+
+
+def test_draft_for_an_unknown_customer() -> None:
+    result = run("draft", "C9999", "--campaign", "thanks", "--sample", *AS_OF, ok=False)
+    assert result.exit_code == 2
+    assert result.stderr.endswith("Error: no customer 'C9999' in the customers file or orders\n")
+
+
+def test_lang_override_and_english_fallback() -> None:
+    spanish = run("draft", "C1001", "--campaign", "thanks", "--lang", "es", "--sample", *AS_OF)
+    assert "template: thanks-email-es" in spanish.stderr
+    japanese = run("draft", "C1001", "--campaign", "thanks", "--lang", "ja", "--sample", *AS_OF)
+    assert "template: thanks-email-en (language fallback to en)" in japanese.stderr
+
+
+def test_reactivation_picks_the_angle_from_the_latest_loss_reason() -> None:
+    from followup.dataset import Sources
+    from followup.drafting import TemplateEngine, prepare, request
+    from followup.workspace import resolve
+
+    bench = prepare(Sources(resolve(None, sample=True)), dt.date(2026, 11, 22))
+    engine = TemplateEngine(bench)
+    for customer_id, profile in sorted(bench.profiles.items()):
+        if profile["loss"] is None:
+            continue
+        req = request(bench, customer_id, "reactivation", "email", "en")
+        draft = engine.draft(req)
+        assert draft.template_id == f"reactivation-{req.reason}-email-en"
+
+
+# --------------------------------------------------------------------------- batch
+
+
+def test_preflight_names_the_missing_field(workspace: Path) -> None:
+    result = run(
+        "batch", "--campaign", "urgency", "--workspace", str(workspace), *AS_OF, "--dry-run"
+    )
+    out = result.stdout
+    assert out.startswith("Pre-flight — urgency: ")
+    assert "C1032     no email address (customers file, column email)" in out
+    assert not (workspace / "outbox" / "drafts.csv").exists()  # dry run: nothing drafted
+    whatsapp = run("batch", "--campaign", "urgency", "--channel", "whatsapp", "--workspace",
+                   str(workspace), *AS_OF, "--dry-run").stdout  # fmt: skip
+    assert "no WhatsApp number (customers file, column whatsapp)" in whatsapp
+
+
+def test_explain_says_why_each_customer_is_targeted(workspace: Path) -> None:
+    out = run(
+        "batch",
+        "--campaign",
+        "thanks",
+        "--workspace",
+        str(workspace),
+        *AS_OF,
+        "--dry-run",
+        "--explain",
+    ).stdout
+    assert "Targeted because:" in out
+    assert "a VIP or steady customer by RFM" in out
+
+
+def test_batch_writes_eml_and_indexes_then_skips_unchanged(workspace: Path) -> None:
+    out = workspace / "outbox"
+    args = (
+        "batch",
+        "--campaign",
+        "reactivation",
+        "--workspace",
+        str(workspace),
+        *AS_OF,
+        "--out",
+        str(out),
+    )
+    first = run(*args).stdout
+    assert "Done: " in first and " 0 failed" in first
+    emls = sorted(out.glob("*.eml"))
+    rows = list(csv.DictReader((out / "drafts.csv").open(encoding="utf-8-sig")))
+    assert len(rows) == len(emls) > 10
+    message = email.message_from_bytes(emls[0].read_bytes(), policy=email.policy.default)
+    assert message["X-Followup-Template"].startswith("reactivation-")
+    assert len(message["X-Followup-Template-Hash"].strip()) == 64
+    second = run(*args).stdout
+    assert f"Done: 0 drafted, {len(rows)} unchanged (skipped)" in second
+
+
+def test_a_killed_batch_rerun_ends_with_the_full_set_and_no_duplicates(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import followup.outbox
+
+    args = ["batch", "--campaign", "thanks", "--workspace", str(workspace), *AS_OF]
+    run(*args, "--out", str(tmp_path / "clean"))
+    clean = (tmp_path / "clean" / "drafts.jsonl").read_text(encoding="utf-8").splitlines()
+
+    real_write = followup.outbox.Outbox.write
+    calls = {"n": 0}
+
+    def dying_write(self: followup.outbox.Outbox, draft: object) -> Path:
+        calls["n"] += 1
+        if calls["n"] == 7:
+            raise KeyboardInterrupt
+        return real_write(self, draft)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(followup.outbox.Outbox, "write", dying_write)
+    killed = run(*args, "--out", str(tmp_path / "killed"), ok=False)
+    assert killed.exit_code == 130
+    monkeypatch.setattr(followup.outbox.Outbox, "write", real_write)
+    rerun = run(*args, "--out", str(tmp_path / "killed")).stdout
+    assert "6 unchanged (skipped)" in rerun
+    resumed = (tmp_path / "killed" / "drafts.jsonl").read_text(encoding="utf-8").splitlines()
+    assert resumed == clean
+    keys = [json.loads(line)["key"] for line in resumed]
+    assert len(keys) == len(set(keys))
+
+
+def test_strict_turns_findings_into_failures(workspace: Path) -> None:
+    facts = workspace / "company.yaml"
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(
+        text.replace("  - guaranteed lowest price", "  - guaranteed lowest price\n  - Lily Chen"),
+        encoding="utf-8",
+    )
+    args = ("batch", "--campaign", "thanks", "--limit", "3", "--workspace", str(workspace), *AS_OF)
+    lenient = run(*args, "--out", str(workspace / "a"))
+    assert "3 drafts have check findings" in lenient.stdout
+    strict = run(*args, "--strict", "--out", str(workspace / "b"), ok=False)
+    assert strict.exit_code == 1
+    assert "failed (3)" in strict.stdout
+
+
+# --------------------------------------------------------------------------- init / demo
+
+
+def test_init_creates_a_workspace_a_team_can_fill_in(tmp_path: Path) -> None:
+    run("init", "team")
+    team = tmp_path / "team"
+    for name in ("followup.toml", "company.yaml", "data/customers.csv", "data/orders.csv",
+                 "data/losses.csv", "templates", "prompts", "outbox"):  # fmt: skip
+        assert (team / name).exists(), name
+    assert (
+        (team / "data" / "orders.csv")
+        .read_text()
+        .startswith("order_id,customer_id,order_date,amount")
+    )
+    again = run("init", "team", ok=False)
+    assert again.exit_code == 2 and "exists and is not empty" in again.stderr
+
+
+def test_demo_drafts_all_three_campaigns_offline(tmp_path: Path) -> None:
+    result = run("demo", *AS_OF)
+    demo = tmp_path / "followup-demo"
+    rows = list(csv.DictReader((demo / "outbox" / "drafts.csv").open(encoding="utf-8-sig")))
+    assert {r["campaign"] for r in rows} == {"urgency", "reactivation", "thanks"}
+    assert {r["language"] for r in rows} >= {"en", "es", "de", "fr", "pt"}
+    assert (demo / "segments.csv").exists()
+    assert "Look at:" in result.stdout
+    shutil.rmtree(demo)
