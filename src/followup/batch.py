@@ -160,16 +160,16 @@ def run(
 
 
 def _one(req: DraftRequest, engine: Engine, outbox: Outbox, strict: bool, summary: Summary) -> str:
+    planned = engine.fingerprint(req)
+    if planned is not None and outbox.is_current(req.key, planned):
+        summary.unchanged += 1  # same inputs as the draft on disk: not made again
+        return "unchanged"
     try:
         draft: Draft = engine.draft(req)
     except FollowupError as exc:
         return _fail(summary, req.customer_id, str(exc))
     if strict and draft.findings:
         return _fail(summary, req.customer_id, "; ".join(f.message for f in draft.findings))
-    key = draft.key
-    if outbox.is_current(key, draft.fingerprint):
-        summary.unchanged += 1
-        return "unchanged"
     try:
         outbox.write(draft)
     except FollowupError as exc:

@@ -104,10 +104,11 @@ def _top_products(frame: pd.DataFrame, limit: int = 3) -> dict[str, list[str]]:
     lines = lines[lines["product"].astype(str).str.strip() != ""]
     counts = lines.groupby(["customer_id", "product"], sort=False).size().reset_index(name="n")
     counts = counts.sort_values(["customer_id", "n", "product"], ascending=[True, False, True])
-    return {
-        str(customer): group["product"].astype(str).head(limit).tolist()
-        for customer, group in counts.groupby("customer_id", sort=False)
-    }
+    top = counts[counts.groupby("customer_id", sort=False).cumcount() < limit]
+    products: dict[str, list[str]] = {}
+    for customer, product in zip(top["customer_id"], top["product"], strict=True):
+        products.setdefault(str(customer), []).append(str(product))
+    return products
 
 
 def latest_losses(losses: pd.DataFrame | None) -> dict[str, dict[str, Any]]:

@@ -15,11 +15,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from followup.checks import check_draft
 from followup.drafts import Draft, fingerprint
 from followup.errors import DraftError, UsageError
-from followup.library import CAMPAIGNS, CHANNELS, Choice, Library, select
+from followup.library import CAMPAIGNS, CHANNELS, Choice, Library, TemplateFile, select
 
 if TYPE_CHECKING:
-    from jinja2 import Template
-
     from followup.dataset import Dataset, Sources
     from followup.facts import CompanyFacts
 
@@ -123,6 +121,11 @@ class DraftRequest:
         return angle(self.context.get("loss"))
 
     @property
+    def key(self) -> str:
+        """The outbox slot this request fills (as `Draft.key`)."""
+        return f"{self.customer_id}.{self.campaign}.{self.channel}"
+
+    @property
     def segments(self) -> tuple[str, str]:
         customer = self.context["customer"]
         return (customer["segment"], customer["cn8_segment"])
@@ -151,6 +154,8 @@ def request(
 class Engine(Protocol):
     name: str
 
+    def fingerprint(self, req: DraftRequest) -> str | None: ...
+
     def draft(self, req: DraftRequest) -> Draft: ...
 
 
@@ -163,16 +168,55 @@ class TemplateEngine:
         self.bench = bench
         self.allow_unapproved = allow_unapproved
         self.candidates = bench.library.usable(allow_unapproved=allow_unapproved)
-        self._compiled: dict[str, tuple[Template, Template | None]] = {}
+        self._choices: dict[tuple[Any, ...], Choice | None] = {}
+        self._fingerprints: dict[tuple[str, str], str | None] = {}
+
+    @property
+    def candidates(self) -> list[TemplateFile]:
+        return self._candidates
+
+    @candidates.setter
+    def candidates(self, templates: list[TemplateFile]) -> None:
+        self._candidates = templates
+        self._choices, self._fingerprints = {}, {}
 
     def choose(self, req: DraftRequest) -> Choice | None:
-        return select(
-            self.candidates,
-            campaign=req.campaign,
-            channel=req.channel,
-            language=req.language,
-            reason=req.reason,
-            segments=req.segments,
+        """The template for a request (the choice depends on a few fields: cached)."""
+        key = (req.campaign, req.channel, req.language, req.reason, req.segments)
+        if key not in self._choices:
+            self._choices[key] = select(
+                self._candidates,
+                campaign=req.campaign,
+                channel=req.channel,
+                language=req.language,
+                reason=req.reason,
+                segments=req.segments,
+            )
+        return self._choices[key]
+
+    def fingerprint(self, req: DraftRequest) -> str | None:
+        """Of everything the draft is made from, computed before rendering (None: no template).
+
+        Remembered per request slot: a batch asks before drafting, the draft asks again.
+        """
+        slot = (req.key, req.language)
+        if slot not in self._fingerprints:
+            self._fingerprints[slot] = self._fingerprint(req)
+        return self._fingerprints[slot]
+
+    def _fingerprint(self, req: DraftRequest) -> str | None:
+        choice = self.choose(req)
+        if choice is None:
+            return None
+        profile = {name: req.context[name] for name in ("customer", "loss", "answers")}
+        return fingerprint(
+            self.name,
+            req.key,
+            req.language,
+            profile,
+            choice.template.sha256,
+            self.bench.facts_hash,
+            self.bench.as_of,
         )
 
     def draft(self, req: DraftRequest) -> Draft:
@@ -182,6 +226,7 @@ class TemplateEngine:
                 f"no approved {req.campaign} {req.channel} template for language "
                 f"{req.language!r} or English"
             )
+        asked = req
         language = choice.template.header.language if choice.template.header else req.language
         if language != req.language:  # an English fallback quotes the facts in English too
             req = request(self.bench, req.customer_id, req.campaign, req.channel, language)
@@ -192,9 +237,7 @@ class TemplateEngine:
         draft.language = language
         draft.language_fallback = choice.language_fallback
         draft.unapproved = self.bench.library.status(template) != "approved"
-        draft.fingerprint = fingerprint(
-            req.campaign, req.channel, req.context, template.sha256, self.bench.facts_hash
-        )
+        draft.fingerprint = self.fingerprint(asked) or ""
         draft.findings = check_draft(draft, forbidden=self.bench.facts.forbidden_claims)
         return draft
 
@@ -203,16 +246,12 @@ class TemplateEngine:
 
         item = choice.template
         assert item.header is not None
-        if item.id not in self._compiled:
-            language, subject_source = item.header.language, item.header.subject
-            self._compiled[item.id] = (
-                compile_template(item.body, language, item.id),
-                compile_template(subject_source, language, item.id) if subject_source else None,
-            )
-        body_template, subject_template = self._compiled[item.id]
-        body = tidy(render(body_template, context, item.id))
-        subject = render(subject_template, context, item.id).strip() if subject_template else None
-        return subject, body
+        language, subject_source = item.header.language, item.header.subject
+        body = tidy(render(compile_template(item.body, language, item.id), context, item.id))
+        if subject_source is None:
+            return None, body
+        subject = render(compile_template(subject_source, language, item.id), context, item.id)
+        return subject.strip(), body
 
 
 def tidy(text: str) -> str:

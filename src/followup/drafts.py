@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
@@ -64,7 +64,7 @@ class Draft:
 
     def record(self) -> dict[str, Any]:
         """The index record (drafts.jsonl / drafts.csv): provenance of PRODUCT §8."""
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}  # shallow: fast
         data["findings"] = [asdict(f) for f in self.findings]
         data["status"] = self.status
         data["key"] = self.key
@@ -72,6 +72,20 @@ class Draft:
 
 
 def fingerprint(*parts: Any) -> str:
-    """A stable sha256 of JSON-serialisable parts (dates and the like via str)."""
-    text = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
+    """A stable sha256 of JSON-serialisable parts (dates as ISO text, dataclasses as fields)."""
+    text = json.dumps(parts, sort_keys=True, default=_plain, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    from followup.render import Money
+
+    if isinstance(value, Money):
+        return [value.amount, value.currency]
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    return str(value)

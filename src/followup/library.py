@@ -84,14 +84,19 @@ class Approval:
 
 @dataclass
 class TemplateFile:
-    """One template file, parsed lazily; `problem` says why it is invalid."""
+    """One template file; `problem` says why it is invalid (the syntax is checked lazily)."""
 
     path: Path
     source: str  # "shipped" or "workspace"
     text: str
     header: TemplateHeader | None = None
     body: str = ""
-    problem: str | None = None
+    header_problem: str | None = None
+
+    @cached_property
+    def problem(self) -> str | None:
+        """Why the template cannot be used: its header, or (compiled on first ask) its body."""
+        return self.header_problem or _syntax_problem(self)
 
     @cached_property
     def sha256(self) -> str:
@@ -111,25 +116,27 @@ def parse_template(path: Path, source: str) -> TemplateFile:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return TemplateFile(path, source, "", problem=f"cannot read it ({exc})")
+        return TemplateFile(path, source, "", header_problem=f"cannot read it ({exc})")
     item = TemplateFile(path, source, text)
     match = re.match(r"^---\s*\n(.*?)\n---\s*\n?(.*)$", text, re.DOTALL)
     if not match:
-        item.problem = "no header: the file must start with a `---` block (id, campaign, ...)"
+        item.header_problem = (
+            "no header: the file must start with a `---` block (id, campaign, ...)"
+        )
         return item
     try:
         data = yaml.safe_load(match.group(1)) or {}
         item.header = TemplateHeader.model_validate(data)
     except yaml.YAMLError as exc:
-        item.problem = f"header is not valid YAML ({exc})"
+        item.header_problem = f"header is not valid YAML ({exc})"
     except ValidationError as exc:
-        item.problem = f"header {describe_validation(exc)}"
+        item.header_problem = f"header {describe_validation(exc)}"
     else:
         item.body = match.group(2)
         if item.header.id != path.stem:
-            item.problem = f"header id {item.header.id!r} differs from the file name {path.stem!r}"
-    if item.problem is None:
-        item.problem = _syntax_problem(item)
+            item.header_problem = (
+                f"header id {item.header.id!r} differs from the file name {path.stem!r}"
+            )
     return item
 
 
@@ -168,6 +175,9 @@ class Library:
     def status(self, item: TemplateFile) -> Status:
         if item.problem:
             return "invalid"
+        return self._approval_status(item)
+
+    def _approval_status(self, item: TemplateFile) -> Status:
         approval = self.approval(item)
         if approval is None:
             return "unapproved"
@@ -191,8 +201,17 @@ class Library:
             ) from None
 
     def usable(self, *, allow_unapproved: bool = False) -> list[TemplateFile]:
+        """Templates that may draft: approved as they are now (or any, when allowed).
+
+        A body that does not compile is found when it is first used, not here: listing
+        the usable ones must not compile the whole library.
+        """
         wanted = {"approved", "modified", "unapproved"} if allow_unapproved else {"approved"}
-        return [t for t in self.templates.values() if self.status(t) in wanted]
+        return [
+            t
+            for t in self.templates.values()
+            if not t.header_problem and self._approval_status(t) in wanted
+        ]
 
 
 def load_library(workspace_root: Path | None) -> Library:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +21,20 @@ _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
 def atomic_write(path: Path, data: str | bytes, *, durable: bool = False) -> None:
     """Write `data` to `path` so that readers see the old file or the whole new one.
 
-    Temp file + rename: a process killed at any moment leaves either file, never half
-    of one. `durable=True` also fsyncs, for power loss; per-draft files skip it (it
-    costs milliseconds a file), the indexes are rebuilt from them on every run.
+    Temp file (`.<name>.<pid>.<n>.tmp`, created exclusively, mode 0666 less the umask)
+    + rename: a process killed at any moment leaves either file, never half of one.
+    `durable=True` also fsyncs, for power loss; per-draft files skip it (milliseconds a
+    file), as the indexes are rebuilt from them on every run.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{next(_COUNTER)}.tmp")
     try:
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
-            os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; files are for the team
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(payload)
                 if durable:
@@ -39,17 +42,13 @@ def atomic_write(path: Path, data: str | bytes, *, durable: bool = False) -> Non
                     os.fsync(handle.fileno())
             os.replace(temp, path)
         except BaseException:
-            Path(temp).unlink(missing_ok=True)
+            temp.unlink(missing_ok=True)
             raise
     except OSError as exc:
         raise FollowupError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-@cache
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+_COUNTER = itertools.count()
 
 
 def spreadsheet_safe(value: Any) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from typing import TYPE_CHECKING, Any
 
 from followup.errors import TemplateError
@@ -30,6 +30,7 @@ class Money:
         return format_money(self, "en")
 
 
+@cache
 def babel_locale(language: str) -> str:
     """BCP-47 (`pt-BR`) to a Babel locale name (`pt_BR`); unknown tags fall back to `en`."""
     from babel import Locale, UnknownLocaleError
@@ -127,6 +128,7 @@ def _money_filter(value: Money | float, locale: str) -> str:
     return format_money(value, locale)
 
 
+@lru_cache(maxsize=4096)  # a batch formats the same few dates thousands of times
 def _date_filter(value: dt.date, style: str = "long", *, locale: str) -> str:
     return format_date(value, locale, style)
 
@@ -140,13 +142,18 @@ def _percent_filter(value: float, locale: str) -> str:
 
 
 def compile_template(source: str, locale: str, name: str) -> Template:
-    """Compile `source`; a syntax error names the template and line."""
+    """Compile `source` (once per source and locale); a syntax error names the template."""
     from jinja2 import TemplateSyntaxError
 
     try:
-        return environment(locale).from_string(source)
+        return _compiled(source, babel_locale(locale))
     except TemplateSyntaxError as exc:
         raise TemplateError(f"{name} line {exc.lineno}: {exc.message}") from None
+
+
+@cache
+def _compiled(source: str, locale: str) -> Template:
+    return _environment(locale).from_string(source)
 
 
 def render(template: Template, context: dict[str, Any], name: str) -> str:
