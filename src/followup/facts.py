@@ -113,6 +113,7 @@ def load_facts(path: Path) -> CompanyFacts:
     """Read and validate `company.yaml`; errors name the file and the key."""
     import yaml
 
+    from followup.outputs import load_yaml
     from followup.settings import describe_validation
 
     if not path.is_file():
@@ -121,7 +122,7 @@ def load_facts(path: Path) -> CompanyFacts:
             "`followup init DIR`, or try --sample)"
         )
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data: Any = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read it ({exc})") from None
     if not isinstance(data, dict):

@@ -111,6 +111,7 @@ def parse_template(path: Path, source: str) -> TemplateFile:
     """Read a template file; never raises for a broken file (it is marked invalid)."""
     import yaml
 
+    from followup.outputs import load_yaml
     from followup.settings import describe_validation
 
     try:
@@ -125,7 +126,7 @@ def parse_template(path: Path, source: str) -> TemplateFile:
         )
         return item
     try:
-        data = yaml.safe_load(match.group(1)) or {}
+        data = load_yaml(match.group(1)) or {}
         item.header = TemplateHeader.model_validate(data)
     except yaml.YAMLError as exc:
         item.header_problem = f"header is not valid YAML ({exc})"

@@ -197,8 +197,10 @@ def load_column_map(path: Path) -> ColumnMap:
     """Read a `--columns` YAML file: `{table: {field: header in your file}}`."""
     import yaml
 
+    from followup.outputs import load_yaml
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the column map ({exc})") from None
     if not isinstance(data, dict):

@@ -192,14 +192,15 @@ def label(segment: str, scheme: str) -> str:
 
 def load_rules(path: Path) -> Rules:
     """Read a rules YAML file (see docs/segments.md for the format)."""
+    import yaml
+
+    from followup.outputs import load_yaml
     from followup.rules_file import parse_rules
 
     try:
-        import yaml
-
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the rules file ({exc})") from None
-    except Exception as exc:  # yaml.YAMLError and friends
+    except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc})") from None
     return parse_rules(data, str(path))
