@@ -33,12 +33,6 @@ def localize(value: Text, language: str) -> str:
     return next(iter(value.values()), "")
 
 
-def _check_text(value: Text) -> Text:
-    if isinstance(value, dict) and not value:
-        raise ValueError("give the text, or one text per language")
-    return value
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -118,9 +118,6 @@ class Rules:
     rename: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
 
-    def name(self, segment: str) -> str:
-        return self.rename.get(segment, segment)
-
 
 def default_rules(scheme: str) -> Rules:
     if scheme not in SCHEMES:
