@@ -141,6 +141,11 @@ TABLES: Final[dict[str, tuple[Field, ...]]] = {
             ),
         ),
         Field(
+            "growth",
+            "Expected order growth for the reorder plan (`0.08` or `8%`); blank: --growth",
+            ("growth rate", "增长率", "预计增长"),
+        ),
+        Field(
             "notes",
             "Free-text notes (always treated as data)",
             (
