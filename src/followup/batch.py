@@ -57,6 +57,8 @@ class Selection:
     limit: int | None = None
     language: str | None = None  # --lang: override every customer's language
     customers: tuple[str, ...] = ()  # explicit ids (skip targeting)
+    due_within: int | None = None  # --from-plan: contact-by within this many days (or past)
+    plan_year: int | None = None
 
 
 def plan(bench: Workbench, engine: TemplateEngine, sel: Selection) -> Plan:
@@ -92,6 +94,8 @@ def _targets(bench: Workbench, sel: Selection) -> list[tuple[str, str, str]]:
         return [
             (c, "chosen", "named on the command line") for c in sel.customers if bench.profile(c)
         ]
+    if sel.due_within is not None:
+        return _plan_targets(bench, sel)
     found = []
     for customer_id, profile in sorted(bench.profiles.items()):
         customer = profile["customer"]
@@ -107,6 +111,37 @@ def _targets(bench: Workbench, sel: Selection) -> list[tuple[str, str, str]]:
         rule = qualifying_rule(sel.campaign, profile)
         if rule is not None:
             found.append((customer_id, rule.name, rule.why))
+    return found
+
+
+def _plan_targets(bench: Workbench, sel: Selection) -> list[tuple[str, str, str]]:
+    """Customers whose contact-by date in the reorder plan is due; their drafts get `plan`."""
+    from followup.plan import (
+        DEFAULT_BUFFER_DAYS,
+        DEFAULT_GROWTH,
+        draft_context,
+        due,
+        workspace_plan,
+    )
+
+    year = sel.plan_year or bench.as_of.year + 1
+    the_plan = workspace_plan(
+        bench.dataset,
+        bench.facts,
+        year=year,
+        as_of=bench.as_of,
+        growth=DEFAULT_GROWTH,
+        buffer_days=DEFAULT_BUFFER_DAYS,
+    )
+    found = []
+    for row in due(the_plan, sel.due_within or 0):
+        customer = bench.profile(row.customer_id)["customer"]
+        if sel.owner and customer["owner"].casefold() != sel.owner.casefold():
+            continue
+        bench.plans[row.customer_id] = draft_context(row, the_plan)
+        expected = row.first.date if row.first else ""
+        why = f"reorder plan: contact by {row.contact_by}, order expected {expected}"
+        found.append((row.customer_id, "plan", why))
     return found
 
 

@@ -53,6 +53,8 @@ CONTEXT_DOC: dict[str, str] = {
     "price_change": "the next announced price change, or none: .date, .description",
     "lever": "the open lever with the soonest deadline (urgency): .kind, .act_by",
     "levers": "every open lever, soonest first: .kind (offer, production, price_change), .act_by",
+    "plan": "the reorder plan's next expected order (batch --from-plan), or none: .year, "
+    ".next_order (date), .amount (Money), .orders_expected, .products, .contact_by",
     "year / next_year / today": "the as-of year, the year after, the as-of date",
 }
 

@@ -32,6 +32,7 @@ class Workbench:
     as_of: dt.date
     profiles: dict[str, dict[str, Any]]  # customer id -> {customer, loss}
     facts_hash: str
+    plans: dict[str, dict[str, Any]] = field(default_factory=dict)  # batch --from-plan
     _company: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def company(self, language: str) -> dict[str, Any]:
@@ -147,6 +148,7 @@ def request(
         **bench.company(language),
         **profile,
         "answers": answers(bench.facts, reason, language),
+        "plan": bench.plans.get(customer_id),
     }
     return DraftRequest(customer_id, campaign, channel, language, context)
 
@@ -208,7 +210,7 @@ class TemplateEngine:
         choice = self.choose(req)
         if choice is None:
             return None
-        profile = {name: req.context[name] for name in ("customer", "loss", "answers")}
+        profile = {name: req.context[name] for name in ("customer", "loss", "answers", "plan")}
         return fingerprint(
             self.name,
             req.key,

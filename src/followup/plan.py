@@ -2,16 +2,17 @@
 
 For every customer with at least two purchase orders:
 
-- **When.** A buyer who orders in the same months every year (at least two years
-  show each of those months) is *seasonal*: its expected orders are those months'
-  usual days in the plan year. Otherwise the expected orders follow its *median*
+- **When.** A buyer with three or more years of orders, whose orders (80 % or more)
+  fall in the same few months, each seen in at least two different years, is
+  *seasonal* (e.g. every March and September): its expected orders are those
+  months' usual days in the plan year. Otherwise the expected orders follow its *median*
   interval between orders (robust to one-off gaps), stepping from its last order.
 - **How much.** The mean of its last three purchase orders × (1 + growth); growth is
   `--growth` or the customer's own `growth` column.
 - **What.** The products it orders most.
 - **Confidence.** high: seasonal, or ≥ 4 orders with intervals within ±25 % of their
   median; medium: within ±50 %; low: anything else, or quiet for more than twice
-  its usual interval.
+  its usual interval plus 90 days (a buyer that has drifted away).
 - **Contact by** = expected order date − production lead time − buffer, moved to the
   day before a holiday closure when it falls inside one.
 
@@ -27,11 +28,15 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from followup.facts import localize
+
 if TYPE_CHECKING:
     from followup.dataset import Dataset
-    from followup.facts import Closure
+    from followup.facts import Closure, CompanyFacts
 
 SEASONAL_MIN_YEARS = 2
+DEFAULT_BUFFER_DAYS = 14
+DEFAULT_GROWTH = 0.0  # no growth assumed unless --growth or the customer's column says so
 RECENT_ORDERS = 3
 
 
@@ -109,14 +114,15 @@ def histories(dataset: Dataset, as_of: dt.date) -> dict[str, History]:
     per_order = frame.groupby(["customer_id", "order_id"], sort=False).agg(
         date=("order_date", "min"), amount=("amount", "sum")
     )
+    # every customer with rows gets a history, credits-only ones too (then skipped, not lost)
+    result = {str(customer): History([], []) for customer in frame["customer_id"].unique()}
     per_order = per_order[per_order["amount"] >= 0].sort_values("date", kind="stable")
-    result: dict[str, History] = {}
     for (customer, _), row in zip(per_order.index, per_order.itertuples(index=False), strict=True):
-        result.setdefault(str(customer), History([], [])).orders.append(
-            (row.date, float(row.amount))
-        )
-    for customer, product in zip(frame["customer_id"], frame["product"], strict=True):
-        if customer in result and isinstance(product, str) and product.strip():
+        result[str(customer)].orders.append((row.date, float(row.amount)))
+    purchases = set(per_order.index)  # products of purchase orders only, not of returns
+    lines = zip(frame["customer_id"], frame["order_id"], frame["product"], strict=True)
+    for customer, order, product in lines:
+        if (customer, order) in purchases and isinstance(product, str) and product.strip():
             result[str(customer)].products.append(product)
     return result
 
@@ -214,7 +220,7 @@ def contact_by(
     for closure in sorted(closures, key=lambda c: c.start, reverse=True):
         if closure.start <= day <= closure.end:
             day = closure.start - dt.timedelta(days=1)
-            moved = closure.name if isinstance(closure.name, str) else closure.name.get("en", "")
+            moved = localize(closure.name, "en")
     return day, moved
 
 
@@ -322,8 +328,54 @@ def goal(
 
     if avg_order <= 0 or not 0 < conversion <= 1 or workdays <= 0:
         raise UsageError("--avg-order and --workdays must be positive, --conversion in (0, 1]")
+    if target_new is not None and target_total is not None:
+        raise UsageError("give --target-new or --target (yearly total), not both")
+    if (target_new or 0) < 0 or (target_total or 0) < 0:
+        raise UsageError("targets must not be negative")
     if target_new is None:
         if target_total is None or repeat_revenue is None:
             raise UsageError("give --target-new, or --target (yearly total) with a plan")
         target_new = max(target_total - repeat_revenue, 0.0)
     return Goal(target_new, avg_order, conversion, workdays, target_total, repeat_revenue)
+
+
+def workspace_plan(
+    dataset: Dataset,
+    facts: CompanyFacts,
+    *,
+    year: int,
+    as_of: dt.date,
+    growth: float,
+    buffer_days: int,
+) -> Plan:
+    """The plan with the workspace's own lead time and holiday closures (company.yaml)."""
+    return build_plan(
+        dataset,
+        year=year,
+        as_of=as_of,
+        growth=growth,
+        buffer_days=buffer_days,
+        lead_time_days=facts.production.lead_time_days,
+        closures=list(facts.production.closures),
+    )
+
+
+def due(plan: Plan, within_days: int) -> list[PlanRow]:
+    """Rows to contact now: contact-by date within `within_days` of the as-of day, or past."""
+    limit = plan.as_of + dt.timedelta(days=within_days)
+    return [row for row in plan.rows if row.contact_by is not None and row.contact_by <= limit]
+
+
+def draft_context(row: PlanRow, plan: Plan) -> dict[str, object]:
+    """What a draft may say about the plan: only figures the plan computed."""
+    from followup.render import Money
+
+    first = row.first
+    return {
+        "year": plan.year,
+        "next_order": first.date if first else None,
+        "amount": Money(first.amount, plan.currency) if first else None,
+        "orders_expected": len(row.expected),
+        "products": list(row.products),
+        "contact_by": row.contact_by,
+    }

@@ -28,9 +28,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from followup.cli import batch, demo, draft, init, losses, segment, templates
+    from followup.cli import batch, demo, draft, init, losses, plan, segment, templates
 
-    for module in (demo, segment, losses, draft, batch, init):
+    for module in (demo, segment, losses, plan, draft, batch, init):
         cli.add_command(module.command)
     cli.add_command(templates.group)
 

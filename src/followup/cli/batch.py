@@ -48,6 +48,21 @@ if TYPE_CHECKING:
 @unapproved_option
 @strict_option
 @click.option(
+    "--from-plan",
+    is_flag=True,
+    help="Target the customers whose reorder-plan contact-by date is due (see plan).",
+)
+@click.option(
+    "--due-within",
+    default="30d",
+    show_default=True,
+    metavar="DAYS",
+    help="With --from-plan: contact-by within this many days (or already past).",
+)
+@click.option(
+    "--plan-year", type=int, help="With --from-plan: the plan's year (default: next year)."
+)
+@click.option(
     "--explain", is_flag=True, help="List each targeted customer and the rule that picked it."
 )
 @click.option("--dry-run", is_flag=True, help="Pre-flight report only: draft nothing.")
@@ -70,6 +85,9 @@ def command(
     engine: str,
     allow_unapproved: bool,
     strict: bool,
+    from_plan: bool,
+    due_within: str,
+    plan_year: int | None,
     explain: bool,
     dry_run: bool,
     out: Path,
@@ -77,7 +95,8 @@ def command(
     workspace: Path | None,
     sample: bool,
 ) -> None:
-    """Draft a campaign for everyone it targets (or --segment), after a pre-flight report.
+    """Draft a campaign for everyone it targets (or --segment, or --from-plan), after a
+    pre-flight report.
 
     The pre-flight lists who is targeted, by language and channel, and every
     customer that cannot be drafted with the field that is missing. A rerun skips
@@ -85,11 +104,16 @@ def command(
     """
     from followup.batch import Selection, plan
     from followup.drafting import TemplateEngine
+    from followup.errors import UsageError
     from followup.outbox import Outbox
 
     bench = options.workbench(workspace, sample, as_of)
     drafter = TemplateEngine(bench, allow_unapproved=allow_unapproved)
-    selection = Selection(campaign, channel, segments, owner, limit, language)
+    if from_plan and segments:
+        raise UsageError("--from-plan and --segment both choose customers: pass one of them")
+    window = _days(due_within) if from_plan else None
+    selection = Selection(campaign, channel, segments, owner, limit, language,
+                          due_within=window, plan_year=plan_year)  # fmt: skip
     the_plan = plan(bench, drafter, selection)
     click.echo(preflight(the_plan, explain), nl=False)
     if dry_run or not the_plan.drafts:
@@ -109,6 +133,15 @@ def _run(the_plan: Plan, drafter: TemplateEngine, outbox: Outbox, strict: bool) 
         return run(the_plan, drafter, outbox, strict=strict)
     with click.progressbar(length=len(the_plan.drafts), label="Drafting", file=sys.stderr) as bar:
         return run(the_plan, drafter, outbox, strict=strict, progress=lambda _c, _o: bar.update(1))
+
+
+def _days(text: str) -> int:
+    from followup.errors import UsageError
+
+    number = text.strip().lower().removesuffix("d")
+    if not number.isdigit():
+        raise UsageError(f"--due-within: {text!r} is not a number of days (e.g. 30d)")
+    return int(number)
 
 
 def preflight(the_plan: Plan, explain: bool) -> str:

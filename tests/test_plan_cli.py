@@ -1,0 +1,132 @@
+"""`followup plan` and `batch --from-plan` as a manager uses them, on the sample."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+
+from followup.cli.render import width
+from tests.conftest import run
+
+AS_OF = ("--as-of", "2026-11-22")
+
+
+def plan_json() -> dict:
+    return json.loads(run("plan", "--sample", "--year", "2027", "--format", "json", *AS_OF).stdout)
+
+
+def test_plan_table_is_sorted_by_contact_date_and_fits_80_columns() -> None:
+    out = run("plan", "--sample", "--year", "2027", *AS_OF).stdout
+    lines = out.splitlines()
+    assert lines[0].startswith("Reorder plan 2027 as of 2026-11-22: ")
+    assert max(width(line) for line in lines) <= 80
+    dates = [line[:10] for line in lines[4:] if line[:4] == "2026" or line[:4] == "2027"]
+    assert dates == sorted(dates) and len(dates) > 100
+    assert "No plan for 101 customers" in out
+    assert "    73  too little history: only 1 purchase order" in out
+
+
+def test_plan_json_lists_planned_and_skipped_customers() -> None:
+    data = plan_json()
+    planned = {row["customer_id"] for row in data["plan"]}
+    skipped = {row["customer_id"]: row["reason"] for row in data["skipped"]}
+    assert not planned & set(skipped)
+    assert len(planned) + len(skipped) == 320  # every customer is either planned or explained
+    assert skipped["C1246"] == "too little history: no purchase order"  # credits only
+
+
+def test_contact_dates_never_fall_inside_the_new_year_closure() -> None:
+    closure = (dt.date(2027, 1, 30), dt.date(2027, 2, 21))
+    for row in plan_json()["plan"]:
+        day = dt.date.fromisoformat(row["contact_by"])
+        assert not closure[0] <= day <= closure[1], row
+
+
+def test_xlsx_and_ics_files(tmp_path: Path) -> None:
+    result = run(
+        "plan", "--sample", "--year", "2027", *AS_OF, "--output", "plan.xlsx", "--ics", "plan.ics"
+    )
+    assert "Wrote plan.xlsx" in result.stderr and "Wrote plan.ics" in result.stderr
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "plan.xlsx").worksheets[0]
+    assert sheet.freeze_panes == "A2"
+    assert isinstance(sheet.cell(row=2, column=4).value, dt.datetime)  # contact_by, a real date
+    import icalendar
+
+    calendar = icalendar.Calendar.from_ical((tmp_path / "plan.ics").read_bytes())
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == len(plan_json()["plan"])
+
+
+def test_goal_arithmetic_from_a_new_customer_target() -> None:
+    out = run(
+        "plan",
+        "--sample",
+        *AS_OF,
+        "--target-new",
+        "500000",
+        "--avg-order",
+        "10000",
+        "--conversion",
+        "0.10",
+        "--workdays",
+        "250",
+    ).stdout
+    assert "500,000 / average order 10,000 = 50 orders" in out
+    assert "/ conversion 10% = 500 leads a year, 2.0 a working day (250 days)" in out
+
+
+def test_goal_splits_a_yearly_target_into_repeat_and_new() -> None:
+    out = run("plan", "--sample", *AS_OF, "--target", "20000000").stdout
+    line = next(line for line in out.splitlines() if "yearly target" in line)
+    assert line.startswith("  yearly target 20,000,000 = repeat customers ")
+
+
+def test_from_plan_targets_exactly_the_customers_due(tmp_path: Path) -> None:
+    rows = plan_json()["plan"]
+    limit = dt.date(2026, 11, 22) + dt.timedelta(days=30)
+    due = {r["customer_id"] for r in rows if dt.date.fromisoformat(r["contact_by"]) <= limit}
+    out = run(
+        "batch",
+        "--campaign",
+        "thanks",
+        "--from-plan",
+        "--due-within",
+        "30d",
+        "--sample",
+        *AS_OF,
+        "--dry-run",
+        "--explain",
+    ).stdout
+    explained = {line.split()[0] for line in out.splitlines() if "reorder plan: contact by" in line}
+    cannot = {line.split()[0] for line in out.splitlines() if "no email address" in line}
+    assert explained | cannot == due
+    run(
+        "batch",
+        "--campaign",
+        "thanks",
+        "--from-plan",
+        "--due-within",
+        "30d",
+        "--sample",
+        *AS_OF,
+        "--out",
+        "out",
+    )
+    records = [
+        json.loads(line) for line in (tmp_path / "out" / "drafts.jsonl").read_text().splitlines()
+    ]
+    assert {r["customer_id"] for r in records} == explained
+    rows_csv = list(csv.DictReader((tmp_path / "out" / "drafts.csv").open(encoding="utf-8-sig")))
+    assert all(not row["findings"] for row in rows_csv)
+
+
+def test_from_plan_and_segment_exclude_each_other() -> None:
+    result = run(
+        "batch", "--campaign", "thanks", "--from-plan", "--segment", "loyal", "--sample", ok=False
+    )
+    assert result.exit_code == 2
+    assert "--from-plan and --segment both choose customers: pass one of them" in result.stderr
