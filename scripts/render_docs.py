@@ -153,7 +153,22 @@ def templates_md() -> str:
     return head + begin + marker_line + "\n" + _table(["name", "what it holds"], rows) + end + tail
 
 
+def plan_md() -> str:
+    """The reorder plan's rules, from the module that implements them."""
+    from followup import plan
+
+    title, _, body = (plan.__doc__ or "").strip().partition("\n")
+    usage = (
+        "\n## Use\n\n```bash\nfollowup plan --year 2027 --growth 0.08 --output plan.xlsx "
+        "--ics plan.ics\nfollowup batch --campaign thanks --from-plan --due-within 30d\n"
+        "followup plan --target-new 500000 --avg-order 10000 --conversion 0.10 "
+        "--workdays 250\n```\n"
+    )
+    return f"{HEADER}\n# Reorder plan\n\n{title}\n{body}\n{usage}"
+
+
 DOCS: dict[str, Callable[[], str]] = {
+    "docs/plan.md": plan_md,
     "docs/data.md": data_md,
     "docs/segments.md": segments_md,
     "docs/campaigns.md": campaigns_md,
