@@ -55,10 +55,38 @@ class DataSettings:
 
 
 @dataclass(frozen=True)
+class LLMSettings:
+    """`[llm]`: the OpenAI-compatible API. Keys never live here: they come from the
+    environment (`FOLLOWUP_API_KEY`, or `OPENAI_API_KEY` for OpenAI's own endpoint)."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    model: str | None = field(default=None, metadata={"doc": "Model name, e.g. gpt-4o-mini"})
+    base_url: str | None = field(
+        default=None, metadata={"doc": "API base URL; none: OpenAI (https://api.openai.com/v1)"}
+    )
+    timeout: float = field(default=60.0, metadata={"doc": "Seconds per request"})
+    max_retries: int = field(
+        default=3, metadata={"doc": "Retries of 429/5xx/timeouts (the SDK's backoff, Retry-After)"}
+    )
+    concurrency: int = field(default=4, metadata={"doc": "Requests in flight in a batch"})
+    price_in_per_1k: float | None = field(
+        default=None, metadata={"doc": "Cost per 1k input tokens"}
+    )
+    price_out_per_1k: float | None = field(
+        default=None, metadata={"doc": "Cost per 1k output tokens"}
+    )
+
+    def __post_init__(self) -> None:
+        if self.timeout <= 0 or self.max_retries < 0 or self.concurrency < 1:
+            raise ValueError("timeout > 0, max_retries >= 0 and concurrency >= 1 please")
+
+
+@dataclass(frozen=True)
 class Settings:
     __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
     currency: CurrencySettings = field(default_factory=CurrencySettings)
     data: DataSettings = field(default_factory=DataSettings)
+    llm: LLMSettings = field(default_factory=LLMSettings)
 
 
 def load_settings(root: Path | None) -> Settings:
