@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from followup.checks import check_draft
@@ -33,6 +34,7 @@ class Workbench:
     profiles: dict[str, dict[str, Any]]  # customer id -> {customer, loss}
     facts_hash: str
     plans: dict[str, dict[str, Any]] = field(default_factory=dict)  # batch --from-plan
+    root: Path | None = None  # the workspace folder (its prompts/ override the shipped ones)
     _company: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def company(self, language: str) -> dict[str, Any]:
@@ -70,9 +72,8 @@ def prepare(sources: Sources, as_of: dt.date, *, keep_bad_rows: bool = False) ->
     profiles = _profiles(
         dataset, facts, as_of, customer_stats(dataset, as_of), latest_losses(dataset.losses)
     )
-    return Workbench(
-        dataset, facts, library, as_of, profiles, fingerprint(facts.model_dump(mode="json"))
-    )
+    facts_hash = fingerprint(facts.model_dump(mode="json"))
+    return Workbench(dataset, facts, library, as_of, profiles, facts_hash, root=root)
 
 
 def _profiles(

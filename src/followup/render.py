@@ -119,9 +119,19 @@ def _environment(locale: str) -> SandboxedEnvironment:
             "date": partial(_date_filter, locale=locale),
             "number": partial(_number_filter, locale=locale),
             "percent": partial(_percent_filter, locale=locale),
+            "quoted": quoted,
         }
     )
     return env
+
+
+FENCE = '"""'
+
+
+def quoted(text: Any) -> str:
+    """Text fenced as a quotation: for prompts, customer text is data, never instructions."""
+    value = str(text or "").replace(FENCE, "''").strip() or "(none)"
+    return f"{FENCE}\n{value}\n{FENCE}"
 
 
 def _money_filter(value: Money | float, locale: str) -> str:

@@ -28,11 +28,12 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from followup.cli import batch, demo, draft, init, losses, plan, segment, templates
+    from followup.cli import batch, demo, draft, init, losses, plan, prompts, segment, templates
 
     for module in (demo, segment, losses, plan, draft, batch, init):
         cli.add_command(module.command)
     cli.add_command(templates.group)
+    cli.add_command(prompts.group)
 
 
 _register()

@@ -1,0 +1,63 @@
+"""`followup prompts show CAMPAIGN --customer C`: the exact messages an LLM draft would send."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from followup.cli import options
+from followup.cli.base import Command, Group
+
+
+@click.group(
+    "prompts",
+    cls=Group,
+    example="followup prompts show reactivation --customer C1014 --sample",
+    short_help="Show the LLM prompts a draft would send.",
+)
+def group() -> None:
+    """The LLM prompts (prompts/<campaign>.j2; a workspace's prompts/ overrides them)."""
+
+
+@group.command(
+    "show", cls=Command, example="followup prompts show thanks --customer C1001 --sample"
+)
+@click.argument("campaign", type=click.Choice(["urgency", "reactivation", "thanks"]))
+@click.option("--customer", "customer_id", required=True, help="Customer id to render for.")
+@click.option(
+    "--channel", type=click.Choice(["email", "whatsapp"]), default="email", show_default=True
+)
+@click.option("--lang", "language", help="Write in this language instead of the customer's.")
+@click.option("--tone", default="warm and professional", show_default=True, help="Tone to ask for.")
+@click.option(
+    "--length", type=click.Choice(["short", "medium", "long"]), default="medium", show_default=True
+)
+@options.as_of_option
+@options.workspace_options
+def show(
+    campaign: str,
+    customer_id: str,
+    channel: str,
+    language: str | None,
+    tone: str,
+    length: str,
+    as_of: str | None,
+    workspace: Path | None,
+    sample: bool,
+) -> None:
+    """Print the system and user messages, exactly as they would be sent."""
+    from followup.drafting import request
+    from followup.prompts import build_messages
+
+    bench = options.workbench(workspace, sample, as_of)
+    req = request(bench, customer_id, campaign, channel, language)
+    prompt, messages = build_messages(bench, req, tone=tone, length=length)
+    header = prompt.header
+    click.echo(
+        f"# prompt {header.id} ({prompt.path.name}, sha256 {prompt.sha256[:12]}), "
+        f"temperature {header.temperature:g}, max_tokens {header.max_tokens}",
+        err=True,
+    )
+    for role, content in (("system", messages.system), ("user", messages.user)):
+        click.echo(f"--- {role} ---\n{content}\n")
