@@ -234,7 +234,7 @@ class TemplateEngine:
         if language != req.language:  # an English fallback quotes the facts in English too
             req = request(self.bench, req.customer_id, req.campaign, req.channel, language)
         subject, body = self._render(choice, req.context)
-        draft = _new_draft(self.bench, req, subject, body, engine=self.name)
+        draft = new_draft(self.bench, req, subject, body, engine=self.name)
         template = choice.template
         draft.template_id, draft.template_hash = template.id, template.sha256
         draft.language = language
@@ -263,7 +263,7 @@ def tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 
-def _new_draft(
+def new_draft(
     bench: Workbench, req: DraftRequest, subject: str | None, body: str, *, engine: str
 ) -> Draft:
     customer = req.context["customer"]

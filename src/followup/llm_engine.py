@@ -1,0 +1,170 @@
+"""The LLM engine: prompt → OpenAI-compatible chat completion → parsed, guarded draft.
+
+A reply is accepted only when it parses and passes the fact guard and the checks
+every draft gets. Otherwise, in `auto`, the template engine drafts instead and the
+record says why (`fallback_reason`); in `llm`, the draft fails with the reason.
+The client is passed in (built by `llm_client.make_client`), so tests pass a fake.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from followup.drafting import DraftRequest, TemplateEngine, Workbench
+from followup.drafts import Draft, fingerprint
+from followup.errors import DraftError, FollowupError
+
+if TYPE_CHECKING:
+    from followup.llm_client import LLMConfig
+    from followup.prompts import Messages, Prompt
+
+
+class LLMEngine:
+    name = "llm"
+
+    def __init__(
+        self,
+        bench: Workbench,
+        client: Any,
+        config: LLMConfig,
+        *,
+        fallback: bool,
+        allow_unapproved: bool = False,
+        tone: str = "warm and professional",
+        length: str = "medium",
+    ) -> None:
+        self.bench, self.client, self.config = bench, client, config
+        self.fallback = fallback  # auto: a failed reply falls back to the template engine
+        self.templates = TemplateEngine(bench, allow_unapproved=allow_unapproved)
+        self.tone, self.length = tone, length
+
+    def _messages(self, req: DraftRequest) -> tuple[Prompt, Messages]:
+        from followup.prompts import build_messages
+
+        return build_messages(self.bench, req, tone=self.tone, length=self.length)
+
+    def fingerprint(self, req: DraftRequest) -> str | None:
+        """Of the exact messages, model and parameters (None: no template to start from)."""
+        if self.templates.choose(req) is None:
+            return None
+        prompt, messages = self._messages(req)
+        return fingerprint(
+            self.name,
+            req.key,
+            self.config.model,
+            messages.as_list(),
+            prompt.header.temperature,
+            prompt.header.max_tokens,
+        )
+
+    def draft(self, req: DraftRequest) -> Draft:
+        prompt, messages = self._messages(req)
+        try:
+            draft = self._ask(req, prompt, messages)
+        except FollowupError as exc:
+            return self._fall_back(req, str(exc))
+        if draft.findings:
+            reason = "; ".join(f"{f.code}: {f.message}" for f in draft.findings)
+            return self._fall_back(req, f"the reply failed the fact guard ({reason})", draft)
+        return draft
+
+    def _ask(self, req: DraftRequest, prompt: Prompt, messages: Messages) -> Draft:
+        """One request, and one re-ask with the parse error; then give up."""
+        from followup.replies import ReplyError, parse_reply, response_format
+
+        chat = messages.as_list()
+        started, tokens_in, tokens_out = time.perf_counter(), 0, 0
+        for attempt in range(2):
+            response = self._complete(chat, prompt, response_format(req.channel))
+            usage = getattr(response, "usage", None)
+            tokens_in += getattr(usage, "prompt_tokens", 0) or 0
+            tokens_out += getattr(usage, "completion_tokens", 0) or 0
+            content = response.choices[0].message.content
+            try:
+                reply = parse_reply(content, req.channel)
+                break
+            except ReplyError as exc:
+                if attempt:
+                    raise DraftError(f"the model's reply could not be used: {exc}") from None
+                chat = [
+                    *chat,
+                    {"role": "assistant", "content": content or ""},
+                    {
+                        "role": "user",
+                        "content": f"That reply was not usable: {exc}. "
+                        "Answer again with only the JSON object.",
+                    },
+                ]
+        latency = round((time.perf_counter() - started) * 1000)
+        return self._finish(req, prompt, reply, tokens=(tokens_in, tokens_out), latency=latency)
+
+    def _complete(self, chat: list[dict[str, str]], prompt: Prompt, fmt: dict[str, Any]) -> Any:
+        import openai
+
+        try:
+            return self.client.chat.completions.create(
+                model=self.config.model,
+                messages=chat,
+                temperature=prompt.header.temperature,
+                max_tokens=prompt.header.max_tokens,
+                response_format=fmt,
+            )
+        except openai.APIError as exc:
+            raise DraftError(f"the API call failed: {type(exc).__name__}: {exc}") from None
+
+    def _finish(
+        self,
+        req: DraftRequest,
+        prompt: Prompt,
+        reply: Any,
+        *,
+        tokens: tuple[int, int],
+        latency: int,
+    ) -> Draft:
+        from followup.checks import check_draft
+        from followup.drafting import new_draft, tidy
+        from followup.guard import allowed_facts, check_reply
+
+        subject = getattr(reply, "subject", None)
+        draft = new_draft(self.bench, req, subject, tidy(reply.body), engine=self.name)
+        draft.model, draft.prompt_id, draft.prompt_hash = (
+            self.config.model,
+            prompt.header.id,
+            prompt.sha256,
+        )
+        (draft.tokens_in, draft.tokens_out), draft.latency_ms = tokens, latency
+        draft.fingerprint = self.fingerprint(req) or ""
+        customer = req.context["customer"]
+        facts = allowed_facts(req.context, self.templates.draft(req).body)
+        draft.findings = check_reply(
+            draft,
+            facts,
+            language=req.language,
+            customer_name=customer["contact_name"],
+            customer_company=customer["company"],
+            sender_name=self.bench.facts.sender.name,
+        )
+        seen = {f.code for f in draft.findings}
+        draft.findings += [
+            f
+            for f in check_draft(draft, forbidden=self.bench.facts.forbidden_claims)
+            if f.code not in seen and f.code not in {"placeholder"}  # the guard's are stricter
+        ]
+        return draft
+
+    def _fall_back(self, req: DraftRequest, reason: str, rejected: Draft | None = None) -> Draft:
+        if not self.fallback:
+            raise DraftError(reason)
+        draft = self.templates.draft(req)
+        draft.fallback_reason = reason
+        draft.fingerprint = self.fingerprint(req) or draft.fingerprint  # rerun: same inputs, skip
+        if rejected is not None:
+            draft.model, draft.prompt_id, draft.prompt_hash = (
+                rejected.model,
+                rejected.prompt_id,
+                rejected.prompt_hash,
+            )
+            draft.tokens_in, draft.tokens_out = rejected.tokens_in, rejected.tokens_out
+            draft.latency_ms = rejected.latency_ms
+        return draft
