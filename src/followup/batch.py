@@ -8,14 +8,16 @@ unchanged, and never stops for one customer's failure.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from followup.campaigns import qualifying_rule
-from followup.drafting import DraftRequest, Engine, TemplateEngine, Workbench, request
-from followup.errors import FollowupError
+from followup.drafting import DraftRequest, Engine, Workbench, request
+from followup.errors import DraftError, FollowupError
 
 if TYPE_CHECKING:
     from followup.drafts import Draft
@@ -61,7 +63,7 @@ class Selection:
     plan_year: int | None = None
 
 
-def plan(bench: Workbench, engine: TemplateEngine, sel: Selection) -> Plan:
+def plan(bench: Workbench, engine: Engine, sel: Selection) -> Plan:
     """Who is targeted, and for each: a draft request or the reason it cannot be drafted."""
     drafts: list[Planned] = []
     blocked: list[Blocked] = []
@@ -166,6 +168,9 @@ class Summary:
     failed: Counter[str] = field(default_factory=Counter)  # reason -> count
     with_findings: int = 0
     blocked: int = 0
+    fallbacks: int = 0  # llm replies refused (guard, API): drafted by the template instead
+    tokens_in: int = 0
+    tokens_out: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (customer, reason)
 
     @property
@@ -184,33 +189,60 @@ def run(
     strict: bool = False,
     progress: Progress | None = None,
 ) -> Summary:
-    """Draft every planned customer into `outbox`; one failure never stops the batch."""
+    """Draft every planned customer into `outbox`; one failure never stops the batch.
+
+    An engine with `concurrency` > 1 (the LLM engine) drafts that many at a time on
+    threads: the work is waiting on the API. The outbox's journal is thread-safe.
+    """
     summary = Summary(blocked=len(the_plan.blocked))
-    for planned in the_plan.drafts:
-        outcome = _one(planned.request, engine, outbox, strict, summary)
+    lock = threading.Lock()
+    workers = getattr(engine, "concurrency", 1)
+
+    def one(planned: Planned) -> None:
+        outcome = _one(planned.request, engine, outbox, strict=strict, summary=summary, lock=lock)
         if progress is not None:
-            progress(planned.request.customer_id, outcome)
+            with lock:
+                progress(planned.request.customer_id, outcome)
+
+    if workers <= 1:
+        for planned in the_plan.drafts:
+            one(planned)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for future in [pool.submit(one, planned) for planned in the_plan.drafts]:
+                future.result()
     outbox.finish()
     return summary
 
 
-def _one(req: DraftRequest, engine: Engine, outbox: Outbox, strict: bool, summary: Summary) -> str:
+def _one(
+    req: DraftRequest,
+    engine: Engine,
+    outbox: Outbox,
+    *,
+    strict: bool,
+    summary: Summary,
+    lock: threading.Lock,
+) -> str:
     planned = engine.fingerprint(req)
     if planned is not None and outbox.is_current(req.key, planned):
-        summary.unchanged += 1  # same inputs as the draft on disk: not made again
+        with lock:
+            summary.unchanged += 1  # same inputs as the draft on disk: not made again
         return "unchanged"
     try:
         draft: Draft = engine.draft(req)
-    except FollowupError as exc:
-        return _fail(summary, req.customer_id, str(exc))
-    if strict and draft.findings:
-        return _fail(summary, req.customer_id, "; ".join(f.message for f in draft.findings))
-    try:
+        if strict and draft.findings:
+            raise DraftError("; ".join(f.message for f in draft.findings))
         outbox.write(draft)
     except FollowupError as exc:
-        return _fail(summary, req.customer_id, str(exc))
-    summary.drafted += 1
-    summary.with_findings += bool(draft.findings)
+        with lock:
+            return _fail(summary, req.customer_id, str(exc))
+    with lock:
+        summary.drafted += 1
+        summary.with_findings += bool(draft.findings)
+        summary.fallbacks += bool(draft.fallback_reason)
+        summary.tokens_in += draft.tokens_in or 0
+        summary.tokens_out += draft.tokens_out or 0
     return "drafted"
 
 

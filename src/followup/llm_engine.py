@@ -16,12 +16,17 @@ from followup.drafts import Draft, fingerprint
 from followup.errors import DraftError, FollowupError
 
 if TYPE_CHECKING:
+    from followup.library import Choice
     from followup.llm_client import LLMConfig
     from followup.prompts import Messages, Prompt
 
 
 class LLMEngine:
     name = "llm"
+
+    @property
+    def concurrency(self) -> int:
+        return self.config.settings.concurrency
 
     def __init__(
         self,
@@ -38,6 +43,10 @@ class LLMEngine:
         self.fallback = fallback  # auto: a failed reply falls back to the template engine
         self.templates = TemplateEngine(bench, allow_unapproved=allow_unapproved)
         self.tone, self.length = tone, length
+
+    def choose(self, req: DraftRequest) -> Choice | None:
+        """The approved template the draft starts from (the LLM personalises it)."""
+        return self.templates.choose(req)
 
     def _messages(self, req: DraftRequest) -> tuple[Prompt, Messages]:
         from followup.prompts import build_messages
@@ -168,3 +177,35 @@ class LLMEngine:
             draft.tokens_in, draft.tokens_out = rejected.tokens_in, rejected.tokens_out
             draft.latency_ms = rejected.latency_ms
         return draft
+
+
+ENGINES = ("auto", "template", "llm")
+
+
+def make_engine(
+    bench: Workbench,
+    name: str,
+    *,
+    allow_unapproved: bool = False,
+    tone: str = "warm and professional",
+    length: str = "medium",
+    **llm_options: Any,
+) -> TemplateEngine | LLMEngine:
+    """`template`; `llm` (needs an API); `auto`: llm when an API is configured, else template."""
+    from followup.llm_client import make_client, resolve
+    from followup.settings import load_settings
+
+    if name == "template":
+        return TemplateEngine(bench, allow_unapproved=allow_unapproved)
+    config = resolve(load_settings(bench.root).llm, **llm_options)
+    if name == "auto" and not config.configured:
+        return TemplateEngine(bench, allow_unapproved=allow_unapproved)
+    return LLMEngine(
+        bench,
+        make_client(config),
+        config,
+        fallback=name == "auto",
+        allow_unapproved=allow_unapproved,
+        tone=tone,
+        length=length,
+    )

@@ -14,13 +14,14 @@ from followup.cli.draft import (
     campaign_option,
     engine_option,
     lang_option,
+    llm_options,
     strict_option,
     unapproved_option,
 )
 
 if TYPE_CHECKING:
     from followup.batch import Plan, Summary
-    from followup.drafting import TemplateEngine
+    from followup.drafting import Engine
     from followup.outbox import Outbox
 
 
@@ -45,6 +46,12 @@ if TYPE_CHECKING:
 )
 @lang_option
 @engine_option
+@llm_options
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    help="llm: requests in flight (default: followup.toml, else 4).",
+)
 @unapproved_option
 @strict_option
 @click.option(
@@ -83,6 +90,11 @@ def command(
     channel: str,
     language: str | None,
     engine: str,
+    model: str | None,
+    base_url: str | None,
+    tone: str,
+    length: str,
+    concurrency: int | None,
     allow_unapproved: bool,
     strict: bool,
     from_plan: bool,
@@ -103,17 +115,27 @@ def command(
     drafts whose inputs are unchanged. Exit 0 done, 1 some drafts failed, 2 bad input.
     """
     from followup.batch import Selection, plan
-    from followup.drafting import TemplateEngine
     from followup.errors import UsageError
+    from followup.llm_engine import make_engine
     from followup.outbox import Outbox
 
     bench = options.workbench(workspace, sample, as_of)
-    drafter = TemplateEngine(bench, allow_unapproved=allow_unapproved)
+    drafter = make_engine(
+        bench,
+        engine,
+        allow_unapproved=allow_unapproved,
+        tone=tone,
+        length=length,
+        model=model,
+        base_url=base_url,
+        concurrency=concurrency,
+    )
     if from_plan and segments:
         raise UsageError("--from-plan and --segment both choose customers: pass one of them")
     window = _days(due_within) if from_plan else None
-    selection = Selection(campaign, channel, segments, owner, limit, language,
-                          due_within=window, plan_year=plan_year)  # fmt: skip
+    selection = Selection(
+        campaign, channel, segments, owner, limit, language, due_within=window, plan_year=plan_year
+    )
     the_plan = plan(bench, drafter, selection)
     click.echo(preflight(the_plan, explain), nl=False)
     if dry_run or not the_plan.drafts:
@@ -125,7 +147,7 @@ def command(
         sys.exit(errors.SOME_FAILED)
 
 
-def _run(the_plan: Plan, drafter: TemplateEngine, outbox: Outbox, strict: bool) -> Summary:
+def _run(the_plan: Plan, drafter: Engine, outbox: Outbox, strict: bool) -> Summary:
     """Run the batch: a progress bar on a terminal, none in a pipe."""
     from followup.batch import run
 
@@ -175,6 +197,11 @@ def report(summary: Summary, out: Path) -> str:
         f"Done: {summary.drafted} drafted, {summary.unchanged} unchanged (skipped), "
         f"{summary.failed_total} failed, {summary.blocked} could not be drafted."
     ]
+    if summary.tokens_in or summary.fallbacks:
+        parts.append(
+            f"LLM: {summary.fallbacks} replies refused and drafted from the template instead; "
+            f"tokens {summary.tokens_in:,} in, {summary.tokens_out:,} out."
+        )
     if summary.with_findings:
         parts.append(
             f"{summary.with_findings} drafts have check findings: see drafts.csv, column findings."

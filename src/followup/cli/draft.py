@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,10 +21,25 @@ campaign_option = click.option(
 )
 engine_option = click.option(
     "--engine",
-    type=click.Choice(["template"]),
-    default="template",
+    type=click.Choice(["auto", "template", "llm"]),
+    default="auto",
     show_default=True,
-    help="template: the approved library, offline and deterministic.",
+    help="template: the approved library, offline and deterministic; llm: an OpenAI-compatible "
+    "API, checked by the fact guard; auto: llm when an API is configured, else template.",
+)
+model_option = click.option(
+    "--model", help="Model name (overrides FOLLOWUP_MODEL and followup.toml)."
+)
+base_url_option = click.option("--base-url", help="API base URL (overrides FOLLOWUP_BASE_URL).")
+tone_option = click.option(
+    "--tone", default="warm and professional", show_default=True, help="llm: the tone to ask for."
+)
+length_option = click.option(
+    "--length",
+    type=click.Choice(["short", "medium", "long"]),
+    default="medium",
+    show_default=True,
+    help="llm: the length to ask for.",
 )
 lang_option = click.option(
     "--lang", "language", help="Write in this language instead of the customer's."
@@ -32,6 +47,14 @@ lang_option = click.option(
 unapproved_option = click.option(
     "--allow-unapproved", is_flag=True, help="Also use unapproved templates (the draft is marked)."
 )
+
+
+def llm_options(function: Any) -> Any:
+    for option in (length_option, tone_option, base_url_option, model_option):
+        function = option(function)
+    return function
+
+
 strict_option = click.option("--strict", is_flag=True, help="Treat any check finding as a failure.")
 
 
@@ -48,6 +71,7 @@ strict_option = click.option("--strict", is_flag=True, help="Treat any check fin
 )
 @lang_option
 @engine_option
+@llm_options
 @unapproved_option
 @strict_option
 @click.option(
@@ -61,6 +85,10 @@ def command(
     channel: str,
     language: str | None,
     engine: str,
+    model: str | None,
+    base_url: str | None,
+    tone: str,
+    length: str,
     allow_unapproved: bool,
     strict: bool,
     out: Path | None,
@@ -69,11 +97,20 @@ def command(
     sample: bool,
 ) -> None:
     """Draft one follow-up for one customer and print it (subject, body, findings)."""
-    from followup.drafting import TemplateEngine, request
+    from followup.drafting import request
     from followup.errors import DraftError
+    from followup.llm_engine import make_engine
 
     bench = options.workbench(workspace, sample, as_of)
-    drafter = TemplateEngine(bench, allow_unapproved=allow_unapproved)
+    drafter = make_engine(
+        bench,
+        engine,
+        allow_unapproved=allow_unapproved,
+        tone=tone,
+        length=length,
+        model=model,
+        base_url=base_url,
+    )
     draft = drafter.draft(request(bench, customer_id, campaign, channel, language))
     print_draft(draft)
     if strict and draft.findings:
@@ -89,7 +126,7 @@ def command(
 
 def print_draft(draft: Draft, status: str | None = None) -> None:
     """The draft as a rep reads it in a terminal, provenance and findings on stderr."""
-    origin = f"{draft.engine}: {draft.template_id or draft.model or ''}".strip()
+    origin = f"{draft.engine}: {draft.model or draft.template_id or ''}".strip()
     flags = [
         f
         for f, on in (
@@ -100,6 +137,8 @@ def print_draft(draft: Draft, status: str | None = None) -> None:
     ]
     if status:
         flags.append(f"template {status}")
+    if draft.fallback_reason:
+        flags.append(f"fell back to the template: {draft.fallback_reason}")
     note = f" ({', '.join(flags)})" if flags else ""
     click.echo(f"# {draft.key} — {origin}{note}", err=True)
     to = f"{draft.recipient_name} <{draft.recipient}>" if draft.recipient else draft.recipient_name
