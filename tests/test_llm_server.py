@@ -161,3 +161,44 @@ def test_latency_of_a_follow_up_sized_request(
     assert reply.usage is not None
     assert 250 <= reply.usage.prompt_tokens <= 400
     assert reply.usage.completion_tokens == 150
+
+
+def test_the_llm_engine_end_to_end_against_the_real_model(
+    server: LocalModelServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """followup's own path: prompt built, schema sent, reply parsed, guard applied, and the
+    outcome recorded: an accepted LLM draft, or the template with the reason it fell back.
+    (A 135M model mostly fails the guard; the assertion is on the path, not the prose.)"""
+    import json
+
+    from tests.conftest import run
+
+    monkeypatch.setenv("FOLLOWUP_BASE_URL", server.base_url)
+    monkeypatch.setenv("FOLLOWUP_MODEL", server.model)
+    result = run(
+        "batch",
+        "--campaign",
+        "thanks",
+        "--sample",
+        "--as-of",
+        "2026-11-22",
+        "--limit",
+        "2",
+        "--out",
+        "out",
+        "--concurrency",
+        "2",
+    )
+    from pathlib import Path
+
+    lines = Path("out/drafts.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    assert len(records) == 2
+    for record in records:
+        assert record["model"] == server.model and record["prompt_id"] == "thanks"
+        assert record["tokens_in"] > 0 and record["tokens_out"] > 0
+        if record["engine"] == "llm":
+            assert record["fallback_reason"] is None and record["findings"] == []
+        else:  # refused by the guard or unusable: the approved template, with the reason
+            assert record["engine"] == "template" and record["fallback_reason"]
+    assert "LLM: " in result.stdout
