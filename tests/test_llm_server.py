@@ -183,7 +183,7 @@ def test_the_llm_engine_end_to_end_against_the_real_model(
         "--as-of",
         "2026-11-22",
         "--limit",
-        "2",
+        "1",
         "--out",
         "out",
         "--concurrency",
@@ -193,10 +193,11 @@ def test_the_llm_engine_end_to_end_against_the_real_model(
 
     lines = Path("out/drafts.jsonl").read_text(encoding="utf-8").splitlines()
     records = [json.loads(line) for line in lines]
-    assert len(records) == 2
+    assert len(records) == 1
     for record in records:
         assert record["model"] == server.model and record["prompt_id"] == "thanks"
-        assert record["tokens_in"] > 0 and record["tokens_out"] > 0
+        if record["engine"] == "llm" or "fact guard" in (record["fallback_reason"] or ""):
+            assert record["tokens_in"] > 0 and record["tokens_out"] > 0
         if record["engine"] == "llm":
             assert record["fallback_reason"] is None and record["findings"] == []
         else:  # refused by the guard or unusable: the approved template, with the reason

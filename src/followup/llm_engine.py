@@ -72,7 +72,11 @@ class LLMEngine:
         try:
             draft = self._ask(req, prompt, messages)
         except FollowupError as exc:
-            return self._fall_back(req, str(exc))
+            fallback = self._fall_back(req, str(exc))
+            # the record still says which model and prompt were tried
+            fallback.model, fallback.prompt_id = self.config.model, prompt.header.id
+            fallback.prompt_hash = prompt.sha256
+            return fallback
         if draft.findings:
             reason = "; ".join(f"{f.code}: {f.message}" for f in draft.findings)
             return self._fall_back(req, f"the reply failed the fact guard ({reason})", draft)
