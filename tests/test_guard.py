@@ -25,7 +25,6 @@ CONTEXT = {
     "next_year": 2027,
 }
 FACTS = allowed_facts(CONTEXT)
-NAMES = {"customer_name": "Maria López", "customer_company": "López SA", "sender_name": "Lily Chen"}
 
 
 def draft(body: str, language: str = "en", subject: str = "Year-end dates") -> Draft:
@@ -34,7 +33,7 @@ def draft(body: str, language: str = "en", subject: str = "Year-end dates") -> D
 
 
 def codes(body: str, language: str = "en", subject: str = "Year-end dates") -> list[str]:
-    found = check_reply(draft(body, language, subject), FACTS, language=language, **NAMES)
+    found = check_reply(draft(body, language, subject), FACTS, language=language)
     return [f.code for f in found]
 
 

@@ -18,12 +18,15 @@ AS_OF = ("--as-of", "2026-11-22")
 @pytest.mark.parametrize("campaign", ["urgency", "reactivation", "thanks"])
 def test_shipped_prompts_render_for_a_real_customer(campaign: str) -> None:
     from followup.dataset import Sources
-    from followup.drafting import prepare, request
+    from followup.drafting import TemplateEngine, prepare, request
     from followup.workspace import resolve
 
     bench = prepare(Sources(resolve(None, sample=True)), dt.date(2026, 11, 22))
     req = request(bench, "C1014", campaign, "email", "es")
-    prompt, messages = build_messages(bench, req, tone="brief", length="short")
+    prompt = load_prompt(campaign, bench.root)
+    messages = build_messages(
+        prompt, req, TemplateEngine(bench).draft(req), tone="brief", length="short"
+    )
     assert prompt.header.campaign == campaign
     assert "Write one follow-up in Spanish" in messages.system
     assert "Tone: brief. Length: at most 80 words." in messages.system

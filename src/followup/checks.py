@@ -17,20 +17,21 @@ EMAIL_MAX: Final = 3000
 
 _MAYBE_PLACEHOLDER = re.compile(r"[{}\[<]|(?i:xxx|tbd)", re.ASCII)
 _PLACEHOLDER = re.compile(
-    r"\{\{|\}\}|\{%|%\}|\[(?:your |customer |company |contact )?name\]|\[[A-Z][A-Za-z ]{2,30}\]"
-    r"|<(?:name|company|date)>|\bX{3,}\b|\bTBD\b",
+    r"\{\{|\}\}|\{%|%\}"
+    r"|\[(?:your |customer |company |contact |sender )?(?:name|company|date|email)\]"
+    r"|\[[A-Z][A-Za-z ]{2,30}\]|<(?:name|company|date)>|\bX{3,}\b|\bTBD\b",
     re.IGNORECASE,
 )
 
 
 def check_draft(draft: Draft, *, forbidden: list[str]) -> list[Finding]:
     """All findings for a draft, in a stable order."""
-    findings = _placeholders(draft) + _lengths(draft)
-    findings += _names(draft) + _forbidden(draft, forbidden)
+    findings = placeholder_findings(draft) + _lengths(draft)
+    findings += name_findings(draft) + _forbidden(draft, forbidden)
     return findings
 
 
-def _placeholders(draft: Draft) -> list[Finding]:
+def placeholder_findings(draft: Draft) -> list[Finding]:
     found = []
     for part, text in (("subject", draft.subject or ""), ("body", draft.body)):
         if not _MAYBE_PLACEHOLDER.search(text):  # cheap first pass; most drafts stop here
@@ -71,7 +72,7 @@ def _lengths(draft: Draft) -> list[Finding]:
     return found
 
 
-def _names(draft: Draft) -> list[Finding]:
+def name_findings(draft: Draft) -> list[Finding]:
     found = []
     text = f"{draft.subject or ''}\n{draft.body}".casefold()
     customer_names = [n for n in (draft.recipient_name, draft.company) if n.strip()]

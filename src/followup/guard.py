@@ -51,11 +51,6 @@ STOPWORDS: Final[dict[str, frozenset[str]]] = {
     }.items()
 }
 
-_PLACEHOLDER = re.compile(
-    r"\[(?:your |customer |company |contact |sender )?(?:name|company|date|email)\]"
-    r"|\[[A-Z][A-Za-z ]{2,30}\]|<(?:name|company|date)>|\{\{|\}\}|\bXXX\b|\bTBD\b",
-    re.IGNORECASE,
-)
 _NUMBER = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:[ .,\u00a0\u202f']\d{3})+|\d+)(?:[.,]\d+)?(?![\w])")
 _PERCENT_WORDS = r"(?:%|\s?(?:percent|per cent|por ciento|prozent|pour cent|por cento))"
 _TIME = re.compile(r"\b([01]?\d|2[0-3])[:h]([0-5]\d)\b")
@@ -128,15 +123,14 @@ def _readings(token: str) -> set[float]:
     return found
 
 
-def check_reply(draft: Draft, facts: Facts, *, language: str, customer_name: str,
-                customer_company: str, sender_name: str) -> list[Finding]:  # fmt: skip
-    """All guard findings for a model's draft."""
-    text = f"{draft.subject or ''}\n{draft.body}"
-    findings = _untraceable(text, facts, language)
-    findings += _names(draft.body, customer_name, customer_company, sender_name)
-    match = _PLACEHOLDER.search(text)
-    if match:
-        findings.append(Finding("placeholder", f"leaves a placeholder {match.group(0)!r}"))
+def check_reply(draft: Draft, facts: Facts, *, language: str) -> list[Finding]:
+    """All guard findings for a model's draft: untraceable facts, the checks' placeholder
+    and name findings, swapped names, and the wrong language."""
+    from followup.checks import name_findings, placeholder_findings
+
+    findings = _untraceable(f"{draft.subject or ''}\n{draft.body}", facts, language)
+    findings += placeholder_findings(draft) + name_findings(draft)
+    findings += _swapped(draft.body, draft.recipient_name, draft.sender_name)
     detected = detect_language(draft.body)
     if detected is not None and detected != language.split("-", maxsplit=1)[0]:
         findings.append(Finding("language", f"is written in {detected!r}, not {language!r}"))
@@ -254,25 +248,16 @@ def _number_words(text: str, language: str) -> list[tuple[int, str]]:
     return found
 
 
-def _names(body: str, customer: str, company: str, sender: str) -> list[Finding]:
+def _swapped(body: str, customer: str, sender: str) -> list[Finding]:
+    """A model that greets the sender, or signs as the customer."""
     findings = []
-    lowered = body.casefold()
-    who = [n for n in (customer, company) if n.strip()]
-    if who and not any(n.casefold() in lowered for n in who):
-        findings.append(Finding("customer_name", f"does not name the customer ({who[0]})"))
-    if sender.strip() and sender.casefold() not in lowered:
-        findings.append(Finding("sender_name", f"is not signed by the sender ({sender})"))
     lines = [line.strip() for line in body.strip().splitlines() if line.strip()]
-    greeting, closing = (lines[0] if lines else ""), " ".join(lines[-3:])
+    greeting, closing = (lines[0] if lines else ""), " ".join(lines[-3:]).casefold()
     if sender.strip() and sender.casefold() in greeting.casefold():
         findings.append(
             Finding("names_swapped", f"greets the sender ({sender}) instead of the customer")
         )
-    if (
-        customer.strip()
-        and customer.casefold() in closing.casefold()
-        and sender.casefold() not in closing.casefold()
-    ):
+    if customer.strip() and customer.casefold() in closing and sender.casefold() not in closing:
         findings.append(Finding("names_swapped", f"signs as the customer ({customer})"))
     return findings
 

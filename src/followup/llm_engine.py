@@ -9,6 +9,7 @@ The client is passed in (built by `llm_client.make_client`), so tests pass a fak
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from followup.drafting import DraftRequest, TemplateEngine, Workbench
@@ -43,21 +44,32 @@ class LLMEngine:
         self.fallback = fallback  # auto: a failed reply falls back to the template engine
         self.templates = TemplateEngine(bench, allow_unapproved=allow_unapproved)
         self.tone, self.length = tone, length
+        self._prompts: dict[str, Prompt] = {}
+        self._built: dict[tuple[str, str], tuple[Prompt, Messages, Draft]] = {}
 
     def choose(self, req: DraftRequest) -> Choice | None:
         """The approved template the draft starts from (the LLM personalises it)."""
         return self.templates.choose(req)
 
-    def _messages(self, req: DraftRequest) -> tuple[Prompt, Messages]:
-        from followup.prompts import build_messages
+    def _messages(self, req: DraftRequest) -> tuple[Prompt, Messages, Draft]:
+        """The prompt, its messages and the template draft they start from (built once a slot:
+        a batch asks for the fingerprint first, then drafts)."""
+        from followup.prompts import build_messages, load_prompt
 
-        return build_messages(self.bench, req, tone=self.tone, length=self.length)
+        slot = (req.key, req.language)
+        if slot not in self._built:
+            if req.campaign not in self._prompts:
+                self._prompts[req.campaign] = load_prompt(req.campaign, self.bench.root)
+            prompt, baseline = self._prompts[req.campaign], self.templates.draft(req)
+            messages = build_messages(prompt, req, baseline, tone=self.tone, length=self.length)
+            self._built[slot] = (prompt, messages, baseline)
+        return self._built[slot]
 
     def fingerprint(self, req: DraftRequest) -> str | None:
         """Of the exact messages, model and parameters (None: no template to start from)."""
         if self.templates.choose(req) is None:
             return None
-        prompt, messages = self._messages(req)
+        prompt, messages, _ = self._messages(req)
         return fingerprint(
             self.name,
             req.key,
@@ -68,9 +80,9 @@ class LLMEngine:
         )
 
     def draft(self, req: DraftRequest) -> Draft:
-        prompt, messages = self._messages(req)
+        prompt, messages, baseline = self._messages(req)
         try:
-            draft = self._ask(req, prompt, messages)
+            draft = self._ask(req, prompt, messages, baseline)
         except FollowupError as exc:
             fallback = self._fall_back(req, str(exc))
             # the record still says which model and prompt were tried
@@ -82,7 +94,7 @@ class LLMEngine:
             return self._fall_back(req, f"the reply failed the fact guard ({reason})", draft)
         return draft
 
-    def _ask(self, req: DraftRequest, prompt: Prompt, messages: Messages) -> Draft:
+    def _ask(self, req: DraftRequest, prompt: Prompt, messages: Messages, baseline: Draft) -> Draft:
         """One request, and one re-ask with the parse error; then give up."""
         from followup.replies import ReplyError, parse_reply, response_format
 
@@ -110,7 +122,9 @@ class LLMEngine:
                     },
                 ]
         latency = round((time.perf_counter() - started) * 1000)
-        return self._finish(req, prompt, reply, tokens=(tokens_in, tokens_out), latency=latency)
+        return self._finish(
+            req, prompt, reply, baseline.body, tokens=(tokens_in, tokens_out), latency=latency
+        )
 
     def _complete(self, chat: list[dict[str, str]], prompt: Prompt, fmt: dict[str, Any]) -> Any:
         import openai
@@ -131,6 +145,7 @@ class LLMEngine:
         req: DraftRequest,
         prompt: Prompt,
         reply: Any,
+        baseline: str,
         *,
         tokens: tuple[int, int],
         latency: int,
@@ -148,28 +163,17 @@ class LLMEngine:
         )
         (draft.tokens_in, draft.tokens_out), draft.latency_ms = tokens, latency
         draft.fingerprint = self.fingerprint(req) or ""
-        customer = req.context["customer"]
-        facts = allowed_facts(req.context, self.templates.draft(req).body)
-        draft.findings = check_reply(
-            draft,
-            facts,
-            language=req.language,
-            customer_name=customer["contact_name"],
-            customer_company=customer["company"],
-            sender_name=self.bench.facts.sender.name,
-        )
-        seen = {f.code for f in draft.findings}
-        draft.findings += [
-            f
-            for f in check_draft(draft, forbidden=self.bench.facts.forbidden_claims)
-            if f.code not in seen and f.code not in {"placeholder"}  # the guard's are stricter
-        ]
+        facts = allowed_facts(req.context, baseline)
+        draft.findings = check_reply(draft, facts, language=req.language)
+        seen = {f.code for f in draft.findings}  # the guard ran the shared checks already
+        forbidden = self.bench.facts.forbidden_claims
+        draft.findings += [f for f in check_draft(draft, forbidden=forbidden) if f.code not in seen]
         return draft
 
     def _fall_back(self, req: DraftRequest, reason: str, rejected: Draft | None = None) -> Draft:
         if not self.fallback:
             raise DraftError(reason)
-        draft = self.templates.draft(req)
+        draft = replace(self._messages(req)[2])  # a copy of the template draft, then annotated
         draft.fallback_reason = reason
         draft.fingerprint = self.fingerprint(req) or draft.fingerprint  # rerun: same inputs, skip
         if rejected is not None:

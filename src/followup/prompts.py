@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from followup.errors import TemplateError, UsageError
 
 if TYPE_CHECKING:
-    from followup.drafting import DraftRequest, Workbench
+    from followup.drafting import DraftRequest
+    from followup.drafts import Draft
 
 LENGTHS = {"short": "at most 80 words", "medium": "about 120 words", "long": "about 200 words"}
 CHANNEL_RULES = {
@@ -197,17 +198,14 @@ def _offer_lines(context: dict[str, Any]) -> list[str]:
 
 
 def build_messages(
-    bench: Workbench,
+    prompt: Prompt,
     req: DraftRequest,
+    baseline: Draft,
     *,
     tone: str = "warm and professional",
     length: str = "medium",
-) -> tuple[Prompt, Messages]:
-    """The prompt and the exact messages an LLM draft of `req` would send."""
-    from followup.drafting import TemplateEngine
-
-    prompt = load_prompt(req.campaign, None if bench.root is None else bench.root)
-    baseline = TemplateEngine(bench).draft(req)
+) -> Messages:
+    """The exact messages an LLM draft of `req` sends, personalising `baseline`."""
     context = prompt_context(
         req.context,
         baseline=(baseline.subject, baseline.body),
@@ -217,4 +215,4 @@ def build_messages(
         length=length,
         allowed=fact_lines(req.context),
     )
-    return prompt, render_prompt(prompt, context)
+    return render_prompt(prompt, context)

@@ -47,12 +47,13 @@ def show(
     sample: bool,
 ) -> None:
     """Print the system and user messages, exactly as they would be sent."""
-    from followup.drafting import request
-    from followup.prompts import build_messages
+    from followup.drafting import TemplateEngine, request
+    from followup.prompts import build_messages, load_prompt
 
     bench = options.workbench(workspace, sample, as_of)
     req = request(bench, customer_id, campaign, channel, language)
-    prompt, messages = build_messages(bench, req, tone=tone, length=length)
+    prompt, baseline = load_prompt(campaign, bench.root), TemplateEngine(bench).draft(req)
+    messages = build_messages(prompt, req, baseline, tone=tone, length=length)
     header = prompt.header
     click.echo(
         f"# prompt {header.id} ({prompt.path.name}, sha256 {prompt.sha256[:12]}), "

@@ -12,7 +12,6 @@ from followup.cli import options, render
 from followup.cli.base import Command, Group
 
 if TYPE_CHECKING:
-    from followup.drafting import Workbench
     from followup.library import Library
     from followup.workspace import Workspace
 
@@ -128,7 +127,7 @@ def lint(workspace: Path | None, sample: bool, no_render: bool) -> None:
     from followup.lint import lint_library, summary
 
     library, ws = _library(workspace, sample)
-    bench = None if no_render else _bench(ws)
+    bench = None if no_render or ws.root is None else options.workbench(workspace, sample, None)
     forbidden = bench.facts.forbidden_claims if bench else []
     issues = lint_library(library, bench, forbidden)
     for issue in issues:
@@ -138,15 +137,6 @@ def lint(workspace: Path | None, sample: bool, no_render: bool) -> None:
     click.echo(f"{len(library.templates)} templates: {errors_} errors, {warnings} warnings")
     if counts["errors"]:
         raise SystemExit(1)
-
-
-def _bench(ws: Workspace) -> Workbench | None:
-    from followup.dataset import Sources
-    from followup.drafting import prepare
-
-    if ws.root is None:
-        return None
-    return prepare(Sources(ws), dt.date.today(), keep_bad_rows=True)
 
 
 @group.command(
@@ -162,11 +152,9 @@ def preview(
     template_id: str, customer_id: str, as_of: str | None, workspace: Path | None, sample: bool
 ) -> None:
     """Render one template for one real customer, approved or not, with its findings."""
-    from followup.dataset import Sources
-    from followup.drafting import TemplateEngine, prepare, request
+    from followup.drafting import TemplateEngine, request
 
-    ws = _library(workspace, sample)[1]
-    bench = prepare(Sources(ws), options.parse_as_of(as_of), keep_bad_rows=True)
+    bench = options.workbench(workspace, sample, as_of)
     item = bench.library.get(template_id)
     if item.header is None:
         from followup.errors import TemplateError
