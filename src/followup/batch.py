@@ -178,7 +178,7 @@ class Summary:
         return sum(self.failed.values())
 
 
-Progress = Callable[[str, str], None]  # (customer id, outcome) after each draft
+Progress = Callable[[str, str, "Summary"], None]  # (customer id, outcome, totals) a draft
 
 
 def run(
@@ -202,7 +202,7 @@ def run(
         outcome = _one(planned.request, engine, outbox, strict=strict, summary=summary, lock=lock)
         if progress is not None:
             with lock:
-                progress(planned.request.customer_id, outcome)
+                progress(planned.request.customer_id, outcome, summary)
 
     if workers <= 1:
         for planned in the_plan.drafts:

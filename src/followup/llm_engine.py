@@ -79,6 +79,13 @@ class LLMEngine:
             prompt.header.max_tokens,
         )
 
+    def estimate(self, req: DraftRequest) -> tuple[int, int]:
+        """Tokens one request sends (estimated from its characters) and the most it gets back."""
+        from followup.budget import tokens_for
+
+        prompt, messages, _ = self._messages(req)
+        return tokens_for(len(messages.system) + len(messages.user)), prompt.header.max_tokens
+
     def draft(self, req: DraftRequest) -> Draft:
         prompt, messages, baseline = self._messages(req)
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,14 +11,8 @@ import click
 
 from followup.cli import errors, options, render
 from followup.cli.base import Command
-from followup.cli.draft import (
-    campaign_option,
-    engine_option,
-    lang_option,
-    llm_options,
-    strict_option,
-    unapproved_option,
-)
+from followup.cli.draft import campaign_option, lang_option, strict_option
+from followup.cli.engine_options import EngineOptions, engine_options
 
 if TYPE_CHECKING:
     from followup.batch import Plan, Summary
@@ -45,14 +40,7 @@ if TYPE_CHECKING:
     help="auto: email when there is an address, else WhatsApp.",
 )
 @lang_option
-@engine_option
-@llm_options
-@click.option(
-    "--concurrency",
-    type=click.IntRange(min=1),
-    help="llm: requests in flight (default: followup.toml, else 4).",
-)
-@unapproved_option
+@engine_options(concurrency=True)
 @strict_option
 @click.option(
     "--from-plan",
@@ -89,13 +77,7 @@ def command(
     limit: int | None,
     channel: str,
     language: str | None,
-    engine: str,
-    model: str | None,
-    base_url: str | None,
-    tone: str,
-    length: str,
-    concurrency: int | None,
-    allow_unapproved: bool,
+    engine: EngineOptions,
     strict: bool,
     from_plan: bool,
     due_within: str,
@@ -116,20 +98,10 @@ def command(
     """
     from followup.batch import Selection, plan
     from followup.errors import UsageError
-    from followup.llm_engine import make_engine
     from followup.outbox import Outbox
 
     bench = options.workbench(workspace, sample, as_of)
-    drafter = make_engine(
-        bench,
-        engine,
-        allow_unapproved=allow_unapproved,
-        tone=tone,
-        length=length,
-        model=model,
-        base_url=base_url,
-        concurrency=concurrency,
-    )
+    drafter = engine.build(bench)
     if from_plan and segments:
         raise UsageError("--from-plan and --segment both choose customers: pass one of them")
     window = _days(due_within) if from_plan else None
@@ -138,23 +110,65 @@ def command(
     )
     the_plan = plan(bench, drafter, selection)
     click.echo(preflight(the_plan, explain), nl=False)
+    if dry_run:
+        click.echo(_api_budget(the_plan, drafter, out, bench.as_of), nl=False)
     if dry_run or not the_plan.drafts:
         return
     outbox = Outbox(out, date=bench.as_of)
     summary = _run(the_plan, drafter, outbox, strict)
-    click.echo(report(summary, out))
+    click.echo(report(summary, out, cost=_cost(summary, drafter)))
     if summary.failed_total:
         sys.exit(errors.SOME_FAILED)
 
 
+def _api_budget(the_plan: Plan, drafter: Engine, out: Path, as_of: dt.date) -> str:
+    """The dry run's API calls and token budget (nothing for the template engine)."""
+    from followup.budget import describe, estimate
+    from followup.outbox import Outbox
+
+    current = Outbox(out, date=as_of).is_current if out.is_dir() else None
+    budget = estimate(the_plan, drafter, current)
+    return describe(budget) if budget is not None else ""
+
+
+def _cost(summary: Summary, drafter: Engine) -> float | None:
+    from followup.budget import cost
+    from followup.llm_engine import LLMEngine
+
+    if not isinstance(drafter, LLMEngine):
+        return None
+    return cost(summary.tokens_in, summary.tokens_out, drafter.config.settings)
+
+
 def _run(the_plan: Plan, drafter: Engine, outbox: Outbox, strict: bool) -> Summary:
-    """Run the batch: a progress bar on a terminal, none in a pipe."""
+    """Run the batch: a progress bar on a terminal (with the LLM's counts), none in a pipe."""
     from followup.batch import run
 
     if not sys.stderr.isatty():
         return run(the_plan, drafter, outbox, strict=strict)
-    with click.progressbar(length=len(the_plan.drafts), label="Drafting", file=sys.stderr) as bar:
-        return run(the_plan, drafter, outbox, strict=strict, progress=lambda _c, _o: bar.update(1))
+    llm = drafter.name == "llm"
+    with click.progressbar(
+        length=len(the_plan.drafts),
+        label="Drafting",
+        file=sys.stderr,
+        item_show_func=lambda totals: totals and progress_line(totals, llm=llm),
+    ) as bar:
+        return run(
+            the_plan,
+            drafter,
+            outbox,
+            strict=strict,
+            progress=lambda _customer, _outcome, totals: bar.update(1, totals),
+        )
+
+
+def progress_line(summary: Summary, *, llm: bool) -> str:
+    """Counts beside the bar: done / failed (and fallbacks and tokens for the LLM)."""
+    text = f"{summary.drafted + summary.unchanged} done, {summary.failed_total} failed"
+    if llm:
+        tokens = summary.tokens_in + summary.tokens_out
+        text += f", {summary.fallbacks} fallback, {tokens:,} tokens"
+    return text
 
 
 def _days(text: str) -> int:
@@ -192,7 +206,7 @@ def preflight(the_plan: Plan, explain: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def report(summary: Summary, out: Path) -> str:
+def report(summary: Summary, out: Path, *, cost: float | None = None) -> str:
     parts = [
         f"Done: {summary.drafted} drafted, {summary.unchanged} unchanged (skipped), "
         f"{summary.failed_total} failed, {summary.blocked} could not be drafted."
@@ -202,6 +216,10 @@ def report(summary: Summary, out: Path) -> str:
             f"LLM: {summary.fallbacks} replies refused and drafted from the template instead; "
             f"tokens {summary.tokens_in:,} in, {summary.tokens_out:,} out."
         )
+    if cost is not None:
+        from followup.budget import money
+
+        parts.append(f"Estimated cost: {money(cost)} at the prices in followup.toml.")
     if summary.with_findings:
         parts.append(
             f"{summary.with_findings} drafts have check findings: see drafts.csv, column findings."

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from followup.cli import options
 from followup.cli.base import Command
+from followup.cli.engine_options import EngineOptions, engine_options
 
 if TYPE_CHECKING:
     from followup.drafts import Draft
@@ -19,42 +20,9 @@ campaign_option = click.option(
     required=True,
     help="urgency: year-end push; reactivation: answer why they left; thanks: year-end letter.",
 )
-engine_option = click.option(
-    "--engine",
-    type=click.Choice(["auto", "template", "llm"]),
-    default="auto",
-    show_default=True,
-    help="template: the approved library, offline and deterministic; llm: an OpenAI-compatible "
-    "API, checked by the fact guard; auto: llm when an API is configured, else template.",
-)
-model_option = click.option(
-    "--model", help="Model name (overrides FOLLOWUP_MODEL and followup.toml)."
-)
-base_url_option = click.option("--base-url", help="API base URL (overrides FOLLOWUP_BASE_URL).")
-tone_option = click.option(
-    "--tone", default="warm and professional", show_default=True, help="llm: the tone to ask for."
-)
-length_option = click.option(
-    "--length",
-    type=click.Choice(["short", "medium", "long"]),
-    default="medium",
-    show_default=True,
-    help="llm: the length to ask for.",
-)
 lang_option = click.option(
     "--lang", "language", help="Write in this language instead of the customer's."
 )
-unapproved_option = click.option(
-    "--allow-unapproved", is_flag=True, help="Also use unapproved templates (the draft is marked)."
-)
-
-
-def llm_options(function: Any) -> Any:
-    for option in (length_option, tone_option, base_url_option, model_option):
-        function = option(function)
-    return function
-
-
 strict_option = click.option("--strict", is_flag=True, help="Treat any check finding as a failure.")
 
 
@@ -70,9 +38,7 @@ strict_option = click.option("--strict", is_flag=True, help="Treat any check fin
     "--channel", type=click.Choice(["email", "whatsapp"]), default="email", show_default=True
 )
 @lang_option
-@engine_option
-@llm_options
-@unapproved_option
+@engine_options()
 @strict_option
 @click.option(
     "--out", type=click.Path(path_type=Path, file_okay=False), help="Also write it to this outbox."
@@ -84,12 +50,7 @@ def command(
     campaign: str,
     channel: str,
     language: str | None,
-    engine: str,
-    model: str | None,
-    base_url: str | None,
-    tone: str,
-    length: str,
-    allow_unapproved: bool,
+    engine: EngineOptions,
     strict: bool,
     out: Path | None,
     as_of: str | None,
@@ -99,18 +60,9 @@ def command(
     """Draft one follow-up for one customer and print it (subject, body, findings)."""
     from followup.drafting import request
     from followup.errors import DraftError
-    from followup.llm_engine import make_engine
 
     bench = options.workbench(workspace, sample, as_of)
-    drafter = make_engine(
-        bench,
-        engine,
-        allow_unapproved=allow_unapproved,
-        tone=tone,
-        length=length,
-        model=model,
-        base_url=base_url,
-    )
+    drafter = engine.build(bench)
     draft = drafter.draft(request(bench, customer_id, campaign, channel, language))
     print_draft(draft)
     if strict and draft.findings:

@@ -8,6 +8,7 @@ import click
 
 from followup.cli import options
 from followup.cli.base import Command, Group
+from followup.cli.engine_options import length_option, tone_option
 
 
 @click.group(
@@ -29,10 +30,8 @@ def group() -> None:
     "--channel", type=click.Choice(["email", "whatsapp"]), default="email", show_default=True
 )
 @click.option("--lang", "language", help="Write in this language instead of the customer's.")
-@click.option("--tone", default="warm and professional", show_default=True, help="Tone to ask for.")
-@click.option(
-    "--length", type=click.Choice(["short", "medium", "long"]), default="medium", show_default=True
-)
+@tone_option
+@length_option
 @options.as_of_option
 @options.workspace_options
 def show(

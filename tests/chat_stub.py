@@ -1,0 +1,259 @@
+"""A chat-completions server on 127.0.0.1 that answers like a faithful model, or misbehaves.
+
+Stdlib only. It answers `POST /v1/chat/completions` with the prompt's own baseline (the
+approved template rendered for the customer, which followup puts in the user message
+between triple quotes), so an undisturbed reply passes the fact guard. A fault makes it
+misbehave in one of the ways real APIs and models do:
+
+| fault       | what the client sees                                   | on the retry / re-ask |
+| ----------- | ------------------------------------------------------ | --------------------- |
+| `429`       | HTTP 429 with `Retry-After`                            | a good reply          |
+| `500`       | HTTP 500                                               | a good reply          |
+| `slow`      | a good reply, after `slow_seconds` (past the timeout)  | a good reply, at once |
+| `truncated` | a JSON object cut off mid-string                       | the same              |
+| `discount`  | the baseline plus an invented "37% off"                | the same              |
+| `swap`      | greets the sender and signs as the customer            | the same              |
+| `language`  | a body in German whatever the target language          | the same              |
+| `unknown`   | the baseline JSON with an extra field                  | the same              |
+
+Faults are chosen per conversation (the first user message): by a substring of it
+(`faults={"Vargas": "429"}`), or, with `fault_rate`, for that share of conversations,
+picked by a hash of the text (deterministic across runs). Transport faults (429, 500,
+slow) hit only the first attempt of a conversation; content faults hit every reply.
+
+Tests run it on a thread (`with ChatStub(...) as stub:`); the benchmark runs it as a
+script in its own process (`python tests/chat_stub.py --delay 0.3 --fault-rate 0.1`), so
+its threads do not compete with the client's for the GIL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import re
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+TRANSPORT_FAULTS = ("429", "500", "slow")
+CONTENT_FAULTS = ("truncated", "discount", "swap", "language", "unknown")
+FAULTS = TRANSPORT_FAULTS + CONTENT_FAULTS
+MODEL = "chat-stub"
+_BASELINE = re.compile(r'personal, not longer:\n(.*?)\n"""\n(.*?)\n"""', re.DOTALL)
+_CUSTOMER = re.compile(r"^Customer: (.+?) at ", re.MULTILINE)
+_SENDER = re.compile(r"^- sender: ([^,\n]+)", re.MULTILINE)
+_GERMAN = (
+    "Sehr geehrte Damen und Herren, wir möchten Ihnen für die gute Zusammenarbeit in diesem "
+    "Jahr danken und freuen uns auf die weitere Zusammenarbeit mit Ihnen und Ihrem Team. "
+    "Bitte lassen Sie uns wissen, ob wir Ihnen ein Angebot senden dürfen."
+)
+
+
+@dataclass
+class Exchange:
+    """One request the stub answered: what it did, and when."""
+
+    conversation: str  # the first user message's hash
+    fault: str | None
+    status: int
+    at: float  # time.monotonic() on arrival
+
+
+@dataclass
+class StubConfig:
+    delay: float = 0.0  # seconds before every answer
+    faults: dict[str, str] = field(default_factory=dict)  # substring of the prompt -> fault
+    fault_rate: float = 0.0  # share of conversations with a fault from `kinds`
+    kinds: tuple[str, ...] = FAULTS
+    retry_after: float = 0.2  # seconds, sent with 429
+    slow_seconds: float = 2.0
+
+
+class ChatStub:
+    """The server, on a thread: `base_url` for the client, `exchanges` for the assertions."""
+
+    def __init__(self, config: StubConfig | None = None, **options: Any) -> None:
+        self.config = config or StubConfig(**options)
+        self.exchanges: list[Exchange] = []
+        self._seen: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._server = _Server(("127.0.0.1", 0), _handler(self))
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def __enter__(self) -> ChatStub:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def faults_seen(self) -> Counter[str]:
+        """Conversations by the fault they got ("" for none)."""
+        firsts = {e.conversation: e.fault or "" for e in reversed(self.exchanges)}
+        return Counter(firsts.values())
+
+    def answer(self, request: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+        """The status, extra headers and body for one chat-completions request."""
+        messages = request.get("messages") or []
+        first = next((m["content"] for m in messages if m.get("role") == "user"), "")
+        conversation = hashlib.sha256(first.encode()).hexdigest()[:16]
+        fault = self._fault(first, conversation)
+        with self._lock:
+            attempt = self._seen[conversation]
+            self._seen[conversation] += 1
+        if fault in TRANSPORT_FAULTS and attempt > 0:
+            fault = None  # the retry goes through
+        status = {"429": 429, "500": 500}.get(fault or "", 200)
+        with self._lock:  # on arrival: a client that times out never sees the reply
+            self.exchanges.append(Exchange(conversation, fault, status, time.monotonic()))
+        return self._reply(fault, first, request)
+
+    def _fault(self, prompt: str, conversation: str) -> str | None:
+        for needle, fault in self.config.faults.items():
+            if needle in prompt:
+                return fault
+        if self.config.fault_rate <= 0:
+            return None
+        draw = int(conversation, 16)
+        if (draw % 10_000) >= self.config.fault_rate * 10_000:
+            return None
+        return self.config.kinds[(draw // 10_000) % len(self.config.kinds)]
+
+    def _reply(
+        self, fault: str | None, prompt: str, request: dict[str, Any]
+    ) -> tuple[int, dict[str, str], bytes]:
+        if fault == "429":
+            error = {"error": {"message": "Rate limit reached", "type": "rate_limit"}}
+            return 429, {"Retry-After": f"{self.config.retry_after:g}"}, _json(error)
+        if fault == "500":
+            return 500, {}, _json({"error": {"message": "internal error", "type": "server"}})
+        if fault == "slow":
+            time.sleep(self.config.slow_seconds)
+        else:
+            time.sleep(self.config.delay)
+        content = _content(fault, prompt, request)
+        return 200, {}, _json(_completion(content, request))
+
+
+def _content(fault: str | None, prompt: str, request: dict[str, Any]) -> str:
+    found = _BASELINE.search(prompt)
+    subject, body = (found.group(1), found.group(2)) if found else ("", "")
+    customer = _CUSTOMER.search(prompt)
+    sender = _SENDER.search(prompt)
+    if fault == "discount":
+        body = body.replace(
+            "\n\n", "\n\nAs our thanks, we give you 37% off your next order.\n\n", 1
+        )
+    elif fault == "swap" and customer and sender:
+        body = f"Dear {sender.group(1)},\n\n{body}\n\n{customer.group(1)}"
+    elif fault == "language":
+        body = _GERMAN
+    reply: dict[str, str] = {"subject": subject, "body": body}
+    if not _wants_subject(request):
+        reply.pop("subject")
+    if fault == "unknown":
+        reply["discount_code"] = "XMAS37"
+    text = json.dumps(reply, ensure_ascii=False)
+    return text[: len(text) // 2] if fault == "truncated" else text
+
+
+def _wants_subject(request: dict[str, Any]) -> bool:
+    schema = (request.get("response_format") or {}).get("json_schema", {}).get("schema", {})
+    return "subject" in schema.get("properties", {"subject": None})
+
+
+def _completion(content: str, request: dict[str, Any]) -> dict[str, Any]:
+    prompt_chars = sum(len(m.get("content") or "") for m in request.get("messages", []))
+    usage = {"prompt_tokens": prompt_chars // 4, "completion_tokens": len(content) // 4}
+    usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+    return {
+        "id": "chatcmpl-stub",
+        "object": "chat.completion",
+        "created": 0,
+        "model": request.get("model") or MODEL,
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": content},
+            }
+        ],
+        "usage": usage,
+    }
+
+
+def _json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # a batch opens up to --concurrency connections at once
+
+
+def _handler(stub: ChatStub) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as real APIs
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            request = json.loads(self.rfile.read(length) or b"{}")
+            if not self.path.rstrip("/").endswith("/chat/completions"):
+                self._send(404, {}, _json({"error": {"message": f"no route {self.path}"}}))
+                return
+            self._send(*stub.answer(request))
+
+        def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body)  # a client past its timeout has hung up
+
+        def log_message(self, *_: Any) -> None:  # quiet
+            pass
+
+    return Handler
+
+
+def main() -> None:
+    """Serve in the foreground: prints `serving at URL`, then answers until killed."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument("--fault-rate", type=float, default=0.0)
+    parser.add_argument("--kinds", default=",".join(FAULTS))
+    parser.add_argument("--retry-after", type=float, default=0.2)
+    parser.add_argument("--slow-seconds", type=float, default=2.0)
+    args = parser.parse_args()
+    config = StubConfig(
+        delay=args.delay,
+        fault_rate=args.fault_rate,
+        kinds=tuple(args.kinds.split(",")),
+        retry_after=args.retry_after,
+        slow_seconds=args.slow_seconds,
+    )
+    stub = ChatStub(config)
+    print(f"serving at {stub.base_url}", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        stub.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,251 @@
+"""Faults a real API and a real model produce, injected by a local HTTP server (chat_stub),
+and the record each one must end as: retried then accepted, fallen back with the reason,
+or failed. The client is the real openai client with followup's settings; only the
+server is ours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from followup.drafting import Workbench, prepare, request
+from followup.drafts import Draft
+from followup.errors import DraftError
+from followup.llm_client import make_client, resolve
+from followup.llm_engine import LLMEngine
+from followup.settings import LLMSettings
+from tests.chat_stub import ChatStub, StubConfig
+from tests.conftest import run
+
+AS_OF = dt.date(2026, 11, 22)
+CUSTOMER, COMPANY = "C1001", "Importaciones Vargas"  # Spanish-speaking, email and WhatsApp
+
+
+@cache
+def bench() -> Workbench:
+    from followup.dataset import Sources
+    from followup.workspace import resolve as resolve_workspace
+
+    return prepare(Sources(resolve_workspace(None, sample=True)), AS_OF)
+
+
+@pytest.fixture
+def stub(request: pytest.FixtureRequest) -> Iterator[ChatStub]:
+    config = getattr(request, "param", None) or StubConfig()
+    with ChatStub(config) as running:
+        yield running
+
+
+def engine(stub: ChatStub, *, fallback: bool = True, timeout: float = 1.0) -> LLMEngine:
+    settings = LLMSettings(model="stub-model", base_url=stub.base_url, timeout=timeout)
+    config = resolve(settings, {}, max_retries=2)
+    return LLMEngine(bench(), make_client(config), config, fallback=fallback)
+
+
+def draft(stub: ChatStub, fault: str, *, fallback: bool = True, channel: str = "email") -> Draft:
+    stub.config.faults = {COMPANY: fault}
+    return engine(stub, fallback=fallback).draft(
+        request(bench(), CUSTOMER, "thanks", channel, None)
+    )
+
+
+def test_a_clean_reply_is_accepted_on_the_first_call(stub: ChatStub) -> None:
+    made = engine(stub).draft(request(bench(), CUSTOMER, "thanks", "email", None))
+    assert (made.engine, made.model, made.fallback_reason) == ("llm", "stub-model", None)
+    assert made.findings == [] and made.tokens_in and made.tokens_out
+    assert len(stub.exchanges) == 1
+
+
+def test_429_is_retried_after_the_retry_after_header_then_accepted(stub: ChatStub) -> None:
+    stub.config.retry_after = 1.5
+    made = draft(stub, "429")
+    assert made.engine == "llm" and made.fallback_reason is None
+    first, second = stub.exchanges
+    assert (first.status, second.status) == (429, 200)
+    # the SDK's own backoff without the header is under 1 s: waiting 1.5 s is the header's doing
+    assert second.at - first.at >= 1.4
+
+
+def test_500_is_retried_then_accepted(stub: ChatStub) -> None:
+    made = draft(stub, "500")
+    assert made.engine == "llm" and made.fallback_reason is None
+    assert [e.status for e in stub.exchanges] == [500, 200]
+
+
+def test_a_reply_slower_than_the_timeout_is_retried_then_accepted(stub: ChatStub) -> None:
+    stub.config.slow_seconds = 2.0  # the client's timeout is 1 s
+    made = draft(stub, "slow")
+    assert made.engine == "llm" and made.fallback_reason is None
+    assert len(stub.exchanges) == 2
+
+
+def test_a_server_error_with_no_retries_left_falls_back_with_the_reason() -> None:
+    with ChatStub(StubConfig(faults={COMPANY: "500"})) as stub:
+        config = resolve(LLMSettings(model="m", base_url=stub.base_url), {}, max_retries=0)
+        llm = LLMEngine(bench(), make_client(config), config, fallback=True)
+        made = llm.draft(request(bench(), CUSTOMER, "thanks", "email", None))
+    assert made.engine == "template" and len(stub.exchanges) == 1
+    assert made.fallback_reason == (
+        "the API call failed: InternalServerError: Error code: 500 - internal error"
+    )
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        ("truncated", "the model's reply could not be used: the reply is not a JSON object"),
+        ("unknown", "the model's reply could not be used: discount_code is not allowed"),
+        ("discount", "fact_number: states '37', which no fact supports"),
+        ("swap", "names_swapped: greets the sender (Lily Chen) instead of the customer"),
+        ("language", "language: is written in 'de', not 'es'"),
+    ],
+)
+def test_a_bad_reply_falls_back_to_the_template_with_the_reason(
+    stub: ChatStub, fault: str, reason: str
+) -> None:
+    made = draft(stub, fault)
+    assert made.engine == "template" and made.template_id == "thanks-email-es"
+    assert reason in (made.fallback_reason or "")
+    assert made.model == "stub-model" and made.prompt_id == "thanks"
+    # the template's draft is what gets written: nothing the model invented survives
+    assert "37%" not in made.body and "discount_code" not in made.body
+
+
+def test_unusable_replies_are_asked_again_exactly_once(stub: ChatStub) -> None:
+    draft(stub, "truncated")
+    assert len(stub.exchanges) == 2  # the request and one re-ask
+
+
+def test_a_guard_failure_is_not_asked_again(stub: ChatStub) -> None:
+    draft(stub, "discount")
+    assert len(stub.exchanges) == 1
+
+
+@pytest.mark.parametrize("fault", ["discount", "truncated", "swap"])
+def test_with_engine_llm_a_bad_reply_is_a_failure_not_a_fallback(
+    stub: ChatStub, fault: str
+) -> None:
+    with pytest.raises(DraftError):
+        draft(stub, fault, fallback=False)
+
+
+def test_whatsapp_replies_have_no_subject(stub: ChatStub) -> None:
+    made = draft(stub, "", channel="whatsapp")
+    assert made.engine == "llm" and made.subject is None and made.fallback_reason is None
+
+
+def llm_env(monkeypatch: pytest.MonkeyPatch, stub: ChatStub) -> None:
+    monkeypatch.setenv("FOLLOWUP_MODEL", "stub-model")
+    monkeypatch.setenv("FOLLOWUP_BASE_URL", stub.base_url)
+
+
+def records(outbox: Path) -> list[dict[str, object]]:
+    lines = (outbox / "drafts.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+@pytest.mark.parametrize(
+    "stub", [StubConfig(fault_rate=0.2, retry_after=0.05, slow_seconds=1.5)], indirect=True
+)
+def test_a_batch_with_20_percent_faults_drafts_every_customer(
+    stub: ChatStub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    llm_env(monkeypatch, stub)
+    out = tmp_path / "outbox"
+    result = run(
+        "batch", "--campaign", "thanks", "--sample", "--as-of", "2026-11-22",
+        "--timeout", "1", "--concurrency", "4", "--out", str(out),
+    )  # fmt: skip
+    seen = stub.faults_seen()
+    assert sum(seen.values()) >= 20 and len(seen) >= 4, seen  # several kinds were injected
+    made = records(out)
+    planned = int(result.output.split("can be drafted")[0].split()[-1])
+    assert len(made) == planned == len({r["customer_id"] for r in made})
+    by_engine = {r["engine"] for r in made}
+    assert by_engine == {"llm", "template"}
+    assert all(r["fallback_reason"] for r in made if r["engine"] == "template")
+    content_faults = sum(seen[k] for k in ("truncated", "discount", "swap", "language", "unknown"))
+    assert sum(r["engine"] == "template" for r in made) == content_faults
+    assert "0 failed" in result.output and "replies refused" in result.output
+
+
+@pytest.mark.parametrize("stub", [StubConfig(fault_rate=0.2, kinds=("discount",))], indirect=True)
+def test_with_engine_llm_a_batch_records_each_failure_and_exits_1(
+    stub: ChatStub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    llm_env(monkeypatch, stub)
+    out = tmp_path / "outbox"
+    result = run(
+        "batch", "--campaign", "thanks", "--sample", "--as-of", "2026-11-22",
+        "--engine", "llm", "--out", str(out), ok=False,
+    )  # fmt: skip
+    assert result.exit_code == 1
+    failed = stub.faults_seen()["discount"]
+    assert failed and f"{failed} failed" in result.output
+    assert all(r["engine"] == "llm" for r in records(out))
+    # a rerun asks again only for the failed ones: the accepted drafts are unchanged
+    before = len(stub.exchanges)
+    run(
+        "batch", "--campaign", "thanks", "--sample", "--as-of", "2026-11-22",
+        "--engine", "llm", "--out", str(out), ok=False,
+    )  # fmt: skip
+    assert len(stub.exchanges) - before == failed
+
+
+def batch(out: Path, *extra: str, ok: bool = True) -> str:
+    args = ("batch", "--campaign", "thanks", "--as-of", "2026-11-22", "--out", str(out), *extra)
+    result = run(*args, ok=ok)
+    return result.output
+
+
+def test_a_dry_run_counts_calls_and_tokens_and_calls_nothing(
+    stub: ChatStub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    llm_env(monkeypatch, stub)
+    out = tmp_path / "outbox"
+    output = batch(out, "--sample", "--dry-run")
+    planned = output.split("can be drafted")[0].split()[-1]
+    assert f"API calls: {planned}, one a draft (0 already current" in output
+    assert "Token budget: ~" in output and "Estimated cost" not in output  # no prices set
+    assert stub.exchanges == [] and not out.exists()
+    batch(out, "--sample", "--limit", "5")
+    output = batch(out, "--sample", "--dry-run")
+    assert f"API calls: {int(planned) - 5:,}, one a draft (5 already current" in output
+
+
+def test_the_summary_estimates_the_cost_at_the_configured_prices(
+    stub: ChatStub, monkeypatch: pytest.MonkeyPatch, sample_workspace: Path
+) -> None:
+    llm_env(monkeypatch, stub)
+    settings = sample_workspace / "followup.toml"
+    settings.write_text(
+        settings.read_text() + "[llm]\nprice_in_per_1k = 0.01\nprice_out_per_1k = 0.03\n"
+    )
+    out = sample_workspace / "outbox"
+    dry = batch(out, "--workspace", str(sample_workspace), "--limit", "3", "--dry-run")
+    assert "Estimated cost: at most " in dry
+    output = batch(out, "--workspace", str(sample_workspace), "--limit", "3")
+    made = records(out)
+    tokens_in = sum(int(str(r["tokens_in"])) for r in made)
+    tokens_out = sum(int(str(r["tokens_out"])) for r in made)
+    assert f"tokens {tokens_in:,} in, {tokens_out:,} out." in output
+    expected = tokens_in / 1000 * 0.01 + tokens_out / 1000 * 0.03  # under 1: 4 decimals
+    assert f"Estimated cost: {expected:,.4f} at the prices in followup.toml." in output
+
+
+def test_the_progress_line_shows_counts_and_tokens() -> None:
+    from collections import Counter
+
+    from followup.batch import Summary
+    from followup.cli.batch import progress_line
+
+    totals = Summary(drafted=7, unchanged=2, failed=Counter({"x": 1}), fallbacks=3)
+    totals.tokens_in, totals.tokens_out = 12_000, 3_456
+    assert progress_line(totals, llm=True) == "9 done, 1 failed, 3 fallback, 15,456 tokens"
+    assert progress_line(totals, llm=False) == "9 done, 1 failed"
