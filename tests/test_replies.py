@@ -15,6 +15,13 @@ def test_schema_asks_for_subject_and_body_and_nothing_else() -> None:
     assert set(response_format("whatsapp")["json_schema"]["schema"]["properties"]) == {"body"}
 
 
+def test_schema_uses_only_keywords_strict_mode_accepts() -> None:
+    # strict mode takes a subset of JSON Schema (OpenAI refuses minLength/maxLength): the core only
+    schema = response_format("email")["json_schema"]["schema"]
+    assert set(schema) == {"type", "properties", "required", "additionalProperties"}
+    assert all(spec == {"type": "string"} for spec in schema["properties"].values())
+
+
 @pytest.mark.parametrize(
     "content",
     [

@@ -39,13 +39,23 @@ def reply_model(channel: str) -> type[BaseModel]:
 
 
 def response_format(channel: str) -> dict[str, Any]:
-    """`response_format` for chat completions: a strict JSON schema of the reply."""
+    """`response_format` for chat completions: a strict JSON schema of the reply.
+
+    Only the keywords every strict implementation accepts (OpenAI's strict mode refuses
+    a schema with `minLength`/`maxLength`); the parser checks the rest.
+    """
+    fields = list(reply_model(channel).model_fields)
     return {
         "type": "json_schema",
         "json_schema": {
             "name": f"{channel}_draft",
             "strict": True,
-            "schema": reply_model(channel).model_json_schema() | {"additionalProperties": False},
+            "schema": {
+                "type": "object",
+                "properties": {name: {"type": "string"} for name in fields},
+                "required": fields,
+                "additionalProperties": False,
+            },
         },
     }
 
