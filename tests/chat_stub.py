@@ -21,6 +21,8 @@ Faults are chosen per conversation (the first user message): by a substring of i
 picked by a hash of the text (deterministic across runs). Transport faults (429, 500,
 slow) hit only the first attempt of a conversation; content faults hit every reply.
 
+`GET /stats` answers the number of requests and the conversations by fault.
+
 Tests run it on a thread (`with ChatStub(...) as stub:`); the benchmark runs it as a
 script in its own process (`python tests/chat_stub.py --delay 0.3 --fault-rate 0.1`), so
 its threads do not compete with the client's for the GIL.
@@ -33,6 +35,7 @@ import contextlib
 import hashlib
 import json
 import re
+import socket
 import threading
 import time
 from collections import Counter
@@ -209,6 +212,12 @@ def _handler(stub: ChatStub) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as real APIs
 
+        def setup(self) -> None:
+            super().setup()
+            # headers and body leave in two writes: without this, Nagle's algorithm and the
+            # client's delayed ACK hold the body back ~40 ms, which no real server does
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             request = json.loads(self.rfile.read(length) or b"{}")
@@ -216,6 +225,13 @@ def _handler(stub: ChatStub) -> type[BaseHTTPRequestHandler]:
                 self._send(404, {}, _json({"error": {"message": f"no route {self.path}"}}))
                 return
             self._send(*stub.answer(request))
+
+        def do_GET(self) -> None:
+            if self.path.rstrip("/") != "/stats":
+                self._send(404, {}, _json({"error": {"message": f"no route {self.path}"}}))
+                return
+            stats = {"requests": len(stub.exchanges), "faults": stub.faults_seen()}
+            self._send(200, {}, _json(stats))
 
         def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
             self.send_response(status)

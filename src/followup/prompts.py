@@ -98,10 +98,9 @@ def render_prompt(prompt: Prompt, context: dict[str, Any]) -> Messages:
     """The chat messages for one draft (sandboxed, strict: an unknown name is an error)."""
     from jinja2 import UndefinedError
 
-    from followup.render import environment
+    from followup.render import compile_template
 
-    env = environment(context.get("language", "en"))
-    template = env.from_string(prompt.body)
+    template = compile_template(prompt.body, context.get("language", "en"), str(prompt.path))
     parts = {}
     for block in ("system", "user"):
         if block not in template.blocks:
