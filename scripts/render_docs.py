@@ -59,6 +59,28 @@ def data_md() -> str:
     return "\n".join(parts)
 
 
+def settings_md() -> str:
+    from dataclasses import MISSING, fields
+
+    from followup.settings import SETTINGS_FILE, Settings
+
+    parts = [HEADER, f"# Settings: `{SETTINGS_FILE}`\n",
+             "Precedence: `followup.toml` < environment (`FOLLOWUP_MODEL`, `FOLLOWUP_BASE_URL`, "
+             "`FOLLOWUP_API_KEY`; `OPENAI_API_KEY` only for OpenAI's own endpoint) < command-line "
+             "options. Unknown keys are errors. Keys never live in this file.\n"]  # fmt: skip
+    for section in fields(Settings):
+        table = type(section.default_factory())  # type: ignore[misc]
+        parts.append(f"## `[{section.name}]`\n")
+        parts.append(" ".join((table.__doc__ or "").split()) + "\n")
+        rows = []
+        for f in fields(table):
+            default = f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
+            shown = "" if default is None or default == {} else f"`{default}`"
+            rows.append([f"`{f.name}`", shown, f.metadata.get("doc", "")])
+        parts.append(_table(["key", "default", "what"], rows))
+    return "\n".join(parts)
+
+
 def segments_md() -> str:
     grid = [[f"R{r}", *(f"`{s}`" for s in row)] for r, row in CLASSIC_GRID.items()]
     labels = [[f"`{s}`", zh, what] for s, (what, zh) in CLASSIC_LABELS.items()]
@@ -170,6 +192,7 @@ def plan_md() -> str:
 DOCS: dict[str, Callable[[], str]] = {
     "docs/plan.md": plan_md,
     "docs/data.md": data_md,
+    "docs/settings.md": settings_md,
     "docs/segments.md": segments_md,
     "docs/campaigns.md": campaigns_md,
     "docs/templates.md": templates_md,

@@ -65,6 +65,7 @@ class Exchange:
     fault: str | None
     status: int
     at: float  # time.monotonic() on arrival
+    response_format: str = ""  # the type asked for ("" when none)
 
 
 @dataclass
@@ -75,6 +76,7 @@ class StubConfig:
     kinds: tuple[str, ...] = FAULTS
     retry_after: float = 0.2  # seconds, sent with 429
     slow_seconds: float = 2.0
+    refuse_schema: bool = False  # answer 400 to response_format json_schema, as DeepSeek does
 
 
 class ChatStub:
@@ -111,6 +113,11 @@ class ChatStub:
 
     def answer(self, request: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
         """The status, extra headers and body for one chat-completions request."""
+        if self.config.refuse_schema and _asks_schema(request):
+            error = {"error": {"message": "This response_format type is unavailable now"}}
+            with self._lock:
+                self.exchanges.append(Exchange("", "refused", 400, time.monotonic(), "json_schema"))
+            return 400, {}, _json(error)
         messages = request.get("messages") or []
         first = next((m["content"] for m in messages if m.get("role") == "user"), "")
         conversation = hashlib.sha256(first.encode()).hexdigest()[:16]
@@ -122,7 +129,8 @@ class ChatStub:
             fault = None  # the retry goes through
         status = {"429": 429, "500": 500}.get(fault or "", 200)
         with self._lock:  # on arrival: a client that times out never sees the reply
-            self.exchanges.append(Exchange(conversation, fault, status, time.monotonic()))
+            asked = (request.get("response_format") or {}).get("type", "")
+            self.exchanges.append(Exchange(conversation, fault, status, time.monotonic(), asked))
         return self._reply(fault, first, request)
 
     def _fault(self, prompt: str, conversation: str) -> str | None:
@@ -172,6 +180,10 @@ def _content(fault: str | None, prompt: str, request: dict[str, Any]) -> str:
         reply["discount_code"] = "XMAS37"
     text = json.dumps(reply, ensure_ascii=False)
     return text[: len(text) // 2] if fault == "truncated" else text
+
+
+def _asks_schema(request: dict[str, Any]) -> bool:
+    return (request.get("response_format") or {}).get("type") == "json_schema"
 
 
 def _wants_subject(request: dict[str, Any]) -> bool:

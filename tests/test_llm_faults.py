@@ -113,6 +113,7 @@ def test_a_bad_reply_falls_back_to_the_template_with_the_reason(
     assert made.engine == "template" and made.template_id == "thanks-email-es"
     assert reason in (made.fallback_reason or "")
     assert made.model == "stub-model" and made.prompt_id == "thanks"
+    assert made.tokens_in and made.tokens_out  # what the refused replies cost is on the record
     # the template's draft is what gets written: nothing the model invented survives
     assert "37%" not in made.body and "discount_code" not in made.body
 
@@ -138,6 +139,28 @@ def test_with_engine_llm_a_bad_reply_is_a_failure_not_a_fallback(
 def test_whatsapp_replies_have_no_subject(stub: ChatStub) -> None:
     made = draft(stub, "", channel="whatsapp")
     assert made.engine == "llm" and made.subject is None and made.fallback_reason is None
+
+
+def test_a_server_that_refuses_the_schema_is_asked_for_a_json_object(stub: ChatStub) -> None:
+    stub.config.refuse_schema = True
+    llm = engine(stub)
+    made = llm.draft(request(bench(), CUSTOMER, "thanks", "email", None))
+    assert made.engine == "llm" and made.fallback_reason is None
+    assert [(e.status, e.response_format) for e in stub.exchanges] == [
+        (400, "json_schema"),
+        (200, "json_object"),
+    ]
+    llm.draft(request(bench(), "C1002", "thanks", "email", None))
+    assert len(stub.exchanges) == 3  # remembered: no second refusal
+
+
+def test_response_format_none_sends_no_response_format(stub: ChatStub) -> None:
+    settings = LLMSettings(model="m", base_url=stub.base_url, response_format="none")
+    config = resolve(settings, {})
+    llm = LLMEngine(bench(), make_client(config), config, fallback=True)
+    made = llm.draft(request(bench(), CUSTOMER, "thanks", "email", None))
+    assert made.engine == "llm"  # the stub answers JSON anyway; the parser reads it
+    assert [e.response_format for e in stub.exchanges] == [""]
 
 
 def llm_env(monkeypatch: pytest.MonkeyPatch, stub: ChatStub) -> None:

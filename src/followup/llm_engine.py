@@ -14,12 +14,20 @@ from typing import TYPE_CHECKING, Any
 
 from followup.drafting import DraftRequest, TemplateEngine, Workbench
 from followup.drafts import Draft, fingerprint
-from followup.errors import DraftError, FollowupError
+from followup.errors import DraftError
 
 if TYPE_CHECKING:
     from followup.library import Choice
     from followup.llm_client import LLMConfig
     from followup.prompts import Messages, Prompt
+
+
+class UnusableReply(DraftError):
+    """No usable reply (API failure, or unparsable twice), with the tokens spent getting it."""
+
+    def __init__(self, message: str, usage: tuple[tuple[int, int], int]) -> None:
+        super().__init__(message)
+        self.usage = usage  # ((tokens in, tokens out), latency in ms)
 
 
 class LLMEngine:
@@ -45,6 +53,7 @@ class LLMEngine:
         self.templates = TemplateEngine(bench, allow_unapproved=allow_unapproved)
         self.tone, self.length = tone, length
         self._prompts: dict[str, Prompt] = {}
+        self._format_kind = config.settings.response_format
         self._built: dict[tuple[str, str], tuple[Prompt, Messages, Draft]] = {}
 
     def choose(self, req: DraftRequest) -> Choice | None:
@@ -90,11 +99,12 @@ class LLMEngine:
         prompt, messages, baseline = self._messages(req)
         try:
             draft = self._ask(req, prompt, messages, baseline)
-        except FollowupError as exc:
+        except UnusableReply as exc:
             fallback = self._fall_back(req, str(exc))
-            # the record still says which model and prompt were tried
+            # the record still says which model and prompt were tried, and what they cost
             fallback.model, fallback.prompt_id = self.config.model, prompt.header.id
             fallback.prompt_hash = prompt.sha256
+            (fallback.tokens_in, fallback.tokens_out), fallback.latency_ms = exc.usage
             return fallback
         if draft.findings:
             reason = "; ".join(f"{f.code}: {f.message}" for f in draft.findings)
@@ -103,22 +113,30 @@ class LLMEngine:
 
     def _ask(self, req: DraftRequest, prompt: Prompt, messages: Messages, baseline: Draft) -> Draft:
         """One request, and one re-ask with the parse error; then give up."""
-        from followup.replies import ReplyError, parse_reply, response_format
+        from followup.replies import ReplyError, parse_reply
 
         chat = messages.as_list()
         started, tokens_in, tokens_out = time.perf_counter(), 0, 0
+
+        def usage() -> tuple[tuple[int, int], int]:
+            return (tokens_in, tokens_out), round((time.perf_counter() - started) * 1000)
+
         for attempt in range(2):
-            response = self._complete(chat, prompt, response_format(req.channel))
-            usage = getattr(response, "usage", None)
-            tokens_in += getattr(usage, "prompt_tokens", 0) or 0
-            tokens_out += getattr(usage, "completion_tokens", 0) or 0
+            try:
+                response = self._complete(chat, prompt, req.channel)
+            except DraftError as exc:
+                raise UnusableReply(str(exc), usage()) from None
+            spent = getattr(response, "usage", None)
+            tokens_in += getattr(spent, "prompt_tokens", 0) or 0
+            tokens_out += getattr(spent, "completion_tokens", 0) or 0
             content = response.choices[0].message.content
             try:
                 reply = parse_reply(content, req.channel)
                 break
             except ReplyError as exc:
                 if attempt:
-                    raise DraftError(f"the model's reply could not be used: {exc}") from None
+                    message = f"the model's reply could not be used: {exc}"
+                    raise UnusableReply(message, usage()) from None
                 chat = [
                     *chat,
                     {"role": "assistant", "content": content or ""},
@@ -128,22 +146,31 @@ class LLMEngine:
                         "Answer again with only the JSON object.",
                     },
                 ]
-        latency = round((time.perf_counter() - started) * 1000)
-        return self._finish(
-            req, prompt, reply, baseline.body, tokens=(tokens_in, tokens_out), latency=latency
-        )
+        tokens, latency = usage()
+        return self._finish(req, prompt, reply, baseline.body, tokens=tokens, latency=latency)
 
-    def _complete(self, chat: list[dict[str, str]], prompt: Prompt, fmt: dict[str, Any]) -> Any:
+    def _complete(self, chat: list[dict[str, str]], prompt: Prompt, channel: str) -> Any:
+        """One chat completion (the SDK retries 429/5xx/timeouts). A server that refuses
+        the JSON schema (DeepSeek, older servers) is asked for a JSON object from then on."""
         import openai
 
+        from followup.replies import response_format
+
+        kind = self._format_kind
+        fmt = response_format(channel, kind)
         try:
             return self.client.chat.completions.create(
                 model=self.config.model,
                 messages=chat,
                 temperature=prompt.header.temperature,
                 max_tokens=prompt.header.max_tokens,
-                response_format=fmt,
+                **({"response_format": fmt} if fmt else {}),
             )
+        except openai.BadRequestError as exc:
+            if kind == "json_schema" and _refuses_schema(exc):
+                self._format_kind = "json_object"
+                return self._complete(chat, prompt, channel)
+            raise DraftError(f"the API call failed: {type(exc).__name__}: {exc}") from None
         except openai.APIError as exc:
             raise DraftError(f"the API call failed: {type(exc).__name__}: {exc}") from None
 
@@ -192,6 +219,12 @@ class LLMEngine:
             draft.tokens_in, draft.tokens_out = rejected.tokens_in, rejected.tokens_out
             draft.latency_ms = rejected.latency_ms
         return draft
+
+
+def _refuses_schema(exc: Exception) -> bool:
+    """A 400 that is about the response_format (the server cannot do json_schema)."""
+    text = str(exc).lower()
+    return "response_format" in text or "json_schema" in text
 
 
 ENGINES = ("auto", "template", "llm")

@@ -38,12 +38,17 @@ def reply_model(channel: str) -> type[BaseModel]:
     return EmailReply if channel == "email" else WhatsAppReply
 
 
-def response_format(channel: str) -> dict[str, Any]:
-    """`response_format` for chat completions: a strict JSON schema of the reply.
+def response_format(channel: str, kind: str = "json_schema") -> dict[str, Any] | None:
+    """`response_format` for chat completions: by default a strict JSON schema of the reply.
 
     Only the keywords every strict implementation accepts (OpenAI's strict mode refuses
-    a schema with `minLength`/`maxLength`); the parser checks the rest.
+    a schema with `minLength`/`maxLength`); the parser checks the rest. `json_object`
+    asks for any JSON object (the prompt says which); `none` sends no response_format.
     """
+    if kind == "none":
+        return None
+    if kind == "json_object":
+        return {"type": "json_object"}
     fields = list(reply_model(channel).model_fields)
     return {
         "type": "json_schema",

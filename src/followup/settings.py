@@ -12,7 +12,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from followup.errors import ConfigError
 
@@ -69,6 +69,14 @@ class LLMSettings:
         default=3, metadata={"doc": "Retries of 429/5xx/timeouts (the SDK's backoff, Retry-After)"}
     )
     concurrency: int = field(default=4, metadata={"doc": "Requests in flight in a batch"})
+    response_format: Literal["json_schema", "json_object", "none"] = field(
+        default="json_schema",
+        metadata={
+            "doc": "How a JSON reply is asked for: json_schema (strict schema), json_object "
+            "(DeepSeek, older servers) or none (the prompt alone); a server that refuses "
+            "json_schema gets json_object instead"
+        },
+    )
     price_in_per_1k: float | None = field(
         default=None, metadata={"doc": "Cost per 1k input tokens"}
     )
