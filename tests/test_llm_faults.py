@@ -272,3 +272,37 @@ def test_the_progress_line_shows_counts_and_tokens() -> None:
     totals.tokens_in, totals.tokens_out = 12_000, 3_456
     assert progress_line(totals, llm=True) == "9 done, 1 failed, 3 fallback, 15,456 tokens"
     assert progress_line(totals, llm=False) == "9 done, 1 failed"
+
+
+@pytest.mark.parametrize("stub", [StubConfig(delay=0.05)], indirect=True)
+def test_an_interrupted_llm_batch_keeps_what_it_finished_and_the_rerun_does_the_rest(
+    stub: ChatStub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import followup.outbox
+
+    llm_env(monkeypatch, stub)
+    out = tmp_path / "outbox"
+    args = ("--sample", "--concurrency", "4")
+    real_write = followup.outbox.Outbox.write
+    calls = {"n": 0}
+
+    def dying_write(self: followup.outbox.Outbox, draft: Draft) -> Path:
+        calls["n"] += 1
+        if calls["n"] == 7:
+            raise KeyboardInterrupt  # Ctrl-C, as it reaches the main thread
+        return real_write(self, draft)
+
+    monkeypatch.setattr(followup.outbox.Outbox, "write", dying_write)
+    killed = run("batch", "--campaign", "thanks", "--as-of", "2026-11-22", "--out", str(out),
+                 *args, ok=False)  # fmt: skip
+    assert killed.exit_code == 130
+    asked_before = len(stub.exchanges)
+    planned = int(killed.output.split("can be drafted")[0].split()[-1])
+    assert asked_before < planned // 2  # the queued drafts were cancelled, not run
+    kept = [json.loads(line) for line in (out / ".journal.jsonl").read_text().splitlines()]
+    monkeypatch.setattr(followup.outbox.Outbox, "write", real_write)
+    rerun = batch(out, *args)
+    assert f"{len(kept)} unchanged (skipped)" in rerun
+    assert len(stub.exchanges) - asked_before == planned - len(kept)  # only the missing ones
+    keys = [r["key"] for r in records(out)]
+    assert len(keys) == len(set(keys)) == planned

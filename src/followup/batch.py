@@ -208,9 +208,12 @@ def run(
         for planned in the_plan.drafts:
             one(planned)
     else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        pool = ThreadPoolExecutor(max_workers=workers)
+        try:
             for future in [pool.submit(one, planned) for planned in the_plan.drafts]:
                 future.result()
+        finally:  # on Ctrl-C: start nothing new; drafts in flight finish and are kept
+            pool.shutdown(wait=True, cancel_futures=True)
     outbox.finish()
     return summary
 
