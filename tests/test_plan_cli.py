@@ -13,8 +13,9 @@ from tests.conftest import run
 AS_OF = ("--as-of", "2026-11-22")
 
 
-def plan_json() -> dict:
-    return json.loads(run("plan", "--sample", "--year", "2027", "--format", "json", *AS_OF).stdout)
+def plan_json(*extra: str) -> dict:
+    args = ("plan", "--sample", "--year", "2027", "--format", "json", *AS_OF, *extra)
+    return json.loads(run(*args).stdout)
 
 
 def test_plan_table_is_sorted_by_contact_date_and_fits_80_columns() -> None:
@@ -137,3 +138,28 @@ def test_from_plan_and_segment_exclude_each_other() -> None:
     )
     assert result.exit_code == 2
     assert "--from-plan and --segment both choose customers: pass one of them" in result.stderr
+
+
+def test_the_plan_options_default_to_the_plans_own_defaults() -> None:
+    # the CLI cannot import followup.plan to read them (it pulls pydantic into --help)
+    from followup.cli.plan import buffer_option, growth_option
+    from followup.plan import DEFAULT_BUFFER_DAYS, DEFAULT_GROWTH
+
+    def default(option: object) -> object:
+        params = option(lambda: None).__click_params__  # type: ignore[operator]
+        return params[0].default
+
+    assert (default(growth_option), default(buffer_option)) == (DEFAULT_GROWTH, DEFAULT_BUFFER_DAYS)
+
+
+def test_from_plan_uses_the_same_buffer_and_growth_as_the_plan() -> None:
+    rows = plan_json("--buffer-days", "60")["plan"]
+    limit = dt.date(2026, 11, 22) + dt.timedelta(days=30)
+    due = {r["customer_id"] for r in rows if dt.date.fromisoformat(r["contact_by"]) <= limit}
+    args = ("batch", "--campaign", "thanks", "--from-plan", "--sample", *AS_OF, "--dry-run")
+    wider = run(*args, "--explain", "--buffer-days", "60").stdout
+    explained = {line.split()[0] for line in wider.splitlines() if "reorder plan:" in line}
+    cannot = {line.split()[0] for line in wider.splitlines() if "no email address" in line}
+    assert explained | cannot == due
+    default = run(*args).stdout
+    assert int(default.split(" customers targeted")[0].split()[-1]) < len(due)

@@ -61,6 +61,8 @@ class Selection:
     customers: tuple[str, ...] = ()  # explicit ids (skip targeting)
     due_within: int | None = None  # --from-plan: contact-by within this many days (or past)
     plan_year: int | None = None
+    plan_growth: float = 0.0  # the reorder plan's --growth and --buffer-days
+    plan_buffer_days: int = 14
 
 
 def plan(bench: Workbench, engine: Engine, sel: Selection) -> Plan:
@@ -118,13 +120,7 @@ def _targets(bench: Workbench, sel: Selection) -> list[tuple[str, str, str]]:
 
 def _plan_targets(bench: Workbench, sel: Selection) -> list[tuple[str, str, str]]:
     """Customers whose contact-by date in the reorder plan is due; their drafts get `plan`."""
-    from followup.plan import (
-        DEFAULT_BUFFER_DAYS,
-        DEFAULT_GROWTH,
-        draft_context,
-        due,
-        workspace_plan,
-    )
+    from followup.plan import draft_context, due, workspace_plan
 
     year = sel.plan_year or bench.as_of.year + 1
     the_plan = workspace_plan(
@@ -132,8 +128,8 @@ def _plan_targets(bench: Workbench, sel: Selection) -> list[tuple[str, str, str]
         bench.facts,
         year=year,
         as_of=bench.as_of,
-        growth=DEFAULT_GROWTH,
-        buffer_days=DEFAULT_BUFFER_DAYS,
+        growth=sel.plan_growth,
+        buffer_days=sel.plan_buffer_days,
     )
     found = []
     for row in due(the_plan, sel.due_within or 0):

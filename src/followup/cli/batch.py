@@ -13,6 +13,7 @@ from followup.cli import errors, options, render
 from followup.cli.base import Command
 from followup.cli.draft import campaign_option, lang_option, strict_option
 from followup.cli.engine_options import EngineOptions, engine_options
+from followup.cli.plan import buffer_option, growth_option
 
 if TYPE_CHECKING:
     from followup.batch import Plan, Summary
@@ -57,6 +58,8 @@ if TYPE_CHECKING:
 @click.option(
     "--plan-year", type=int, help="With --from-plan: the plan's year (default: next year)."
 )
+@growth_option
+@buffer_option
 @click.option(
     "--explain", is_flag=True, help="List each targeted customer and the rule that picked it."
 )
@@ -82,6 +85,8 @@ def command(
     from_plan: bool,
     due_within: str,
     plan_year: int | None,
+    growth: float,
+    buffer_days: int,
     explain: bool,
     dry_run: bool,
     out: Path,
@@ -106,7 +111,16 @@ def command(
         raise UsageError("--from-plan and --segment both choose customers: pass one of them")
     window = _days(due_within) if from_plan else None
     selection = Selection(
-        campaign, channel, segments, owner, limit, language, due_within=window, plan_year=plan_year
+        campaign,
+        channel,
+        segments,
+        owner,
+        limit,
+        language,
+        due_within=window,
+        plan_year=plan_year,
+        plan_growth=growth,
+        plan_buffer_days=buffer_days,
     )
     the_plan = plan(bench, drafter, selection)
     click.echo(preflight(the_plan, explain), nl=False)

@@ -14,6 +14,22 @@ if TYPE_CHECKING:
     from followup.plan import Goal, Plan
 
 
+growth_option = click.option(
+    "--growth",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Expected growth per order, e.g. 0.08 (a customer's growth column wins).",
+)
+buffer_option = click.option(
+    "--buffer-days",
+    type=click.IntRange(min=0),
+    default=14,
+    show_default=True,
+    help="Contact this many days before the lead time starts.",
+)
+
+
 @click.command(
     "plan",
     cls=Command,
@@ -21,20 +37,8 @@ if TYPE_CHECKING:
     short_help="Reorder plan: expected orders next year and when to contact each buyer.",
 )
 @click.option("--year", type=int, help="The plan year (default: next year).")
-@click.option(
-    "--growth",
-    type=float,
-    default=0.0,
-    show_default=True,
-    help="Expected growth per order, e.g. 0.08 (a customer's growth column wins).",
-)
-@click.option(
-    "--buffer-days",
-    type=click.IntRange(min=0),
-    default=14,
-    show_default=True,
-    help="Contact this many days before the lead time starts.",
-)
+@growth_option
+@buffer_option
 @click.option(
     "--format",
     "fmt",
