@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from followup.drafting import Workbench, prepare, request
 from followup.drafts import Draft
@@ -173,6 +174,12 @@ def records(outbox: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in lines]
 
 
+def batch(out: Path, *extra: str, ok: bool = True) -> Result:
+    """`followup batch --campaign thanks` on the sample's data, into `out`."""
+    args = ("batch", "--campaign", "thanks", "--as-of", "2026-11-22", "--out", str(out), *extra)
+    return run(*args, ok=ok)
+
+
 @pytest.mark.parametrize(
     "stub", [StubConfig(fault_rate=0.2, retry_after=0.05, slow_seconds=1.5)], indirect=True
 )
@@ -181,10 +188,7 @@ def test_a_batch_with_20_percent_faults_drafts_every_customer(
 ) -> None:
     llm_env(monkeypatch, stub)
     out = tmp_path / "outbox"
-    result = run(
-        "batch", "--campaign", "thanks", "--sample", "--as-of", "2026-11-22",
-        "--timeout", "1", "--concurrency", "4", "--out", str(out),
-    )  # fmt: skip
+    result = batch(out, "--sample", "--timeout", "1", "--concurrency", "4")
     seen = stub.faults_seen()
     assert sum(seen.values()) >= 20 and len(seen) >= 4, seen  # several kinds were injected
     made = records(out)
@@ -204,27 +208,15 @@ def test_with_engine_llm_a_batch_records_each_failure_and_exits_1(
 ) -> None:
     llm_env(monkeypatch, stub)
     out = tmp_path / "outbox"
-    result = run(
-        "batch", "--campaign", "thanks", "--sample", "--as-of", "2026-11-22",
-        "--engine", "llm", "--out", str(out), ok=False,
-    )  # fmt: skip
+    result = batch(out, "--sample", "--engine", "llm", ok=False)
     assert result.exit_code == 1
     failed = stub.faults_seen()["discount"]
     assert failed and f"{failed} failed" in result.output
     assert all(r["engine"] == "llm" for r in records(out))
     # a rerun asks again only for the failed ones: the accepted drafts are unchanged
     before = len(stub.exchanges)
-    run(
-        "batch", "--campaign", "thanks", "--sample", "--as-of", "2026-11-22",
-        "--engine", "llm", "--out", str(out), ok=False,
-    )  # fmt: skip
+    batch(out, "--sample", "--engine", "llm", ok=False)
     assert len(stub.exchanges) - before == failed
-
-
-def batch(out: Path, *extra: str, ok: bool = True) -> str:
-    args = ("batch", "--campaign", "thanks", "--as-of", "2026-11-22", "--out", str(out), *extra)
-    result = run(*args, ok=ok)
-    return result.output
 
 
 def test_a_dry_run_counts_calls_and_tokens_and_calls_nothing(
@@ -232,13 +224,13 @@ def test_a_dry_run_counts_calls_and_tokens_and_calls_nothing(
 ) -> None:
     llm_env(monkeypatch, stub)
     out = tmp_path / "outbox"
-    output = batch(out, "--sample", "--dry-run")
+    output = batch(out, "--sample", "--dry-run").output
     planned = output.split("can be drafted")[0].split()[-1]
     assert f"API calls: {planned}, one a draft (0 already current" in output
     assert "Token budget: ~" in output and "Estimated cost" not in output  # no prices set
     assert stub.exchanges == [] and not out.exists()
     batch(out, "--sample", "--limit", "5")
-    output = batch(out, "--sample", "--dry-run")
+    output = batch(out, "--sample", "--dry-run").output
     assert f"API calls: {int(planned) - 5:,}, one a draft (5 already current" in output
 
 
@@ -251,9 +243,9 @@ def test_the_summary_estimates_the_cost_at_the_configured_prices(
         settings.read_text() + "[llm]\nprice_in_per_1k = 0.01\nprice_out_per_1k = 0.03\n"
     )
     out = sample_workspace / "outbox"
-    dry = batch(out, "--workspace", str(sample_workspace), "--limit", "3", "--dry-run")
+    dry = batch(out, "--workspace", str(sample_workspace), "--limit", "3", "--dry-run").output
     assert "Estimated cost: at most " in dry
-    output = batch(out, "--workspace", str(sample_workspace), "--limit", "3")
+    output = batch(out, "--workspace", str(sample_workspace), "--limit", "3").output
     made = records(out)
     tokens_in = sum(int(str(r["tokens_in"])) for r in made)
     tokens_out = sum(int(str(r["tokens_out"])) for r in made)
@@ -293,15 +285,14 @@ def test_an_interrupted_llm_batch_keeps_what_it_finished_and_the_rerun_does_the_
         return real_write(self, draft)
 
     monkeypatch.setattr(followup.outbox.Outbox, "write", dying_write)
-    killed = run("batch", "--campaign", "thanks", "--as-of", "2026-11-22", "--out", str(out),
-                 *args, ok=False)  # fmt: skip
+    killed = batch(out, *args, ok=False)
     assert killed.exit_code == 130
     asked_before = len(stub.exchanges)
     planned = int(killed.output.split("can be drafted")[0].split()[-1])
     assert asked_before < planned // 2  # the queued drafts were cancelled, not run
     kept = [json.loads(line) for line in (out / ".journal.jsonl").read_text().splitlines()]
     monkeypatch.setattr(followup.outbox.Outbox, "write", real_write)
-    rerun = batch(out, *args)
+    rerun = batch(out, *args).output
     assert f"{len(kept)} unchanged (skipped)" in rerun
     assert len(stub.exchanges) - asked_before == planned - len(kept)  # only the missing ones
     keys = [r["key"] for r in records(out)]
