@@ -58,6 +58,14 @@ def spreadsheet_safe(value: Any) -> Any:
     return value
 
 
+def csv_row(values: Sequence[Any], *, safe: bool = True) -> str:
+    """One CSV line, as `csv_text` writes each row (spreadsheet-safe unless `safe=False`)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([spreadsheet_safe(v) for v in values] if safe else values)
+    return buffer.getvalue()
+
+
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
