@@ -34,6 +34,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from email.utils import format_datetime, formataddr
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
@@ -277,9 +278,8 @@ def eml_bytes(draft: Draft, date: datetime.date, record: dict[str, Any] | None =
         )
     if draft.subject:
         lines.append(_header("Subject", draft.subject))
-    noon = datetime.datetime.combine(date, datetime.time(12), tzinfo=datetime.UTC)
     digest = fingerprint(draft.key, draft.fingerprint or record)
-    lines += [f"Date: {format_datetime(noon)}", f"Message-ID: <{digest[:32]}@followup.invalid>",
+    lines += [_date_header(date), f"Message-ID: <{digest[:32]}@followup.invalid>",
               "X-Unsent: 1"]  # fmt: skip
     lines += [_header(name, str(record[field])) for name, field in _HEADERS if record[field]]
     lines += ["MIME-Version: 1.0", 'Content-Type: text/plain; charset="utf-8"',
@@ -287,6 +287,13 @@ def eml_bytes(draft: Draft, date: datetime.date, record: dict[str, Any] | None =
     body = "\r\n".join(draft.body.splitlines()) + "\r\n"
     encoded = binascii.b2a_qp(body.encode("utf-8"), istext=True)
     return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + encoded
+
+
+@lru_cache(maxsize=16)
+def _date_header(date: datetime.date) -> str:
+    """`Date:` at noon UTC of the as-of day (the same for every draft of a batch)."""
+    noon = datetime.datetime.combine(date, datetime.time(12), tzinfo=datetime.UTC)
+    return f"Date: {format_datetime(noon)}"
 
 
 def _header(name: str, value: str) -> str:
@@ -330,17 +337,22 @@ def wa_link(number: str, text: str) -> str:
 
 def _address(key: str, role: str, name: str, addr: str) -> str:
     """`Name <user@domain>` with an IDNA domain; a clear DraftError for an unusable address."""
-    local, at, domain = addr.strip().rpartition("@")
     try:
-        if not (at and _LOCAL_PART.match(local)):
-            raise ValueError("no user@domain")
-        ascii_domain = domain.encode("idna").decode("ascii")
-        if not _DOMAIN.match(ascii_domain):
-            raise ValueError("bad domain")
-    except (ValueError, UnicodeError):
+        return _formatted_address(name, addr)
+    except ValueError:  # UnicodeError too
         raise DraftError(
             f"{key}: the {role} email {addr!r} is not a usable address: correct it in the data"
         ) from None
+
+
+@lru_cache(maxsize=256)  # the sender is the same on every draft of a batch
+def _formatted_address(name: str, addr: str) -> str:
+    local, at, domain = addr.strip().rpartition("@")
+    if not (at and _LOCAL_PART.match(local)):
+        raise ValueError("no user@domain")
+    ascii_domain = domain.encode("idna").decode("ascii")
+    if not _DOMAIN.match(ascii_domain):
+        raise ValueError("bad domain")
     return formataddr((_one_line(name), f"{local}@{ascii_domain}"), charset="utf-8")
 
 
