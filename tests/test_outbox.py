@@ -13,10 +13,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from followup.checks import placeholder_findings
 from followup.drafts import Draft, Finding
 from followup.errors import DraftError
 from followup.outbox import CSV_COLUMNS, Outbox, safe_name, wa_link
+from followup.outputs import csv_row, csv_text
 
 AS_OF = datetime.date(2024, 5, 15)
 
@@ -338,3 +342,35 @@ def test_tampered_record_is_ignored(tmp_path: Path) -> None:
     outbox = Outbox(tmp_path, date=AS_OF)
     assert outbox.records() == []
     assert outbox.finish().drafts == 0
+
+
+_CELL = st.one_of(
+    st.text(alphabet=st.sampled_from("ab ,\"\n\r=+-@\t'é"), max_size=8),
+    st.text(max_size=6),
+    st.integers(),
+    st.none(),
+    st.floats(allow_nan=False),
+    st.booleans(),
+)
+
+
+@given(st.lists(st.lists(_CELL, min_size=1, max_size=5), max_size=4))
+def test_csv_row_writes_what_the_csv_module_writes(rows: list[list[Any]]) -> None:
+    header = ["a", "b"]
+    expected = csv_text(header, rows)
+    assert csv_row(header, safe=False) + "".join(csv_row(row) for row in rows) == expected
+
+
+def test_placeholders_are_found_past_the_cheap_first_pass() -> None:
+    found = {
+        text: [f.message for f in placeholder_findings(email_draft(subject="Hi", body=text))]
+        for text in ("Dear [Name],", "Price: XXX", "date tbd", "Hi <name>", "{{ x }}", "ok")
+    }
+    assert found == {
+        "Dear [Name],": ["body holds an unfilled placeholder '[Name]'"],
+        "Price: XXX": ["body holds an unfilled placeholder 'XXX'"],
+        "date tbd": ["body holds an unfilled placeholder 'tbd'"],
+        "Hi <name>": ["body holds an unfilled placeholder '<name>'"],
+        "{{ x }}": ["body holds an unfilled placeholder '{{'"],
+        "ok": [],
+    }

@@ -168,6 +168,7 @@ class TemplateEngine:
     """Deterministic drafts from the approved template library."""
 
     name = "template"
+    cpu_bound = True  # pure computation on the workbench: a batch may fork one process per core
 
     def __init__(self, bench: Workbench, *, allow_unapproved: bool = False) -> None:
         self.bench = bench

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any, Literal
+
+from followup.render import Money  # a plain module: Jinja and Babel load only when used
 
 Severity = Literal["error", "warning"]
 DraftStatus = Literal["ok", "findings", "failed"]
@@ -78,8 +81,8 @@ def fingerprint(*parts: Any) -> str:
 
 
 def _plain(value: Any) -> Any:
-    from followup.render import Money
-
+    if isinstance(value, dt.date):  # date or datetime: the most frequent, checked first
+        return value.isoformat()
     if isinstance(value, Money):
         return [value.amount, value.currency]
     if is_dataclass(value) and not isinstance(value, type):

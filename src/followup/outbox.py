@@ -6,9 +6,10 @@ Layout of `<root>`:
   headers as RFC 2047 words, the UTF-8 body quoted-printable), `X-Unsent: 1` so Outlook
   opens it as a draft.
 - `<name>.txt` per WhatsApp draft: the body, a blank line, and a wa.me link carrying it.
-- `.journal.jsonl`: one record a line (`Draft.record()` plus `file`), appended after its
-  draft file is written, so a record always points to a complete file; later lines win,
-  and `finish` compacts it to one line a draft.
+- `.journal.jsonl`: one record a line (`Draft.record()` plus `file`, as drafts.jsonl writes
+  it), appended after its draft file is written, so a record always points to a complete
+  file; later lines win, and `finish` compacts it to one line a draft. `write` does it all;
+  a batch may split it: `encode` (in worker processes), then `store` and `commit`.
 - `drafts.jsonl` and `drafts.csv`: the index, always rebuilt from the journal.
 
 `<name>` is the draft key with anything outside `[A-Za-z0-9._-]` replaced (then a short
@@ -33,13 +34,14 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from email.utils import format_datetime, formataddr
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
 from followup.drafts import Draft, fingerprint
 from followup.errors import DraftError, FollowupError
-from followup.outputs import atomic_write, csv_text
+from followup.outputs import atomic_write, csv_row
 
 JOURNAL = ".journal.jsonl"
 JSONL = "drafts.jsonl"
@@ -91,6 +93,19 @@ _HEADERS = (  # X-Followup-* header, record field; a header is left out when the
 
 
 @dataclass(frozen=True)
+class Entry:
+    """A draft file on disk and its record, with the record's index lines ready."""
+
+    record: dict[str, Any]
+    line: str  # as drafts.jsonl and the journal hold it
+    row: str  # as drafts.csv holds it
+
+    @property
+    def key(self) -> str:
+        return str(self.record["key"])
+
+
+@dataclass(frozen=True)
 class Index:
     """What `Outbox.finish` wrote: the two index files and how many drafts they list."""
 
@@ -109,6 +124,7 @@ class Outbox:
         self.date = date
         self._remove_stale_temp_files()
         self._records, self._needs_newline = self._read_journal()
+        self._entries: dict[str, Entry] = {}  # this run's records, index lines made
         self._journal: TextIO | None = None
         self._lock = threading.Lock()  # writers may be threads (concurrent LLM drafts)
 
@@ -124,20 +140,35 @@ class Outbox:
 
     def write(self, draft: Draft) -> Path:
         """Write the draft file atomically, then append its record to the journal."""
+        entry, data = self.encode(draft)
+        self.store(entry, data)
+        self.commit([entry])
+        return self.root / str(entry.record["file"])
+
+    def encode(self, draft: Draft) -> tuple[Entry, bytes | str]:
+        """The draft's record and file content, nothing written (worker processes call it)."""
         suffix = _SUFFIX.get(draft.channel)
         if suffix is None:
             channel = draft.channel
             raise DraftError(f"{draft.key}: unknown channel {channel!r}: use email or whatsapp")
-        path = self.root / f"{safe_name(draft.key)}{suffix}"
         record = draft.record()
         data = eml_bytes(draft, self.date, record) if suffix == ".eml" else whatsapp_text(draft)
-        atomic_write(path, data)
-        record["file"] = path.name
-        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        record["file"] = f"{safe_name(draft.key)}{suffix}"
+        return _entry(record), data
+
+    def store(self, entry: Entry, data: bytes | str) -> None:
+        """Write an encoded draft's file atomically; its record waits for `commit`."""
+        atomic_write(self.root / entry.record["file"], data)
+
+    def commit(self, entries: list[Entry]) -> None:
+        """Append the records of written draft files to the journal (thread-safe)."""
+        if not entries:
+            return
         with self._lock:
-            self._append(line)
-            self._records[draft.key] = record
-        return path
+            self._append("".join(entry.line for entry in entries))
+            for entry in entries:
+                self._records[entry.key] = entry.record
+                self._entries[entry.key] = entry
 
     def records(self) -> list[dict[str, Any]]:
         """Records of the finished drafts on disk (record and file present), sorted by key."""
@@ -152,14 +183,21 @@ class Outbox:
                 self._journal.close()
                 self._journal = None
             records = self.records()
-            lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+            entries = [self._made(record) for record in records]
+            lines = "".join(entry.line for entry in entries)
             atomic_write(self.root / JSONL, lines)
-            rows = ([_cell(r, column) for column in CSV_COLUMNS] for r in records)
-            atomic_write(self.root / CSV, "\ufeff" + csv_text(CSV_COLUMNS, rows))
+            rows = "".join(entry.row for entry in entries)
+            atomic_write(self.root / CSV, "\ufeff" + csv_row(CSV_COLUMNS, safe=False) + rows)
             atomic_write(self.root / JOURNAL, lines)  # compacted: the index is the journal
             self._records, self._needs_newline = {r["key"]: r for r in records}, False
+            self._entries = {entry.key: entry for entry in entries}
         counts = Counter(str(r["status"]) for r in records)
         return Index(self.root / JSONL, self.root / CSV, len(records), dict(sorted(counts.items())))
+
+    def _made(self, record: dict[str, Any]) -> Entry:
+        """The record's index lines: made when it was written this run, else now."""
+        entry = self._entries.get(str(record["key"]))
+        return entry if entry is not None and entry.record is record else _entry(record)
 
     def _append(self, line: str) -> None:
         if self._journal is None:
@@ -193,6 +231,11 @@ class Outbox:
                 temp.unlink(missing_ok=True)
             except OSError as exc:
                 raise FollowupError(f"cannot remove {temp}: {exc.strerror or exc}") from None
+
+
+def _entry(record: dict[str, Any]) -> Entry:
+    line = json.dumps(record, ensure_ascii=False) + "\n"
+    return Entry(record, line, csv_row([_cell(record, column) for column in CSV_COLUMNS]))
 
 
 def _valid_record(line: bytes) -> dict[str, Any] | None:
@@ -235,9 +278,8 @@ def eml_bytes(draft: Draft, date: datetime.date, record: dict[str, Any] | None =
         )
     if draft.subject:
         lines.append(_header("Subject", draft.subject))
-    noon = datetime.datetime.combine(date, datetime.time(12), tzinfo=datetime.UTC)
     digest = fingerprint(draft.key, draft.fingerprint or record)
-    lines += [f"Date: {format_datetime(noon)}", f"Message-ID: <{digest[:32]}@followup.invalid>",
+    lines += [_date_header(date), f"Message-ID: <{digest[:32]}@followup.invalid>",
               "X-Unsent: 1"]  # fmt: skip
     lines += [_header(name, str(record[field])) for name, field in _HEADERS if record[field]]
     lines += ["MIME-Version: 1.0", 'Content-Type: text/plain; charset="utf-8"',
@@ -245,6 +287,13 @@ def eml_bytes(draft: Draft, date: datetime.date, record: dict[str, Any] | None =
     body = "\r\n".join(draft.body.splitlines()) + "\r\n"
     encoded = binascii.b2a_qp(body.encode("utf-8"), istext=True)
     return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + encoded
+
+
+@lru_cache(maxsize=16)
+def _date_header(date: datetime.date) -> str:
+    """`Date:` at noon UTC of the as-of day (the same for every draft of a batch)."""
+    noon = datetime.datetime.combine(date, datetime.time(12), tzinfo=datetime.UTC)
+    return f"Date: {format_datetime(noon)}"
 
 
 def _header(name: str, value: str) -> str:
@@ -288,17 +337,22 @@ def wa_link(number: str, text: str) -> str:
 
 def _address(key: str, role: str, name: str, addr: str) -> str:
     """`Name <user@domain>` with an IDNA domain; a clear DraftError for an unusable address."""
-    local, at, domain = addr.strip().rpartition("@")
     try:
-        if not (at and _LOCAL_PART.match(local)):
-            raise ValueError("no user@domain")
-        ascii_domain = domain.encode("idna").decode("ascii")
-        if not _DOMAIN.match(ascii_domain):
-            raise ValueError("bad domain")
-    except (ValueError, UnicodeError):
+        return _formatted_address(name, addr)
+    except ValueError:  # UnicodeError too
         raise DraftError(
             f"{key}: the {role} email {addr!r} is not a usable address: correct it in the data"
         ) from None
+
+
+@lru_cache(maxsize=256)  # the sender is the same on every draft of a batch
+def _formatted_address(name: str, addr: str) -> str:
+    local, at, domain = addr.strip().rpartition("@")
+    if not (at and _LOCAL_PART.match(local)):
+        raise ValueError("no user@domain")
+    ascii_domain = domain.encode("idna").decode("ascii")
+    if not _DOMAIN.match(ascii_domain):
+        raise ValueError("bad domain")
     return formataddr((_one_line(name), f"{local}@{ascii_domain}"), charset="utf-8")
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from followup.errors import TemplateError
 
 if TYPE_CHECKING:
+    from babel import Locale
     from jinja2 import Template
     from jinja2.sandbox import SandboxedEnvironment
 
@@ -46,18 +47,26 @@ def format_money(value: Money | float | int, locale: str) -> str:
     from babel.numbers import format_currency, format_decimal, get_currency_precision
 
     if not isinstance(value, Money):
-        return format_decimal(value, format="#,##0.00", locale=locale)
+        return format_decimal(value, format="#,##0.00", locale=_locale(locale))
     if value.currency is None:
-        return format_decimal(value.amount, format="#,##0.00", locale=locale)
+        return format_decimal(value.amount, format="#,##0.00", locale=_locale(locale))
     digits = get_currency_precision(value.currency)
     pattern = _currency_pattern(locale)
     return format_currency(
         round(value.amount, digits),
         value.currency,
         format=pattern,
-        locale=locale,
+        locale=_locale(locale),
         currency_digits=True,
     )
+
+
+@cache
+def _locale(name: str) -> Locale:
+    """Babel's Locale for a name, parsed once (Babel parses a name on every call)."""
+    from babel import Locale
+
+    return Locale.parse(name)
 
 
 @cache
@@ -78,22 +87,27 @@ def format_date(value: dt.date, locale: str, style: str = "long") -> str:
     """`20 December 2026` / `20 de diciembre de 2026`; `style` may be a CLDR pattern."""
     from babel.dates import format_date as babel_format_date
 
-    return babel_format_date(value, format=style, locale=locale)
+    return babel_format_date(value, format=style, locale=_locale(locale))
 
 
 def format_number(value: float, locale: str) -> str:
     from babel.numbers import format_decimal
 
-    return format_decimal(value, locale=locale)
+    return format_decimal(value, locale=_locale(locale))
 
 
 def format_percent(value: float, locale: str) -> str:
     """`5` -> `5%` (en) / `5 %` (de, fr, es): the value is in percent already."""
-    from babel import Locale
     from babel.numbers import format_percent as babel_format_percent
 
-    pattern = str(Locale.parse(locale).percent_formats[None].pattern).replace("#,##0", "#,##0.##")
-    return babel_format_percent(value / 100, format=pattern, locale=locale)
+    pattern = _percent_pattern(locale)
+    return babel_format_percent(value / 100, format=pattern, locale=_locale(locale))
+
+
+@cache
+def _percent_pattern(locale: str) -> str:
+    pattern = str(_locale(locale).percent_formats[None].pattern)
+    return pattern.replace("#,##0", "#,##0.##")
 
 
 def environment(locale: str) -> SandboxedEnvironment:
@@ -166,13 +180,22 @@ def _compiled(source: str, locale: str) -> Template:
     return _environment(locale).from_string(source)
 
 
+@cache
+def _globals(template: Template) -> dict[str, Any]:
+    """The template's globals (`namespace`, ...) as one dict (Jinja chains two per render)."""
+    return dict(template.globals)
+
+
 def render(template: Template, context: dict[str, Any], name: str) -> str:
     """Render with `context`; an unknown name or a sandbox violation names the template."""
     from jinja2 import UndefinedError
     from jinja2.exceptions import SecurityError
+    from jinja2.runtime import new_context
 
-    try:
-        return template.render(context)
+    try:  # Template.render(context), without copying the context twice and globals thrice
+        env, names = template.environment, _globals(template)
+        scope = new_context(env, template.name, template.blocks, {**names, **context}, True, names)
+        return env.concat(template.root_render_func(scope))
     except UndefinedError as exc:
         raise TemplateError(f"{name}: {exc.message}") from None
     except SecurityError as exc:
