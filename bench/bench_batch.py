@@ -365,9 +365,12 @@ def run_preflight(args: argparse.Namespace, base: list[str], rss: str, res: Resu
 def run_batches(args: argparse.Namespace, base: list[str], rss: str, res: Results) -> None:
     """Warm-up and timed runs into fresh outboxes; checks, comparison, then one rerun.
 
-    Every timed outbox is compared with the first, then deleted (the last one is kept for
-    the rerun check). The library digest is taken before each run, so a comparison of two
-    runs that saw different templates says so.
+    Every timed outbox is compared with the first. None is deleted before the end: on this
+    VM's ext4, creating files shortly after 10,000 deletions costs 0.25-0.45 ms each in the
+    kernel (`recently_deleted`), 2.5-4.4 s a batch, so deleting the previous outbox would
+    time the benchmark's own clean-up. `--delete-between` restores that (the old
+    behaviour) to measure it. The library digest is taken before each run, so a comparison
+    of two runs that saw different templates says so.
     """
     library: dict[Path, str] = {}  # outbox -> library digest when its run started
 
@@ -394,7 +397,8 @@ def run_batches(args: argparse.Namespace, base: list[str], rss: str, res: Result
             if run is None:
                 return
             if not timed:
-                shutil.rmtree(out, ignore_errors=True)
+                if args.delete_between:
+                    shutil.rmtree(out, ignore_errors=True)
                 continue
             res.batch.runs.append(run)
             res.done.append(parse_done(run.stdout) or {})
@@ -403,7 +407,7 @@ def run_batches(args: argparse.Namespace, base: list[str], rss: str, res: Result
                 reference = out
                 continue
             compare(f"timed run {len(res.batch.runs)} vs timed run 1", reference, out)
-            if last_kept is not None:
+            if last_kept is not None and args.delete_between:
                 shutil.rmtree(last_kept, ignore_errors=True)
             last_kept = out
         if reference is None:
@@ -607,6 +611,9 @@ def machine_rows(args: argparse.Namespace, base: list[str], rss: str, res: Resul
     followup_ver = capture([fpy, "-c", "import followup; print(followup.__version__)"])
     py_ver = capture([fpy, "-c", "import platform; print(platform.python_version())"])
     digest, templates = res.library_after
+    deletion = (
+        "the previous one deleted first" if args.delete_between else "none deleted before the end"
+    )
     return [
         f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- nproc: {capture(['nproc'])}; CPU: {cpu_model()}; RAM: {ram_gib()}",
@@ -615,7 +622,8 @@ def machine_rows(args: argparse.Namespace, base: list[str], rss: str, res: Resul
         f"- command: `{shown_command(base, args, res.unapproved)}`",
         workspace_line(args.workspace),
         f"- template library: {templates} `.j2` files, digest {digest}",
-        f"- runs: {args.warmup} warm-up + {args.repeat} timed, each into a new outbox; "
+        f"- runs: {args.warmup} warm-up + {args.repeat} timed, each into a new outbox "
+        f"({deletion}); "
         f"peak RSS via {'`/usr/bin/time -v`' if rss == 'time' else '`os.wait4` ru_maxrss'}; "
         "wall via `time.perf_counter` around the subprocess; MB = 10^6 bytes; "
         "PYTHONHASHSEED unset (hash randomisation on in every run)",
@@ -677,6 +685,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--repeat", type=int, default=3, help="timed runs")
     p.add_argument("--warmup", type=int, default=1, help="untimed runs first")
     p.add_argument("--rss-method", choices=("auto", "time", "wait4"), default="auto")
+    p.add_argument(
+        "--delete-between",
+        action="store_true",
+        help="delete each outbox before the next run (times file creation after deletions)",
+    )
     args = p.parse_args(argv)
     if args.repeat < 1 or args.warmup < 0:
         p.error("--repeat must be >= 1, --warmup >= 0")
