@@ -230,21 +230,22 @@ def reason_kind(reason: str) -> str:
 def run_model(args: argparse.Namespace) -> list[str]:
     from tests.llm_server import local_model_server, missing
 
-    reason = missing()
+    reason = missing() if args.gguf is None else None
     if reason:
         return ["### LLM batch against the real local model", "", f"Not run: {reason}"]
     bench = workbench(None)
     per = -(-args.model_drafts // 3)
     campaigns = [("urgency", per), ("reactivation", per), ("thanks", per)]
-    with local_model_server() as server:
+    with local_model_server(model=args.gguf, threads=args.threads) as server:
         log(f"model server up in {server.started_in:.1f} s; drafting {per * 3} ...")
         engine = llm_engine(bench, server.base_url, server.model, concurrency=1, fallback=True)
         outcome, records = timed_batch("model", bench, engine, campaigns)
+    model_name = args.gguf.name if args.gguf else server.model
     accepted = sum(r["engine"] == "llm" for r in records)
     kinds = Counter(reason_kind(r["fallback_reason"]) for r in records if r["fallback_reason"])
     per_minute = outcome.drafted / outcome.wall * 60
     rows = [
-        f"### LLM batch against the real local model ({server.model}, llama.cpp via xllamacpp)",
+        f"### LLM batch against the real local model ({model_name}, llama.cpp via xllamacpp)",
         "",
         "| drafts | wall (s) | drafts/min | accepted by the guard | fell back to the template "
         "| failed | tokens in / out | generated tok/s (out ÷ wall) |",
@@ -289,6 +290,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--retry-after", type=float, default=0.5, help="stub: 429's header")
     parser.add_argument("--repeat", type=int, default=1, help="stub: rounds of clean + faults")
     parser.add_argument("--model-drafts", type=int, default=12)
+    parser.add_argument("--gguf", type=Path, help="model: another GGUF file (default: SmolLM2)")
+    parser.add_argument("--threads", type=int, default=2, help="model: llama.cpp threads")
     parser.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
     args = parser.parse_args(argv)
     args.workspace = args.workspace.resolve()

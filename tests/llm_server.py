@@ -77,17 +77,23 @@ def missing() -> str | None:
 
 @contextlib.contextmanager
 def local_model_server(
-    *, threads: int = THREADS, n_ctx: int = N_CTX, ready_timeout: float = READY_TIMEOUT
+    *,
+    threads: int = THREADS,
+    n_ctx: int = N_CTX,
+    ready_timeout: float = READY_TIMEOUT,
+    model: Path | None = None,
 ) -> Iterator[LocalModelServer]:
-    """Start the server, wait until /health answers 200, yield it, and stop it at exit."""
-    import pytest
-
-    reason = missing()
+    """Start the server (on `model`, a GGUF file; default SmolLM2), wait until /health
+    answers 200, yield it, and stop it at exit."""
+    reason = missing() if model is None else None
     if reason:
+        import pytest
+
         if os.environ.get(REQUIRED_ENV) == "1":
             pytest.fail(f"{REQUIRED_ENV}=1 but {reason}", pytrace=False)
         pytest.skip(reason)
-    command = [sys.executable, __file__, str(find_model()), str(threads), str(n_ctx)]
+    gguf = model or find_model()
+    command = [sys.executable, __file__, str(gguf), str(threads), str(n_ctx)]
     with tempfile.TemporaryDirectory(prefix="llm-server-") as folder:
         # two files: llama.cpp logs from its own thread, so one stream would interleave mid-line
         address, log = Path(folder) / "address", Path(folder) / "server.log"
