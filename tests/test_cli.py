@@ -32,14 +32,29 @@ def test_help_lists_every_command_with_a_description_and_an_example() -> None:
 
 def test_help_does_not_import_pandas_or_openai() -> None:
     code = (
-        "import sys; from followup.cli import main; sys.argv = ['followup', '--help']\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "import sys; from followup.cli import invoke; invoke(['--help'])\n"
         "heavy = ('pandas', 'openai', 'pyarrow', 'numpy', 'pydantic')\n"
         "heavy = [m for m in heavy if m in sys.modules]\n"
         "print('HEAVY', heavy)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "HEAVY []" in out.stdout
+
+
+def followup(*args: str) -> subprocess.CompletedProcess[str]:
+    """The console script's entry point, in its own process (it leaves with os._exit)."""
+    code = "from followup.cli import main; main()"
+    command = [sys.executable, "-c", code, *args]
+    return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
+def test_the_console_script_flushes_its_output_and_keeps_the_exit_code(tmp_path: Path) -> None:
+    done = followup("segment", "--sample", *AS_OF, "--format", "csv")
+    assert done.returncode == 0
+    assert done.stdout.count("\n") == 321 and done.stdout.endswith("\n")  # header + 320 rows
+    bad = followup("segment", "--workspace", str(tmp_path / "nowhere"))
+    assert bad.returncode == 2 and bad.stderr.startswith("Error: ")
+    assert followup("--version").stdout.startswith("followup, version ")
 
 
 def test_segment_table_fits_80_columns() -> None:

@@ -6,7 +6,10 @@ runs, so `followup --help` stays fast.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+from typing import NoReturn
 
 import click
 
@@ -39,5 +42,32 @@ def _register() -> None:
 _register()
 
 
-def main() -> None:
-    cli.main(prog_name="followup", args=sys.argv[1:])
+def invoke(args: list[str]) -> object:
+    """Run the command line; return its exit code (what `sys.exit` was given)."""
+    try:
+        cli.main(prog_name="followup", args=args)
+    except SystemExit as stop:
+        return stop.code
+    return 0
+
+
+def main() -> NoReturn:
+    """The console script: run the command, then leave without tearing the heap down.
+
+    Freeing a big batch's objects one by one at exit took ~0.4 s for nothing: the OS takes
+    the memory back at once. Every file followup writes is closed (atomic writes) or
+    flushed line by line (the outbox journal) before a command returns, so only the
+    standard streams need flushing.
+    """
+    _leave(invoke(sys.argv[1:]))
+
+
+def _leave(code: object) -> NoReturn:
+    if isinstance(code, str):  # sys.exit("message") prints it, as Python would
+        print(code, file=sys.stderr)
+    status = code if isinstance(code, int) else (0 if code is None else 1)
+    for stream in (sys.stdout, sys.stderr):
+        # a closed pipe (followup ... | head) has nothing left to save
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(status)
