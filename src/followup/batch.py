@@ -233,15 +233,16 @@ def run(
         finally:  # on Ctrl-C: start nothing new; drafts in flight finish and are kept
             pool.shutdown(wait=True, cancel_futures=True)
     elif procs > 1 and len(drafts) > 1:
+        work = _by_template(drafts, engine)  # a worker's share: its own templates to compile
 
         def make(index: int) -> Outcome:  # in a worker: drafted and encoded, nothing written
-            return _one(drafts[index].request, engine, outbox, strict=strict, write=False)
+            return _one(work[index].request, engine, outbox, strict=strict, write=False)
 
         def returned(results: list[tuple[int, Outcome]]) -> None:  # here: one writer
             stored = [(i, _store(outbox, outcome)) for i, outcome in results]
             outbox.commit([outcome.entry for _, outcome in stored if outcome.entry is not None])
             for index, outcome in stored:
-                done(drafts[index], outcome)
+                done(work[index], outcome)
 
         def failed(_index: int, reason: str) -> Outcome:
             return Outcome("failed", reason=reason)
@@ -254,6 +255,22 @@ def run(
             one(planned)
     outbox.finish()
     return summary
+
+
+def _by_template(drafts: list[Planned], engine: Engine) -> list[Planned]:
+    """The drafts grouped by the template they use (plan order within a group).
+
+    The order of the outbox's files and index does not depend on it.
+    """
+
+    def template(planned: Planned) -> tuple[str, str]:
+        choice = engine.choose(planned.request)
+        if choice is None:
+            return ("", "")
+        header = choice.template.header
+        return (header.language if header else "", choice.template.id)
+
+    return sorted(drafts, key=template)
 
 
 def _one(
