@@ -81,6 +81,7 @@ _WORD_BYTES = 42  # 56 base64 characters: each encoded word stays within a 78-co
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 _LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
 _DOMAIN = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), built once
 _HEADERS = (  # X-Followup-* header, record field; a header is left out when the field is empty
     ("X-Followup-Campaign", "campaign"),
     ("X-Followup-Customer", "customer_id"),
@@ -257,7 +258,7 @@ class Outbox:
 
 
 def _entry(record: dict[str, Any]) -> Entry:
-    line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+    line = (_JSON.encode(record) + "\n").encode("utf-8")
     row = csv_row([_cell(record, column) for column in CSV_COLUMNS]).encode("utf-8")
     key, file = str(record["key"]), record["file"]
     return Entry(key, file, record["fingerprint"], record["status"], line, row)
