@@ -233,7 +233,7 @@ def run(
         finally:  # on Ctrl-C: start nothing new; drafts in flight finish and are kept
             pool.shutdown(wait=True, cancel_futures=True)
     elif procs > 1 and len(drafts) > 1:
-        work = _by_template(drafts, engine)  # a worker's share: its own templates to compile
+        work = _by_language(drafts)  # a worker's share: fewer templates to compile
 
         def make(index: int) -> Outcome:  # in a worker: drafted and encoded, nothing written
             return _one(work[index].request, engine, outbox, strict=strict, write=False)
@@ -257,20 +257,13 @@ def run(
     return summary
 
 
-def _by_template(drafts: list[Planned], engine: Engine) -> list[Planned]:
-    """The drafts grouped by the template they use (plan order within a group).
+def _by_language(drafts: list[Planned]) -> list[Planned]:
+    """The drafts grouped by language (plan order within one): a language's drafts share
+    their templates and Babel locale, so a worker's share needs only some of them.
 
     The order of the outbox's files and index does not depend on it.
     """
-
-    def template(planned: Planned) -> tuple[str, str]:
-        choice = engine.choose(planned.request)
-        if choice is None:
-            return ("", "")
-        header = choice.template.header
-        return (header.language if header else "", choice.template.id)
-
-    return sorted(drafts, key=template)
+    return sorted(drafts, key=lambda planned: planned.request.language)
 
 
 def _one(
