@@ -233,15 +233,16 @@ def run(
         finally:  # on Ctrl-C: start nothing new; drafts in flight finish and are kept
             pool.shutdown(wait=True, cancel_futures=True)
     elif procs > 1 and len(drafts) > 1:
+        work = _by_language(drafts)  # a worker's share: fewer templates to compile
 
         def make(index: int) -> Outcome:  # in a worker: drafted and encoded, nothing written
-            return _one(drafts[index].request, engine, outbox, strict=strict, write=False)
+            return _one(work[index].request, engine, outbox, strict=strict, write=False)
 
         def returned(results: list[tuple[int, Outcome]]) -> None:  # here: one writer
             stored = [(i, _store(outbox, outcome)) for i, outcome in results]
             outbox.commit([outcome.entry for _, outcome in stored if outcome.entry is not None])
             for index, outcome in stored:
-                done(drafts[index], outcome)
+                done(work[index], outcome)
 
         def failed(_index: int, reason: str) -> Outcome:
             return Outcome("failed", reason=reason)
@@ -254,6 +255,15 @@ def run(
             one(planned)
     outbox.finish()
     return summary
+
+
+def _by_language(drafts: list[Planned]) -> list[Planned]:
+    """The drafts grouped by language (plan order within one): a language's drafts share
+    their templates and Babel locale, so a worker's share needs only some of them.
+
+    The order of the outbox's files and index does not depend on it.
+    """
+    return sorted(drafts, key=lambda planned: planned.request.language)
 
 
 def _one(

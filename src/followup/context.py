@@ -8,6 +8,7 @@ template; `docs/templates.md` lists them (rendered from `CONTEXT_DOC`).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,9 @@ from followup.reasons import LOSS_REASONS
 from followup.render import Money
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
     from followup.dataset import Dataset
 
@@ -80,37 +83,64 @@ class CustomerStats:
 
 def customer_stats(dataset: Dataset, as_of: dt.date) -> CustomerStats:
     """This year's purchase orders and value, and the most ordered products, per customer."""
-    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     table = dataset.orders.table.select(
         ["customer_id", "order_id", "order_date", "amount", "product"]
     )
-    frame = table.to_pandas()
-    frame["customer_id"] = frame["customer_id"].astype(str)
-    frame["order_id"] = frame["order_id"].astype(str)
-    frame = frame[pd.to_datetime(frame["order_date"]) <= pd.Timestamp(as_of)]
-    this_year = frame[pd.to_datetime(frame["order_date"]).dt.year == as_of.year]
-    per_order = this_year.groupby(["customer_id", "order_id"], sort=False)["amount"].sum()
+    for name in ("customer_id", "order_id"):  # dictionary-encoded: plain text to group by
+        table = table.set_column(
+            table.schema.get_field_index(name), name, pc.cast(table.column(name), pa.string())
+        )
+    dates = table.column("order_date")  # a missing date is left out
+    table = table.filter(pc.less_equal(dates, pa.scalar(as_of, pa.date32())))
+    this_year = table.filter(pc.equal(pc.year(table.column("order_date")), as_of.year))
+    frame = this_year.select(["customer_id", "order_id", "amount"]).to_pandas()
+    per_order = frame.groupby(["customer_id", "order_id"], sort=False)["amount"].sum()
     purchases = per_order[per_order >= 0].groupby(level=0).size()
     volume = per_order.groupby(level=0).sum().round(2)
-    products = _top_products(frame)
     return CustomerStats(
-        {str(k): int(v) for k, v in purchases.items()},
-        {str(k): float(v) for k, v in volume.items()},
-        products,
+        {str(k): int(v) for k, v in zip(purchases.index.tolist(), purchases.tolist(), strict=True)},
+        {str(k): float(v) for k, v in zip(volume.index.tolist(), volume.tolist(), strict=True)},
+        _top_products(table.select(["customer_id", "product"])),
     )
 
 
-def _top_products(frame: pd.DataFrame, limit: int = 3) -> dict[str, list[str]]:
-    lines = frame.dropna(subset=["product"])
-    lines = lines[lines["product"].astype(str).str.strip() != ""]
-    counts = lines.groupby(["customer_id", "product"], sort=False).size().reset_index(name="n")
-    counts = counts.sort_values(["customer_id", "n", "product"], ascending=[True, False, True])
-    top = counts[counts.groupby("customer_id", sort=False).cumcount() < limit]
-    products: dict[str, list[str]] = {}
-    for customer, product in zip(top["customer_id"], top["product"], strict=True):
-        products.setdefault(str(customer), []).append(str(product))
-    return products
+def _top_products(lines: pa.Table, limit: int = 3) -> dict[str, list[str]]:
+    """The `limit` products each customer has most order lines of (ties by name)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    product = lines.column("product")
+    blank = [p for p in pc.unique(product).to_pylist() if p is not None and not p.strip()]
+    keep = pc.and_(pc.is_valid(lines.column("customer_id")), pc.is_valid(product))
+    if blank:
+        keep = pc.and_(keep, pc.invert(pc.is_in(product, value_set=pa.array(blank, pa.string()))))
+    counts = lines.filter(keep).group_by(["customer_id", "product"]).aggregate([([], "count_all")])
+    counts = counts.sort_by(
+        [("customer_id", "ascending"), ("count_all", "descending"), ("product", "ascending")]
+    )
+    starts = _run_starts(counts.column("customer_id"))
+    positions = np.arange(len(starts))
+    rank = positions - np.maximum.accumulate(np.where(starts, positions, 0))
+    top = counts.filter(rank < limit)  # sorted by customer: one run of up to `limit` each
+    customers, names = top.column("customer_id").to_pylist(), top.column("product").to_pylist()
+    bounds = [*np.flatnonzero(_run_starts(top.column("customer_id"))).tolist(), len(names)]
+    return {customers[a]: names[a:b] for a, b in itertools.pairwise(bounds)}
+
+
+def _run_starts(keys: pa.ChunkedArray) -> np.ndarray:
+    """True where a run of equal keys starts."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    values = keys.combine_chunks()
+    starts = np.ones(len(values), dtype=bool)
+    if len(values) > 1:
+        starts[1:] = pc.not_equal(values[1:], values[:-1]).to_numpy(zero_copy_only=False)
+    return starts
 
 
 def latest_losses(losses: pd.DataFrame | None) -> dict[str, dict[str, Any]]:
@@ -192,44 +222,70 @@ def answers(facts: CompanyFacts, reason: str | None, language: str) -> list[str]
     return [localize(item, language) for item in facts.changes.get(reason or "", [])]
 
 
-def customer_context(
-    row: dict[str, Any],
+def customer_contexts(
+    table: pa.Table,
     *,
-    cn8_segment: str,
+    cn8_segments: dict[str, str],
     stats: CustomerStats,
-    loss: dict[str, Any] | None,
-    facts: CompanyFacts,
+    losses: dict[str, dict[str, Any]],
     currency: str | None,
     as_of: dt.date,
-) -> dict[str, Any]:
-    """The `customer` and `loss` names for one customer (a row of the segment table)."""
-    cid = row["customer_id"]
-    first = row.get("first_order")
-    contact = (row.get("contact_name") or "").strip()
-    customer = {
-        "id": cid,
-        "company": row.get("company") or "",
-        "contact_name": contact,
-        "first_name": contact.split()[0] if contact else "",
-        "email": row.get("email") or "",
-        "whatsapp": row.get("whatsapp") or "",
-        "country": row.get("country") or "",
-        "language": row.get("language") or "en",
-        "owner": row.get("owner") or "",
-        "tier": row.get("tier") or "",
-        "notes": row.get("notes") or "",
-        "segment": row["segment"],
-        "segment_label": row.get("segment_label") or "",
-        "cn8_segment": cn8_segment,
-        "orders": row["frequency"],
-        "spend": Money(row["monetary"], currency),
-        "first_order": first,
-        "last_order": row.get("last_order"),
-        "days_since_order": row.get("recency_days"),
-        "customer_since": first.year if first else None,
-        "years_as_customer": (as_of - first).days // 365 if first else 0,
-        "orders_this_year": stats.orders_this_year.get(cid, 0),
-        "volume_this_year": Money(stats.volume_this_year.get(cid, 0.0), currency),
-        "products": stats.products.get(cid, []),
+) -> dict[str, dict[str, Any]]:
+    """The `customer` and `loss` names per customer id (the rows of the segment table).
+
+    Built column by column: one batch makes 10,000 of them.
+    """
+    n = table.num_rows
+    names = set(table.column_names)
+    col: dict[str, list[Any]] = {
+        name: table.column(name).to_pylist() if name in names else [None] * n for name in _ROW
     }
-    return {"customer": customer, "loss": loss}
+    text = [[value or "" for value in col[name]] for name in _TEXT]
+    contexts = {}
+    for i, cid in enumerate(col["customer_id"]):
+        first = col["first_order"][i]
+        contact = (col["contact_name"][i] or "").strip()
+        company, email, whatsapp, country, owner, tier, notes, label = (c[i] for c in text)
+        customer = {
+            "id": cid,
+            "company": company,
+            "contact_name": contact,
+            "first_name": contact.split()[0] if contact else "",
+            "email": email,
+            "whatsapp": whatsapp,
+            "country": country,
+            "language": col["language"][i] or "en",
+            "owner": owner,
+            "tier": tier,
+            "notes": notes,
+            "segment": col["segment"][i],
+            "segment_label": label,
+            "cn8_segment": cn8_segments[cid],
+            "orders": col["frequency"][i],
+            "spend": Money(col["monetary"][i], currency),
+            "first_order": first,
+            "last_order": col["last_order"][i],
+            "days_since_order": col["recency_days"][i],
+            "customer_since": first.year if first else None,
+            "years_as_customer": (as_of - first).days // 365 if first else 0,
+            "orders_this_year": stats.orders_this_year.get(cid, 0),
+            "volume_this_year": Money(stats.volume_this_year.get(cid, 0.0), currency),
+            "products": stats.products.get(cid, []),
+        }
+        contexts[cid] = {"customer": customer, "loss": losses.get(cid)}
+    return contexts
+
+
+_TEXT = ("company", "email", "whatsapp", "country", "owner", "tier", "notes", "segment_label")
+_ROW = (
+    "customer_id",
+    "contact_name",
+    "language",
+    "segment",
+    "frequency",
+    "monetary",
+    "first_order",
+    "last_order",
+    "recency_days",
+    *_TEXT,
+)

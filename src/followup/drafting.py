@@ -70,16 +70,16 @@ def prepare(sources: Sources, as_of: dt.date, *, keep_bad_rows: bool = False) ->
     facts = load_facts(root / FACTS_FILE)
     library = load_library(root)
     profiles = _profiles(
-        dataset, facts, as_of, customer_stats(dataset, as_of), latest_losses(dataset.losses)
+        dataset, as_of, customer_stats(dataset, as_of), latest_losses(dataset.losses)
     )
     facts_hash = fingerprint(facts.model_dump(mode="json"))
     return Workbench(dataset, facts, library, as_of, profiles, facts_hash, root=root)
 
 
 def _profiles(
-    dataset: Dataset, facts: CompanyFacts, as_of: dt.date, stats: Any, losses: dict[str, Any]
+    dataset: Dataset, as_of: dt.date, stats: Any, losses: dict[str, Any]
 ) -> dict[str, dict[str, Any]]:
-    from followup.context import customer_context
+    from followup.context import customer_contexts
     from followup.dataset import segment
     from followup.segments import Thresholds, default_rules
 
@@ -92,19 +92,14 @@ def _profiles(
             strict=True,
         )
     )
-    currency = dataset.orders.base_currency
-    return {
-        row["customer_id"]: customer_context(
-            row,
-            cn8_segment=cn8_by_id[row["customer_id"]],
-            stats=stats,
-            loss=losses.get(row["customer_id"]),
-            facts=facts,
-            currency=currency,
-            as_of=as_of,
-        )
-        for row in classic.table.to_pylist()
-    }
+    return customer_contexts(
+        classic.table,
+        cn8_segments=cn8_by_id,
+        stats=stats,
+        losses=losses,
+        currency=dataset.orders.base_currency,
+        as_of=as_of,
+    )
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ class Draft:
 
 def fingerprint(*parts: Any) -> str:
     """A stable sha256 of JSON-serialisable parts (dates as ISO text, dataclasses as fields)."""
-    text = json.dumps(parts, sort_keys=True, default=_plain, ensure_ascii=False)
+    text = _FINGERPRINT_JSON.encode(parts)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -92,3 +92,7 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")
     return str(value)
+
+
+# as json.dumps(parts, sort_keys=True, default=_plain, ensure_ascii=False), built once
+_FINGERPRINT_JSON = json.JSONEncoder(sort_keys=True, default=_plain, ensure_ascii=False)

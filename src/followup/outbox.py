@@ -28,6 +28,7 @@ import binascii
 import datetime
 import hashlib
 import json
+import os
 import re
 import threading
 import unicodedata
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 from email.utils import format_datetime, formataddr
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
 from followup.drafts import Draft, fingerprint
@@ -80,6 +81,7 @@ _WORD_BYTES = 42  # 56 base64 characters: each encoded word stays within a 78-co
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 _LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
 _DOMAIN = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), built once
 _HEADERS = (  # X-Followup-* header, record field; a header is left out when the field is empty
     ("X-Followup-Campaign", "campaign"),
     ("X-Followup-Customer", "customer_id"),
@@ -94,15 +96,24 @@ _HEADERS = (  # X-Followup-* header, record field; a header is left out when the
 
 @dataclass(frozen=True)
 class Entry:
-    """A draft file on disk and its record, with the record's index lines ready."""
+    """A draft file on disk and its record, with the record's index lines ready.
 
-    record: dict[str, Any]
-    line: str  # as drafts.jsonl and the journal hold it
-    row: str  # as drafts.csv holds it
+    Lean, as worker processes send one back per draft: the record travels only as its
+    JSON line (read back when asked for), and both lines as UTF-8 bytes, which the
+    parent copies, never decodes.
+    """
+
+    key: str
+    file: str
+    fingerprint: str
+    status: str
+    line: bytes  # the record, as drafts.jsonl and the journal hold it
+    row: bytes  # as drafts.csv holds it
 
     @property
-    def key(self) -> str:
-        return str(self.record["key"])
+    def record(self) -> dict[str, Any]:
+        record: dict[str, Any] = json.loads(self.line)
+        return record
 
 
 @dataclass(frozen=True)
@@ -124,26 +135,27 @@ class Outbox:
         self.date = date
         self._remove_stale_temp_files()
         self._records, self._needs_newline = self._read_journal()
-        self._entries: dict[str, Entry] = {}  # this run's records, index lines made
-        self._journal: TextIO | None = None
+        self._entries: dict[str, Entry] = {}  # index lines made: this run's, or at `finish`
+        self._journal: BinaryIO | None = None
         self._lock = threading.Lock()  # writers may be threads (concurrent LLM drafts)
 
     def is_current(self, key: str, fingerprint: str) -> bool:
         """True when a finished draft (record and file) with this fingerprint is on disk."""
-        record = self._records.get(key)
-        return (
-            bool(fingerprint)
-            and record is not None
-            and record["fingerprint"] == fingerprint
-            and (self.root / record["file"]).is_file()
-        )
+        entry = self._entries.get(key)
+        if entry is not None:
+            found, file = entry.fingerprint, entry.file
+        elif key in self._records:
+            found, file = self._records[key]["fingerprint"], self._records[key]["file"]
+        else:
+            return False
+        return bool(fingerprint) and found == fingerprint and (self.root / file).is_file()
 
     def write(self, draft: Draft) -> Path:
         """Write the draft file atomically, then append its record to the journal."""
         entry, data = self.encode(draft)
         self.store(entry, data)
         self.commit([entry])
-        return self.root / str(entry.record["file"])
+        return self.root / entry.file
 
     def encode(self, draft: Draft) -> tuple[Entry, bytes | str]:
         """The draft's record and file content, nothing written (worker processes call it)."""
@@ -158,22 +170,21 @@ class Outbox:
 
     def store(self, entry: Entry, data: bytes | str) -> None:
         """Write an encoded draft's file atomically; its record waits for `commit`."""
-        atomic_write(self.root / entry.record["file"], data)
+        atomic_write(self.root / entry.file, data)
 
     def commit(self, entries: list[Entry]) -> None:
-        """Append the records of written draft files to the journal (thread-safe)."""
+        """Append the records of draft files `store` wrote to the journal (thread-safe)."""
         if not entries:
             return
         with self._lock:
-            self._append("".join(entry.line for entry in entries))
+            self._append(b"".join(entry.line for entry in entries))
             for entry in entries:
-                self._records[entry.key] = entry.record
+                self._records.pop(entry.key, None)
                 self._entries[entry.key] = entry
 
     def records(self) -> list[dict[str, Any]]:
         """Records of the finished drafts on disk (record and file present), sorted by key."""
-        found = [r for r in self._records.values() if (self.root / r["file"]).is_file()]
-        return sorted(found, key=lambda r: str(r["key"]))
+        return [self._record(key) for key in self._finished()]
 
     def finish(self) -> Index:
         """Rebuild drafts.jsonl and drafts.csv (UTF-8 with a BOM, for Excel) from the records,
@@ -182,29 +193,42 @@ class Outbox:
             if self._journal is not None:
                 self._journal.close()
                 self._journal = None
-            records = self.records()
-            entries = [self._made(record) for record in records]
-            lines = "".join(entry.line for entry in entries)
+            keys = self._finished()
+            entries = [self._entries.get(key) or _entry(self._records[key]) for key in keys]
+            lines = b"".join(entry.line for entry in entries)
             atomic_write(self.root / JSONL, lines)
-            rows = "".join(entry.row for entry in entries)
-            atomic_write(self.root / CSV, "\ufeff" + csv_row(CSV_COLUMNS, safe=False) + rows)
+            header = ("\ufeff" + csv_row(CSV_COLUMNS, safe=False)).encode("utf-8")
+            atomic_write(self.root / CSV, header + b"".join(entry.row for entry in entries))
             atomic_write(self.root / JOURNAL, lines)  # compacted: the index is the journal
-            self._records, self._needs_newline = {r["key"]: r for r in records}, False
-            self._entries = {entry.key: entry for entry in entries}
-        counts = Counter(str(r["status"]) for r in records)
-        return Index(self.root / JSONL, self.root / CSV, len(records), dict(sorted(counts.items())))
+            self._records, self._needs_newline = {}, False
+            self._entries = dict(zip(keys, entries, strict=True))
+        counts = Counter(str(entry.status) for entry in entries)
+        return Index(self.root / JSONL, self.root / CSV, len(entries), dict(sorted(counts.items())))
 
-    def _made(self, record: dict[str, Any]) -> Entry:
-        """The record's index lines: made when it was written this run, else now."""
-        entry = self._entries.get(str(record["key"]))
-        return entry if entry is not None and entry.record is record else _entry(record)
+    def _finished(self) -> list[str]:
+        """Keys of the finished drafts (the latest record's file is on disk), sorted.
 
-    def _append(self, line: str) -> None:
+        One listing of the folder rather than a lookup per file (10,000 stats).
+        """
+        try:
+            with os.scandir(self.root) as found:
+                files = {item.name for item in found if item.is_file()}
+        except FileNotFoundError:
+            files = set()
+        latest = {key: entry.file for key, entry in self._entries.items()}
+        latest.update((key, record["file"]) for key, record in self._records.items())
+        return sorted(key for key, file in latest.items() if file in files)
+
+    def _record(self, key: str) -> dict[str, Any]:
+        entry = self._entries.get(key)
+        return entry.record if entry is not None else self._records[key]
+
+    def _append(self, line: bytes) -> None:
         if self._journal is None:
             self.root.mkdir(parents=True, exist_ok=True)
-            self._journal = (self.root / JOURNAL).open("a", encoding="utf-8")
+            self._journal = (self.root / JOURNAL).open("ab")
             if self._needs_newline:  # a killed run left half a line: end it
-                self._journal.write("\n")
+                self._journal.write(b"\n")
                 self._needs_newline = False
         self._journal.write(line)
         self._journal.flush()
@@ -234,8 +258,10 @@ class Outbox:
 
 
 def _entry(record: dict[str, Any]) -> Entry:
-    line = json.dumps(record, ensure_ascii=False) + "\n"
-    return Entry(record, line, csv_row([_cell(record, column) for column in CSV_COLUMNS]))
+    line = (_JSON.encode(record) + "\n").encode("utf-8")
+    row = csv_row([_cell(record, column) for column in CSV_COLUMNS]).encode("utf-8")
+    key, file = str(record["key"]), record["file"]
+    return Entry(key, file, record["fingerprint"], record["status"], line, row)
 
 
 def _valid_record(line: bytes) -> dict[str, Any] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import itertools
@@ -24,28 +25,38 @@ def atomic_write(path: Path, data: str | bytes, *, durable: bool = False) -> Non
     Temp file (`.<name>.<pid>.<n>.tmp`, created exclusively, mode 0666 less the umask)
     + rename: a process killed at any moment leaves either file, never half of one.
     `durable=True` also fsyncs, for power loss; per-draft files skip it (milliseconds a
-    file), as the indexes are rebuilt from them on every run.
+    file), as the indexes are rebuilt from them on every run. Plain `os` calls: a batch
+    writes 10,000 files through here.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{next(_COUNTER)}.tmp")
+    folder, name = os.path.split(path)
+    temp = os.path.join(folder, f".{name}.{os.getpid()}.{next(_COUNTER)}.tmp")
     try:
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            Path(folder or ".").mkdir(parents=True, exist_ok=True)
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(payload)
+            try:
+                _write_all(fd, payload)
                 if durable:
-                    handle.flush()
-                    os.fsync(handle.fileno())
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
             os.replace(temp, path)
         except BaseException:
-            temp.unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
             raise
     except OSError as exc:
         raise FollowupError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _write_all(fd: int, payload: bytes) -> None:
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 _COUNTER = itertools.count()

@@ -4,7 +4,10 @@ The template engine is pure computation once the workbench is in memory, so a la
 batch is split across one process per core. The processes are forked after the plan
 is made: each starts with the parent's workbench, engine and outbox as they are, for
 free. The parent hands out chunks of plan positions; a worker drafts and encodes its
-chunk and sends the results back. The parent stays the only writer: it hands out the
+chunk and sends the results back. Each worker owns a contiguous share of the chunks and
+drafts it first, then helps with the back of the largest share left: a caller that
+orders similar items together (drafts from one template) keeps each worker's caches
+(compiled templates, locales) to its own share. The parent stays the only writer: it hands out the
 next chunk, then writes the returned files and their journal lines, so a record still
 always follows its file. (One writer, too, because creating files in one folder is
 serialised by the file system anyway: two writers only wait for each other.)
@@ -52,7 +55,34 @@ def _cores() -> set[int]:
 class _Worker:
     process: Any  # multiprocessing's ForkProcess
     conn: Connection
+    share: int  # its own part of the queue
     chunk: range | None = None
+
+
+class _Queue:
+    """Chunks still to hand out: one contiguous share per worker, in order."""
+
+    def __init__(self, count: int, size: int, shares: int) -> None:
+        chunks = [range(start, min(start + size, count)) for start in range(0, count, size)]
+        per_share = -(-len(chunks) // shares)
+        self.shares = [deque(chunks[i : i + per_share]) for i in range(0, len(chunks), per_share)]
+        self.shares += [deque() for _ in range(shares - len(self.shares))]
+
+    def take(self, share: int) -> range | None:
+        """The next chunk of this share, else the last one of the largest share left."""
+        if self.shares[share]:
+            return self.shares[share].popleft()
+        largest = max(self.shares, key=len)
+        return largest.pop() if largest else None
+
+    def put_back(self, share: int, chunk: range) -> None:
+        self.shares[share].appendleft(chunk)
+
+    def drain(self) -> list[range]:
+        left = [chunk for share in self.shares for chunk in share]
+        for share in self.shares:
+            share.clear()
+        return left
 
 
 def draft_in_processes(
@@ -72,20 +102,20 @@ def draft_in_processes(
     made here when none is left.
     """
     size = max(1, min(CHUNK_MAX, count // (processes * 8)))
-    todo = deque(range(start, min(start + size, count)) for start in range(0, count, size))
+    todo = _Queue(count, size, processes)
     context = multiprocessing.get_context("fork")
     workers: list[_Worker] = []
     gc.freeze()  # keep the workers' garbage collector off the shared pages (copy-on-write)
     try:
-        for _ in range(processes):
+        for share in range(processes):
             mine, theirs = context.Pipe()
             others = [w.conn for w in workers] + [mine]
             process = context.Process(target=_serve, args=(theirs, others, make), daemon=True)
             process.start()
             theirs.close()
-            workers.append(_Worker(process, mine))
+            workers.append(_Worker(process, mine, share))
         _dispatch(workers, todo, returned, failed)
-        for chunk in todo:  # every worker died: finish here
+        for chunk in todo.drain():  # every worker died: finish here
             returned([(i, make(i)) for i in chunk])
     finally:
         _stop(workers)
@@ -94,7 +124,7 @@ def draft_in_processes(
 
 def _dispatch(
     workers: list[_Worker],
-    todo: deque[range],
+    todo: _Queue,
     returned: Callable[[list[tuple[int, T]]], None],
     failed: Callable[[int, str], T] | None,
 ) -> None:
@@ -110,7 +140,7 @@ def _dispatch(
                 reason = f"{WORKER_GONE} (exit code {worker.process.exitcode}): rerun to retry"
                 chunk = worker.chunk or range(0)
                 if failed is None:
-                    todo.appendleft(chunk)
+                    todo.put_back(worker.share, chunk)
                 else:
                     returned([(i, failed(i, reason)) for i in chunk])
                 continue
@@ -121,8 +151,8 @@ def _dispatch(
                 del busy[id(conn)]
 
 
-def _give(worker: _Worker, todo: deque[range]) -> bool:
-    worker.chunk = todo.popleft() if todo else None
+def _give(worker: _Worker, todo: _Queue) -> bool:
+    worker.chunk = todo.take(worker.share)
     if worker.chunk is None:
         worker.conn.close()  # no more work: the worker exits
         return False

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -148,9 +150,10 @@ def workbench(workspace: Path | None, sample: bool, as_of: str | None) -> Workbe
     from followup.drafting import prepare
     from followup.workspace import resolve
 
-    bench = prepare(
-        Sources(resolve(workspace, sample=sample)), parse_as_of(as_of), keep_bad_rows=True
-    )
+    with _collector_paused():
+        bench = prepare(
+            Sources(resolve(workspace, sample=sample)), parse_as_of(as_of), keep_bad_rows=True
+        )
     for note in bench.dataset.notes:
         click.echo(f"Note: {note}", err=True)
     if bench.dataset.rejects:
@@ -161,3 +164,23 @@ def workbench(workspace: Path | None, sample: bool, as_of: str | None) -> Workbe
             err=True,
         )
     return bench
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off meanwhile, and what was built kept out of it.
+
+    Loading 10,000 customers allocates millions of objects and next to no cycles (~1,000
+    objects freed): the collector's passes over the growing heap cost ~0.14 s of a 1 s
+    pre-flight. Reference counting still frees everything else. What exists at the end
+    (the workbench, which lives as long as the command) is frozen (`gc.freeze`), so the
+    collector does not walk it all again afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
