@@ -47,6 +47,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -299,6 +300,7 @@ class Results:
     library_before: tuple[str, int] = ("", 0)
     library_after: tuple[str, int] = ("", 0)
     roots: list[Path] = field(default_factory=list)  # template library folders
+    disk: list[float] = field(default_factory=list)  # seconds to create 10,000 files, per probe
 
     @property
     def drafts(self) -> int:
@@ -434,9 +436,32 @@ def run_all(args: argparse.Namespace, base: list[str], rss: str) -> Results:
     if res.followup_error is None:
         run_preflight(args, base, rss, res)
     if res.followup_error is None and res.drafts:
+        res.disk.append(disk_probe())
         run_batches(args, base, rss, res)
+        res.disk.append(disk_probe())
     res.library_after = library_digest(res.roots)
     return res
+
+
+def disk_probe(files: int = 10_000) -> float:
+    """Seconds to create `files` small files the way the outbox does (temp file, rename).
+
+    This VM's disk varies 0.2-6 s for 10,000 files (slowest for a minute or two after
+    mass deletions), which dominates the batch's wall time; each entry says what it was.
+    The probe's files are left for the temporary folder's removal at the very end.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="bench-disk-"))
+    started = time.perf_counter()
+    for i in range(files):
+        temp = folder / f".f{i}.eml.tmp"
+        temp.write_bytes(b"x" * 3000)
+        os.replace(temp, folder / f"f{i}.eml")
+    seconds = time.perf_counter() - started
+    PROBES.append(folder)
+    return seconds
+
+
+PROBES: list[Path] = []  # removed at exit, after every timed run
 
 
 # --------------------------------------------------------------------------- reporting
@@ -611,6 +636,7 @@ def machine_rows(args: argparse.Namespace, base: list[str], rss: str, res: Resul
     followup_ver = capture([fpy, "-c", "import followup; print(followup.__version__)"])
     py_ver = capture([fpy, "-c", "import platform; print(platform.python_version())"])
     digest, templates = res.library_after
+    probes = " and ".join(f"{seconds:.2f} s" for seconds in res.disk) or "not run"
     deletion = (
         "the previous one deleted first" if args.delete_between else "none deleted before the end"
     )
@@ -623,7 +649,8 @@ def machine_rows(args: argparse.Namespace, base: list[str], rss: str, res: Resul
         workspace_line(args.workspace),
         f"- template library: {templates} `.j2` files, digest {digest}",
         f"- runs: {args.warmup} warm-up + {args.repeat} timed, each into a new outbox "
-        f"({deletion}); "
+        f"({deletion}); disk probe (10,000 files created, temp + rename) before and after "
+        f"the batch runs: {probes}; "
         f"peak RSS via {'`/usr/bin/time -v`' if rss == 'time' else '`os.wait4` ru_maxrss'}; "
         "wall via `time.perf_counter` around the subprocess; MB = 10^6 bytes; "
         "PYTHONHASHSEED unset (hash randomisation on in every run)",
@@ -705,7 +732,11 @@ def main(argv: list[str] | None = None) -> int:
         log("/usr/bin/time not found: peak RSS via os.wait4")
     rss = pick_rss_method(args.rss_method)
     base = followup_command(args.followup_python)
-    res = run_all(args, base, rss)
+    try:
+        res = run_all(args, base, rss)
+    finally:
+        for folder in PROBES:
+            shutil.rmtree(folder, ignore_errors=True)
     all_ok = report(args, base, rss, res)
     if res.followup_error or not res.preflight:
         return 2
