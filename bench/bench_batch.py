@@ -301,6 +301,7 @@ class Results:
     library_after: tuple[str, int] = ("", 0)
     roots: list[Path] = field(default_factory=list)  # template library folders
     disk: list[float] = field(default_factory=list)  # seconds to create 10,000 files, per probe
+    cpu: list[float] = field(default_factory=list)  # seconds of a fixed loop, per probe
 
     @property
     def drafts(self) -> int:
@@ -437,8 +438,10 @@ def run_all(args: argparse.Namespace, base: list[str], rss: str) -> Results:
         run_preflight(args, base, rss, res)
     if res.followup_error is None and res.drafts:
         res.disk.append(disk_probe())
+        res.cpu.append(cpu_probe())
         run_batches(args, base, rss, res)
         res.disk.append(disk_probe())
+        res.cpu.append(cpu_probe())
     res.library_after = library_digest(res.roots)
     return res
 
@@ -462,6 +465,15 @@ def disk_probe(files: int = 10_000) -> float:
 
 
 PROBES: list[Path] = []  # removed at exit, after every timed run
+
+
+def cpu_probe() -> float:
+    """Seconds for a fixed pure-Python loop: 0.52-0.75 s seen on this VM, the same code."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return time.perf_counter() - started
 
 
 # --------------------------------------------------------------------------- reporting
@@ -637,6 +649,7 @@ def machine_rows(args: argparse.Namespace, base: list[str], rss: str, res: Resul
     py_ver = capture([fpy, "-c", "import platform; print(platform.python_version())"])
     digest, templates = res.library_after
     probes = " and ".join(f"{seconds:.2f} s" for seconds in res.disk) or "not run"
+    cpu = " and ".join(f"{seconds:.2f} s" for seconds in res.cpu) or "not run"
     deletion = (
         "the previous one deleted first" if args.delete_between else "none deleted before the end"
     )
@@ -650,7 +663,7 @@ def machine_rows(args: argparse.Namespace, base: list[str], rss: str, res: Resul
         f"- template library: {templates} `.j2` files, digest {digest}",
         f"- runs: {args.warmup} warm-up + {args.repeat} timed, each into a new outbox "
         f"({deletion}); disk probe (10,000 files created, temp + rename) before and after "
-        f"the batch runs: {probes}; "
+        f"the batch runs: {probes}; CPU probe (a fixed 10M-step Python loop): {cpu}; "
         f"peak RSS via {'`/usr/bin/time -v`' if rss == 'time' else '`os.wait4` ru_maxrss'}; "
         "wall via `time.perf_counter` around the subprocess; MB = 10^6 bytes; "
         "PYTHONHASHSEED unset (hash randomisation on in every run)",
