@@ -114,11 +114,12 @@ def test_api_failure_falls_back_in_auto_and_fails_in_llm_mode() -> None:
     auto, _ = engine([error])
     draft = auto.draft(request(bench(), "C1001", "thanks", "email", "en"))
     assert draft.engine == "template"
-    assert draft.fallback_reason == "the API call failed: APIConnectionError: Connection error."
+    reason = "the API call to http://127.0.0.1:9/v1 failed: APIConnectionError: Connection error."
+    assert draft.fallback_reason == reason
     strict, _ = engine([error], fallback=False)
     with pytest.raises(DraftError) as caught:
         strict.draft(request(bench(), "C1001", "thanks", "email", "en"))
-    assert str(caught.value) == "the API call failed: APIConnectionError: Connection error."
+    assert str(caught.value) == reason
 
 
 def test_fingerprint_follows_the_messages_and_model() -> None:

@@ -93,7 +93,8 @@ def test_a_server_error_with_no_retries_left_falls_back_with_the_reason() -> Non
         made = llm.draft(request(bench(), CUSTOMER, "thanks", "email", None))
     assert made.engine == "template" and len(stub.exchanges) == 1
     assert made.fallback_reason == (
-        "the API call failed: InternalServerError: Error code: 500 - internal error"
+        f"the API call to {stub.base_url} failed: InternalServerError: Error code: 500 - "
+        "internal error"
     )
 
 
@@ -297,3 +298,19 @@ def test_an_interrupted_llm_batch_keeps_what_it_finished_and_the_rerun_does_the_
     assert len(stub.exchanges) - asked_before == planned - len(kept)  # only the missing ones
     keys = [r["key"] for r in records(out)]
     assert len(keys) == len(set(keys)) == planned
+
+
+def test_a_draft_the_api_cannot_make_exits_1_naming_the_endpoint(
+    monkeypatch: pytest.MonkeyPatch, sample_workspace: Path
+) -> None:
+    dead = "http://127.0.0.1:9/v1"  # nothing listens on the discard port
+    settings = sample_workspace / "followup.toml"
+    settings.write_text(settings.read_text() + "[llm]\nmax_retries = 0\n")
+    monkeypatch.setenv("FOLLOWUP_MODEL", "m")
+    monkeypatch.setenv("FOLLOWUP_BASE_URL", dead)
+    args = ("draft", CUSTOMER, "--campaign", "thanks", "--workspace", str(sample_workspace))
+    result = run(*args, "--as-of", "2026-11-22", "--engine", "llm", ok=False)
+    assert result.exit_code == 1
+    assert f"Error: the API call to {dead} failed: APIConnectionError" in result.stderr
+    fallen = run(*args, "--as-of", "2026-11-22")  # auto: the template's draft, printed
+    assert "Santiago" in fallen.stdout

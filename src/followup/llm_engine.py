@@ -170,9 +170,14 @@ class LLMEngine:
             if kind == "json_schema" and _refuses_schema(exc):
                 self._format_kind = "json_object"
                 return self._complete(chat, prompt, channel)
-            raise DraftError(f"the API call failed: {type(exc).__name__}: {exc}") from None
+            raise self._api_failure(exc) from None
         except openai.APIError as exc:
-            raise DraftError(f"the API call failed: {type(exc).__name__}: {exc}") from None
+            raise self._api_failure(exc) from None
+
+    def _api_failure(self, exc: Exception) -> DraftError:
+        """Names the endpoint (never the key): "Connection error." alone says nothing."""
+        where = self.config.base_url or "https://api.openai.com/v1"
+        return DraftError(f"the API call to {where} failed: {type(exc).__name__}: {exc}")
 
     def _finish(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from followup.errors import ConfigError, FollowupError, InputError, UsageError
+from followup.errors import ConfigError, DraftError, FollowupError, InputError, UsageError
 
 OK: Final = 0
 SOME_FAILED: Final = 1
@@ -17,6 +17,7 @@ EXIT_CODES: Final[tuple[tuple[type[BaseException], int, str], ...]] = (
     (InputError, BAD_INPUT, "a data file cannot be used as given"),
     (ConfigError, BAD_INPUT, "settings, column map, rules or company facts are invalid"),
     (UsageError, BAD_INPUT, "options that do not fit together or name nothing"),
+    (DraftError, SOME_FAILED, "the draft could not be made (API failure, refused reply, --strict)"),
     (FollowupError, BAD_INPUT, "any other problem followup can name"),
 )
 
