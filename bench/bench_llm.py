@@ -41,6 +41,11 @@ import urllib.request
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from followup.drafting import Workbench
+    from followup.llm_engine import LLMEngine
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
@@ -74,7 +79,7 @@ class Outcome:
         return self.drafted / self.wall if self.wall else 0.0
 
 
-def workbench(root: Path | None):  # type: ignore[no-untyped-def]
+def workbench(root: Path | None) -> Workbench:
     from followup.dataset import Sources
     from followup.drafting import prepare
     from followup.workspace import resolve
@@ -82,7 +87,9 @@ def workbench(root: Path | None):  # type: ignore[no-untyped-def]
     return prepare(Sources(resolve(root, sample=root is None)), AS_OF)
 
 
-def llm_engine(bench, base_url: str, model: str, *, concurrency: int, fallback: bool):  # type: ignore[no-untyped-def]
+def llm_engine(
+    bench: Workbench, base_url: str, model: str, *, concurrency: int, fallback: bool
+) -> LLMEngine:
     from followup.llm_client import make_client, resolve
     from followup.llm_engine import LLMEngine
     from followup.settings import LLMSettings
@@ -93,8 +100,8 @@ def llm_engine(bench, base_url: str, model: str, *, concurrency: int, fallback: 
 
 
 def timed_batch(
-    label: str, bench, engine, campaigns: list[tuple[str, int]]
-) -> tuple[Outcome, list[dict]]:  # type: ignore[no-untyped-def]
+    label: str, bench: Workbench, engine: LLMEngine, campaigns: list[tuple[str, int]]
+) -> tuple[Outcome, list[dict[str, Any]]]:
     """Plan each (campaign, count), then time `batch.run` of all of them into one outbox."""
     from followup.batch import Selection, plan, run
     from followup.outbox import Outbox
@@ -139,13 +146,14 @@ def start_stub(
     return child, line.split()[-1]
 
 
-def stub_stats(base_url: str) -> dict:  # type: ignore[type-arg]
+def stub_stats(base_url: str) -> dict[str, Any]:
     root = base_url.removesuffix("/v1")
     with urllib.request.urlopen(f"{root}/stats", timeout=10) as response:
-        return json.loads(response.read())
+        stats: dict[str, Any] = json.loads(response.read())
+    return stats
 
 
-def stub_case(label: str, bench, args: argparse.Namespace, fault_rate: float) -> Outcome:  # type: ignore[no-untyped-def]
+def stub_case(label: str, bench: Workbench, args: argparse.Namespace, fault_rate: float) -> Outcome:
     child, url = start_stub(args.delay, fault_rate, args.retry_after)
     try:
         engine = llm_engine(bench, url, "chat-stub", concurrency=args.concurrency, fallback=False)

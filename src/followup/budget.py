@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from followup.batch import Plan
+    from followup.batch import Plan, Summary
     from followup.drafting import Engine
     from followup.settings import LLMSettings
 
@@ -59,6 +59,15 @@ def estimate(
         sent, most = engine.estimate(req)
         calls, tokens_in, tokens_out = calls + 1, tokens_in + sent, tokens_out + most
     return Budget(calls, unchanged, tokens_in, tokens_out, engine.config.settings)
+
+
+def spent(summary: Summary, engine: Engine) -> float | None:
+    """What a finished batch cost at followup.toml's prices (None: no API, or no prices)."""
+    from followup.llm_engine import LLMEngine
+
+    if not isinstance(engine, LLMEngine):
+        return None
+    return cost(summary.tokens_in, summary.tokens_out, engine.config.settings)
 
 
 def cost(tokens_in: int, tokens_out: int, settings: LLMSettings) -> float | None:

@@ -102,6 +102,7 @@ def command(
     drafts whose inputs are unchanged. Exit 0 done, 1 some drafts failed, 2 bad input.
     """
     from followup.batch import Selection, plan
+    from followup.budget import spent
     from followup.errors import UsageError
     from followup.outbox import Outbox
 
@@ -130,7 +131,7 @@ def command(
         return
     outbox = Outbox(out, date=bench.as_of)
     summary = _run(the_plan, drafter, outbox, strict)
-    click.echo(report(summary, out, cost=_cost(summary, drafter)))
+    click.echo(report(summary, out, cost=spent(summary, drafter)))
     if summary.failed_total:
         sys.exit(errors.SOME_FAILED)
 
@@ -143,15 +144,6 @@ def _api_budget(the_plan: Plan, drafter: Engine, out: Path, as_of: dt.date) -> s
     current = Outbox(out, date=as_of).is_current if out.is_dir() else None
     budget = estimate(the_plan, drafter, current)
     return describe(budget) if budget is not None else ""
-
-
-def _cost(summary: Summary, drafter: Engine) -> float | None:
-    from followup.budget import cost
-    from followup.llm_engine import LLMEngine
-
-    if not isinstance(drafter, LLMEngine):
-        return None
-    return cost(summary.tokens_in, summary.tokens_out, drafter.config.settings)
 
 
 def _run(the_plan: Plan, drafter: Engine, outbox: Outbox, strict: bool) -> Summary:
