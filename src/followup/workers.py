@@ -146,9 +146,9 @@ def _dispatch(
                 continue
             if kind == "error":
                 raise payload
-            returned(payload)
-            if not _give(worker, todo):
+            if not _give(worker, todo):  # the worker goes on while its results are written
                 del busy[id(conn)]
+            returned(payload)
 
 
 def _give(worker: _Worker, todo: _Queue) -> bool:
