@@ -15,12 +15,19 @@ from followup.workspace import sample_root
 DATA = Path(__file__).parent / "data"
 
 
+@pytest.fixture(scope="session")
+def cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tests' cache folder (compiled templates): never the user's own."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def clean_env(tmp_path: Path, cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No FOLLOWUP_*/OPENAI_* settings leak in; each test runs in its own temp folder."""
     for name in list(os.environ):
         if name.startswith(("FOLLOWUP_", "OPENAI_")):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("FOLLOWUP_CACHE_DIR", str(cache_folder))
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -36,6 +36,7 @@ class Workbench:
     plans: dict[str, dict[str, Any]] = field(default_factory=dict)  # batch --from-plan
     root: Path | None = None  # the workspace folder (its prompts/ override the shipped ones)
     _company: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _answers: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
     def company(self, language: str) -> dict[str, Any]:
         """The company part of the context, its free text in `language` (built once each)."""
@@ -44,6 +45,15 @@ class Workbench:
         if language not in self._company:
             self._company[language] = company_context(self.facts, self.as_of, language)
         return self._company[language]
+
+    def answers(self, reason: str, language: str) -> tuple[str, ...]:
+        """What changed since a customer left for `reason`, in `language` (built once each;
+        a tuple, as every request with that reason and language shares it)."""
+        from followup.context import answers
+
+        if (reason, language) not in self._answers:
+            self._answers[reason, language] = tuple(answers(self.facts, reason, language))
+        return self._answers[reason, language]
 
     def profile(self, customer_id: str) -> dict[str, Any]:
         try:
@@ -135,15 +145,14 @@ def request(
         raise UsageError(f"unknown campaign {campaign!r}: use one of {', '.join(CAMPAIGNS)}")
     if channel not in CHANNELS:
         raise UsageError(f"unknown channel {channel!r}: use email or whatsapp")
-    from followup.context import angle, answers
+    from followup.context import angle
 
     profile = bench.profile(customer_id)
     language = language or profile["customer"]["language"]
-    reason = angle(profile["loss"])
     context = {
         **bench.company(language),
         **profile,
-        "answers": answers(bench.facts, reason, language),
+        "answers": bench.answers(angle(profile["loss"]), language),
         "plan": bench.plans.get(customer_id),
     }
     return DraftRequest(customer_id, campaign, channel, language, context)
