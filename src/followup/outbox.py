@@ -33,6 +33,7 @@ import re
 import threading
 import unicodedata
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.utils import format_datetime, formataddr
 from functools import lru_cache
@@ -196,10 +197,12 @@ class Outbox:
             keys = self._finished()
             entries = [self._entries.get(key) or _entry(self._records[key]) for key in keys]
             lines = b"".join(entry.line for entry in entries)
-            atomic_write(self.root / JSONL, lines)
             header = ("\ufeff" + csv_row(CSV_COLUMNS, safe=False)).encode("utf-8")
-            atomic_write(self.root / CSV, header + b"".join(entry.row for entry in entries))
-            atomic_write(self.root / JOURNAL, lines)  # compacted: the index is the journal
+            csv = header + b"".join(entry.row for entry in entries)
+            # the journal compacted: the index is the journal
+            _write_together(
+                {self.root / JSONL: lines, self.root / CSV: csv, self.root / JOURNAL: lines}
+            )
             self._records, self._needs_newline = {}, False
             self._entries = dict(zip(keys, entries, strict=True))
         counts = Counter(str(entry.status) for entry in entries)
@@ -255,6 +258,14 @@ class Outbox:
                 temp.unlink(missing_ok=True)
             except OSError as exc:
                 raise FollowupError(f"cannot remove {temp}: {exc.strerror or exc}") from None
+
+
+def _write_together(files: dict[Path, bytes]) -> None:
+    """Write each file atomically, all at once: a 10,000-draft index is ~50 MB, and the
+    copies into the page cache run on separate cores (a write releases the GIL)."""
+    with ThreadPoolExecutor(max_workers=len(files)) as pool:
+        for written in [pool.submit(atomic_write, path, data) for path, data in files.items()]:
+            written.result()
 
 
 def _entry(record: dict[str, Any]) -> Entry:
