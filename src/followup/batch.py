@@ -12,7 +12,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from followup.campaigns import qualifying_rule
@@ -305,7 +305,7 @@ def _store(outbox: Outbox, outcome: Outcome) -> Outcome:
         outbox.store(outcome.entry, outcome.data)
     except FollowupError as exc:
         return Outcome("failed", reason=str(exc))
-    return replace(outcome, data=b"")
+    return outcome
 
 
 def _tally(summary: Summary, customer_id: str, outcome: Outcome) -> None:

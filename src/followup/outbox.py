@@ -133,6 +133,7 @@ class Outbox:
     def __init__(self, root: Path, *, date: datetime.date) -> None:
         """`date` is the as-of day; every .eml is dated noon UTC of that day."""
         self.root = root
+        self._folder = os.fspath(root)
         self.date = date
         self._remove_stale_temp_files()
         self._records, self._needs_newline = self._read_journal()
@@ -171,7 +172,7 @@ class Outbox:
 
     def store(self, entry: Entry, data: bytes | str) -> None:
         """Write an encoded draft's file atomically; its record waits for `commit`."""
-        atomic_write(self.root / entry.file, data)
+        atomic_write(os.path.join(self._folder, entry.file), data)  # no Path: 10,000 calls
 
     def commit(self, entries: list[Entry]) -> None:
         """Append the records of draft files `store` wrote to the journal (thread-safe)."""

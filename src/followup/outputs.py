@@ -21,7 +21,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
 
 
-def atomic_write(path: Path, data: str | bytes, *, durable: bool = False) -> None:
+def atomic_write(path: str | Path, data: str | bytes, *, durable: bool = False) -> None:
     """Write `data` to `path` so that readers see the old file or the whole new one.
 
     Where the system can (Linux), the data goes into an unnamed file in the folder
