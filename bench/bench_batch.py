@@ -8,7 +8,9 @@ Run with the project's Python (the one that has `followup` installed)::
 It generates ``bench/data/ws10k`` (``bench/gen_workspace.py``) if missing, then runs, as a
 subprocess, ``followup batch --campaign C --segment <each of the 11 classic segments>
 --workspace W --as-of 2026-11-22 --out <fresh folder>``: one warm-up and ``--repeat``
-timed runs, each into a new outbox (wall time and peak RSS). Around that:
+timed runs, each into a new outbox (wall time and peak RSS), with compiled templates in
+the benchmark's own cache folder (``FOLLOWUP_CACHE_DIR``), then one run with an empty
+cache folder (a machine's first run). Around that:
 
 * the pre-flight (``--dry-run``), also timed: how many customers are targeted, how many can
   be drafted and why the others cannot. ``--allow-unapproved auto`` (default) adds
@@ -293,6 +295,7 @@ class Results:
     dry: Series = field(default_factory=Series)
     batch: Series = field(default_factory=Series)
     rerun: Series = field(default_factory=Series)
+    first: Series = field(default_factory=Series)  # empty template cache
     done: list[dict[str, int]] = field(default_factory=list)  # per timed batch run
     rerun_done: dict[str, int] | None = None
     counts: list[OutboxCounts] = field(default_factory=list)  # per timed batch run
@@ -365,8 +368,32 @@ def run_preflight(args: argparse.Namespace, base: list[str], rss: str, res: Resu
         res.dry.runs.append(run)
 
 
+@dataclass
+class Batches:
+    """Runs `followup batch` into outboxes under `tmp`, remembering the library each saw."""
+
+    args: argparse.Namespace
+    base: list[str]
+    rss: str
+    res: Results
+    tmp: Path
+    library: dict[Path, str] = field(default_factory=dict)  # outbox -> digest at its start
+
+    def into(self, out: Path, name: str) -> Run | None:
+        self.library[out] = library_digest(self.res.roots)[0]
+        cmd = batch_command(self.base, self.args, out, unapproved=self.res.unapproved)
+        return measured(cmd, self.rss, self.res, name)
+
+    def compare(self, label: str, left: Path, right: Path) -> None:
+        log(f"comparing: {label}")
+        if self.library[left] != self.library[right]:
+            label += "; **the template library changed between these runs**"
+        self.res.comparisons.append((label, compare_trees(left, right)))
+
+
 def run_batches(args: argparse.Namespace, base: list[str], rss: str, res: Results) -> None:
-    """Warm-up and timed runs into fresh outboxes; checks, comparison, then one rerun.
+    """Warm-up and timed runs into fresh outboxes; checks, comparison; one run with an
+    empty template cache; then one rerun.
 
     Every timed outbox is compared with the first. None is deleted before the end: on this
     VM's ext4, creating files shortly after 10,000 deletions costs 0.25-0.45 ms each in the
@@ -375,59 +402,73 @@ def run_batches(args: argparse.Namespace, base: list[str], rss: str, res: Result
     behaviour) to measure it. The library digest is taken before each run, so a comparison
     of two runs that saw different templates says so.
     """
-    library: dict[Path, str] = {}  # outbox -> library digest when its run started
-
-    def batch_into(out: Path, name: str) -> Run | None:
-        library[out] = library_digest(res.roots)[0]
-        cmd = batch_command(base, args, out, unapproved=res.unapproved)
-        return measured(cmd, rss, res, name)
-
-    def compare(label: str, left: Path, right: Path) -> None:
-        log(f"comparing: {label}")
-        if library[left] != library[right]:
-            label += "; **the template library changed between these runs**"
-        res.comparisons.append((label, compare_trees(left, right)))
-
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
-        reference: Path | None = None
-        last_kept: Path | None = None
-        for i in range(args.warmup + args.repeat):
-            timed = i >= args.warmup
-            label = f"run {i - args.warmup + 1}/{args.repeat}" if timed else "warm-up"
-            out = Path(tmp) / f"outbox-{i}"
-            log(f"batch, fresh outbox: {label}")
-            run = batch_into(out, "batch")
-            if run is None:
-                return
-            if not timed:
-                if args.delete_between:
-                    shutil.rmtree(out, ignore_errors=True)
-                continue
-            res.batch.runs.append(run)
-            res.done.append(parse_done(run.stdout) or {})
-            res.counts.append(count_outbox(out))
-            if reference is None:
-                reference = out
-                continue
-            compare(f"timed run {len(res.batch.runs)} vs timed run 1", reference, out)
-            if last_kept is not None and args.delete_between:
-                shutil.rmtree(last_kept, ignore_errors=True)
-            last_kept = out
-        if reference is None:
-            return
-        if last_kept is None:  # one timed run: make a second, untimed, to compare with
-            log("batch, fresh outbox: extra untimed run for the determinism check")
-            last_kept = Path(tmp) / "outbox-extra"
-            if batch_into(last_kept, "batch") is None:
-                return
-            compare("extra run vs timed run 1", reference, last_kept)
-        log("rerun into the first outbox (all unchanged)")
-        run = batch_into(reference, "rerun")
+        os.environ[CACHE_VARIABLE] = str(Path(tmp) / "cache")  # the warm-up run fills it
+        batches = Batches(args, base, rss, res, Path(tmp))
+        kept = timed_runs(batches)
+        if kept is not None:
+            after_timed_runs(batches, *kept)
+
+
+def timed_runs(batches: Batches) -> tuple[Path, Path] | None:
+    """The warm-up and timed runs: (the first timed outbox, the last one kept), or None."""
+    args, res = batches.args, batches.res
+    reference: Path | None = None
+    last_kept: Path | None = None
+    for i in range(args.warmup + args.repeat):
+        timed = i >= args.warmup
+        label = f"run {i - args.warmup + 1}/{args.repeat}" if timed else "warm-up"
+        out = batches.tmp / f"outbox-{i}"
+        log(f"batch, fresh outbox: {label}")
+        run = batches.into(out, "batch")
         if run is None:
-            return
-        res.rerun.runs.append(run)
-        res.rerun_done = parse_done(run.stdout)
-        compare("outbox of timed run 1 after the rerun vs a fresh run", reference, last_kept)
+            return None
+        if not timed:
+            if args.delete_between:
+                shutil.rmtree(out, ignore_errors=True)
+            continue
+        res.batch.runs.append(run)
+        res.done.append(parse_done(run.stdout) or {})
+        res.counts.append(count_outbox(out))
+        if reference is None:
+            reference = out
+            continue
+        batches.compare(f"timed run {len(res.batch.runs)} vs timed run 1", reference, out)
+        if last_kept is not None and args.delete_between:
+            shutil.rmtree(last_kept, ignore_errors=True)
+        last_kept = out
+    if reference is None:
+        return None
+    if last_kept is None:  # one timed run: make a second, untimed, to compare with
+        log("batch, fresh outbox: extra untimed run for the determinism check")
+        last_kept = batches.tmp / "outbox-extra"
+        if batches.into(last_kept, "batch") is None:
+            return None
+        batches.compare("extra run vs timed run 1", reference, last_kept)
+    return reference, last_kept
+
+
+def after_timed_runs(batches: Batches, reference: Path, last_kept: Path) -> None:
+    """A run with an empty template cache, then a rerun into the first outbox."""
+    res = batches.res
+    log("batch, fresh outbox, empty template cache (a machine's first run)")
+    first = batches.tmp / "outbox-first"
+    os.environ[CACHE_VARIABLE] = str(batches.tmp / "cache-empty")
+    try:
+        run = batches.into(first, "first run")
+    finally:
+        os.environ[CACHE_VARIABLE] = str(batches.tmp / "cache")
+    if run is None:
+        return
+    res.first.runs.append(run)
+    batches.compare("first run (empty template cache) vs timed run 1", reference, first)
+    log("rerun into the first outbox (all unchanged)")
+    run = batches.into(reference, "rerun")
+    if run is None:
+        return
+    res.rerun.runs.append(run)
+    res.rerun_done = parse_done(run.stdout)
+    batches.compare("outbox of timed run 1 after the rerun vs a fresh run", reference, last_kept)
 
 
 def run_all(args: argparse.Namespace, base: list[str], rss: str) -> Results:
@@ -465,6 +506,7 @@ def disk_probe(files: int = 10_000) -> float:
 
 
 PROBES: list[Path] = []  # removed at exit, after every timed run
+CACHE_VARIABLE = "FOLLOWUP_CACHE_DIR"  # compiled templates: the bench's own, never the user's
 
 
 def cpu_probe() -> float:
@@ -501,6 +543,12 @@ def case_rows(res: Results, args: argparse.Namespace) -> list[str]:
             f"{written} written" if written else "n/a",
         ),
         series_row("pre-flight only (`--dry-run`: load, segment, plan)", res.dry, args.repeat, "—"),
+        series_row(
+            "first run on a machine (empty template cache), fresh outbox",
+            res.first,
+            1,
+            f"{written} written" if written else "n/a",
+        ),
         series_row("rerun into the same outbox (all unchanged)", res.rerun, 1, skipped),
     ]
 
@@ -662,8 +710,11 @@ def machine_rows(args: argparse.Namespace, base: list[str], rss: str, res: Resul
         workspace_line(args.workspace),
         f"- template library: {templates} `.j2` files, digest {digest}",
         f"- runs: {args.warmup} warm-up + {args.repeat} timed, each into a new outbox "
-        f"({deletion}); disk probe (10,000 files created, temp + rename) before and after "
-        f"the batch runs: {probes}; CPU probe (a fixed 10M-step Python loop): {cpu}; "
+        f"({deletion}); compiled templates in the benchmark's own cache folder "
+        "(`FOLLOWUP_CACHE_DIR`), filled by the warm-up run, and one run more with an empty "
+        "one (a machine's first run); disk probe (10,000 files created, temp + rename) "
+        f"before and after the batch runs: {probes}; "
+        f"CPU probe (a fixed 10M-step Python loop): {cpu}; "
         f"peak RSS via {'`/usr/bin/time -v`' if rss == 'time' else '`os.wait4` ru_maxrss'}; "
         "wall via `time.perf_counter` around the subprocess; MB = 10^6 bytes; "
         "PYTHONHASHSEED unset (hash randomisation on in every run)",
