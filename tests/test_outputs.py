@@ -106,3 +106,18 @@ def test_a_file_system_without_unnamed_files_falls_back(
     atomic_write(tmp_path / "a.eml", b"y")
     assert (tmp_path / "a.eml").read_bytes() == b"y"
     assert os.listdir(tmp_path) == ["a.eml"]
+
+
+@pytest.mark.skipif(not UNNAMED, reason="no O_TMPFILE here")
+def test_a_link_the_system_refuses_falls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Some file systems make unnamed files but will not link them in (or /proc is odd)."""
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", refuse)
+    atomic_write(tmp_path / "a.eml", b"x")
+    assert (tmp_path / "a.eml").read_bytes() == b"x"
+    assert os.listdir(tmp_path) == ["a.eml"]

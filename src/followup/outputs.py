@@ -38,10 +38,8 @@ def atomic_write(path: str | Path, data: str | bytes, *, durable: bool = False) 
     folder, name = os.path.split(path)
     try:
         fd = _unnamed_file(folder)
-        if fd is None:
+        if fd is None or not _write_linked(fd, folder, name, payload, durable=durable):
             _write_renamed(folder, name, payload, durable=durable)
-        else:
-            _write_linked(fd, folder, name, payload, durable=durable)
     except OSError as exc:
         raise FollowupError(f"cannot write {path}: {exc.strerror or exc}") from None
 
@@ -72,8 +70,11 @@ def _proc_fd_links() -> bool:
     return os.path.isdir("/proc/self/fd")
 
 
-def _write_linked(fd: int, folder: str, name: str, payload: bytes, *, durable: bool) -> None:
-    """Fill the unnamed file `fd`, then give it its name (over an existing file: by rename)."""
+def _write_linked(fd: int, folder: str, name: str, payload: bytes, *, durable: bool) -> bool:
+    """Fill the unnamed file `fd`, then give it its name (over an existing file: by rename).
+
+    False when the system would not link it in (then the temp file route writes it).
+    """
     try:
         _write_all(fd, payload)
         if durable:
@@ -85,6 +86,9 @@ def _write_linked(fd: int, folder: str, name: str, payload: bytes, *, durable: b
             temp = _temp_name(folder, name)
             _link(fd, source, temp)
             _rename(temp, os.path.join(folder, name))
+        except OSError:
+            return False
+        return True
     finally:
         os.close(fd)
 

@@ -152,19 +152,24 @@ def quoted(text: Any) -> str:
     return f"{FENCE}\n{value}\n{FENCE}"
 
 
+# Babel takes 10-40 µs a value; a batch formats the same dates, discounts and totals
+# thousands of times (the values are immutable, so each is formatted once per locale).
+@lru_cache(maxsize=4096)
 def _money_filter(value: Money | float, locale: str) -> str:
     return format_money(value, locale)
 
 
-@lru_cache(maxsize=4096)  # a batch formats the same few dates thousands of times
+@lru_cache(maxsize=4096)
 def _date_filter(value: dt.date, style: str = "long", *, locale: str) -> str:
     return format_date(value, locale, style)
 
 
+@lru_cache(maxsize=4096)
 def _number_filter(value: float, locale: str) -> str:
     return format_number(value, locale)
 
 
+@lru_cache(maxsize=4096)
 def _percent_filter(value: float, locale: str) -> str:
     return format_percent(value, locale)
 
