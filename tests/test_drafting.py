@@ -257,3 +257,20 @@ def test_demo_drafts_all_three_campaigns_offline(tmp_path: Path) -> None:
     assert (demo / "segments.csv").exists()
     assert "Look at:" in result.stdout
     shutil.rmtree(demo)
+
+
+def test_top_products_most_ordered_first_ties_by_name_blanks_left_out() -> None:
+    import pyarrow as pa
+
+    from followup.context import _top_products
+
+    rows = [("A", "p2")] * 3 + [("A", "p1")] * 3 + [("A", "p3"), ("A", "p4"), ("A", "p4")]
+    rows += [("A", "  ")] * 5 + [("A", None), (None, "p5"), ("B", "p9")]
+    lines = pa.table(
+        {
+            "customer_id": pa.array([c for c, _ in rows], pa.string()),
+            "product": pa.array([p for _, p in rows], pa.string()),
+        }
+    )
+    assert _top_products(lines) == {"A": ["p1", "p2", "p4"], "B": ["p9"]}
+    assert _top_products(lines, limit=1) == {"A": ["p1"], "B": ["p9"]}
