@@ -53,11 +53,7 @@ def _unnamed_file(folder: str) -> int | None:
     if not _O_TMPFILE or not _proc_fd_links():
         return None
     try:
-        try:
-            return os.open(folder or ".", _O_TMPFILE | os.O_WRONLY, 0o666)
-        except FileNotFoundError:
-            Path(folder or ".").mkdir(parents=True, exist_ok=True)
-            return os.open(folder or ".", _O_TMPFILE | os.O_WRONLY, 0o666)
+        return _open(folder or ".", _O_TMPFILE | os.O_WRONLY, folder)
     except OSError as exc:
         if exc.errno in _NO_TMPFILE:  # this file system has no unnamed files
             return None
@@ -103,11 +99,7 @@ def _link(fd: int, source: str, target: str) -> None:
 def _write_renamed(folder: str, name: str, payload: bytes, *, durable: bool) -> None:
     """Write a temp file next to the target, then rename it over the target."""
     temp = _temp_name(folder, name)
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except FileNotFoundError:
-        Path(folder or ".").mkdir(parents=True, exist_ok=True)
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    fd = _open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, folder)
     try:
         try:
             _write_all(fd, payload)
@@ -119,6 +111,15 @@ def _write_renamed(folder: str, name: str, payload: bytes, *, durable: bool) -> 
         _remove(temp)
         raise
     _rename(temp, os.path.join(folder, name))
+
+
+def _open(path: str, flags: int, folder: str) -> int:
+    """`os.open` with mode 0666 (less the umask), making `folder` first if it is missing."""
+    try:
+        return os.open(path, flags, 0o666)
+    except FileNotFoundError:
+        Path(folder or ".").mkdir(parents=True, exist_ok=True)
+        return os.open(path, flags, 0o666)
 
 
 def _temp_name(folder: str, name: str) -> str:
