@@ -38,6 +38,7 @@ class Sources:
 
 @dataclass
 class Dataset:
+    sources: Sources
     settings: Settings
     orders: Orders
     customers: pa.Table | None
@@ -92,7 +93,7 @@ def load_dataset(
         raise UsageError(
             "no losses file: pass --losses FILE or add data/losses.csv to the workspace"
         )
-    return Dataset(settings, orders, customers, losses, rejects, notes)
+    return Dataset(sources, settings, orders, customers, losses, rejects, notes)
 
 
 @dataclass(frozen=True)

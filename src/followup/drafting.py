@@ -65,18 +65,23 @@ class Workbench:
 
 
 def prepare(sources: Sources, as_of: dt.date, *, keep_bad_rows: bool = False) -> Workbench:
-    """Load data, facts and templates; segment with both schemes; build every profile."""
-    from followup.context import customer_stats, latest_losses
+    """Load the data from `sources`, then `build_workbench` on it."""
     from followup.dataset import load_dataset
+
+    return build_workbench(load_dataset(sources, keep_bad_rows=keep_bad_rows), as_of)
+
+
+def build_workbench(dataset: Dataset, as_of: dt.date) -> Workbench:
+    """Facts and templates of the data's workspace; both schemes' segments; every profile."""
+    from followup.context import customer_stats, latest_losses
     from followup.facts import FACTS_FILE, load_facts
     from followup.library import load_library
 
-    root = sources.workspace.root
+    root = dataset.sources.workspace.root
     if root is None:
         raise UsageError(
             "drafting needs a workspace (company.yaml, data/): pass --workspace DIR or --sample"
         )
-    dataset = load_dataset(sources, keep_bad_rows=keep_bad_rows)
     facts = load_facts(root / FACTS_FILE)
     library = load_library(root)
     profiles = _profiles(

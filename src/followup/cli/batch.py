@@ -72,7 +72,7 @@ if TYPE_CHECKING:
     help="Outbox folder.",
 )
 @options.as_of_option
-@options.workspace_options
+@options.data_options
 def command(
     campaign: str,
     segments: tuple[str, ...],
@@ -91,8 +91,7 @@ def command(
     dry_run: bool,
     out: Path,
     as_of: str | None,
-    workspace: Path | None,
-    sample: bool,
+    data: options.DataOptions,
 ) -> None:
     """Draft a campaign for everyone it targets (or --segment, or --from-plan), after a
     pre-flight report.
@@ -106,7 +105,7 @@ def command(
     from followup.errors import UsageError
     from followup.outbox import Outbox
 
-    bench = options.workbench(workspace, sample, as_of)
+    bench = options.workbench(data, as_of)
     drafter = engine.build(bench)
     if from_plan and segments:
         raise UsageError("--from-plan and --segment both choose customers: pass one of them")

@@ -40,7 +40,7 @@ def command(out: Path, as_of: str | None) -> None:
     from followup.outbox import Outbox
     from followup.outputs import atomic_write, frame_csv
 
-    bench = options.workbench(None, True, as_of)
+    bench = options.workbench(options.DataOptions(sample=True), as_of)
     segmented = _segmented(bench)
     atomic_write(out / "segments.csv", frame_csv(segmented.table))
     click.echo(f"Segmented {segmented.table.num_rows} customers as of {bench.as_of}:")

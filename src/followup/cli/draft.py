@@ -44,7 +44,7 @@ strict_option = click.option("--strict", is_flag=True, help="Treat any check fin
     "--out", type=click.Path(path_type=Path, file_okay=False), help="Also write it to this outbox."
 )
 @options.as_of_option
-@options.workspace_options
+@options.data_options
 def command(
     customer_id: str,
     campaign: str,
@@ -54,14 +54,13 @@ def command(
     strict: bool,
     out: Path | None,
     as_of: str | None,
-    workspace: Path | None,
-    sample: bool,
+    data: options.DataOptions,
 ) -> None:
     """Draft one follow-up for one customer and print it (subject, body, findings)."""
     from followup.drafting import request
     from followup.errors import DraftError
 
-    bench = options.workbench(workspace, sample, as_of)
+    bench = options.workbench(data, as_of)
     drafter = engine.build(bench)
     draft = drafter.draft(request(bench, customer_id, campaign, channel, language))
     print_draft(draft)

@@ -22,14 +22,7 @@ if TYPE_CHECKING:
     example="followup losses --sample --by segment",
     short_help="Share of lost customers by reason, segment and owner.",
 )
-@options.workspace_options
 @options.data_options
-@click.option(
-    "--losses",
-    "losses_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Losses file (CSV or XLSX).",
-)
 @options.as_of_option
 @options.scheme_option
 @click.option(
@@ -41,13 +34,7 @@ if TYPE_CHECKING:
 )
 @options.format_options
 def command(
-    workspace: Path | None,
-    sample: bool,
-    orders: Path | None,
-    customers: Path | None,
-    columns: Path | None,
-    rejects: Path | None,
-    losses_file: Path | None,
+    data: options.DataOptions,
     as_of: str | None,
     scheme: str,
     views: tuple[str, ...],
@@ -64,10 +51,7 @@ def command(
     from followup.segments import Thresholds, default_rules
 
     day = options.parse_as_of(as_of)
-    src = options.sources(
-        workspace, sample, orders=orders, customers=customers, losses=losses_file, columns=columns
-    )
-    dataset = options.load(src, rejects, need_losses=True)
+    dataset = options.load(data, need_losses=True)
     assert dataset.losses is not None  # need_losses guarantees it
     segmented = segment(dataset, day, default_rules(scheme), Thresholds())
     report = loss_report(dataset.losses, segmented.table.to_pandas())

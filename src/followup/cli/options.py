@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -54,9 +56,33 @@ workspace_options = _stack(
     ),
 )
 
-data_options = _stack(
+
+@dataclass(frozen=True)
+class DataOptions:
+    """Where a command's data comes from: the workspace (or the sample) and explicit files."""
+
+    workspace: Path | None = None
+    sample: bool = False
+    orders: Path | None = None
+    customers: Path | None = None
+    losses: Path | None = None
+    columns: Path | None = None
+    rejects: Path | None = None
+
+    def sources(self) -> Sources:
+        from followup.dataset import Sources
+        from followup.workspace import resolve
+
+        ws = resolve(self.workspace, sample=self.sample)
+        return Sources(ws, self.orders, self.customers, self.losses, self.columns)
+
+
+_DATA_NAMES = tuple(f.name for f in fields(DataOptions))
+
+_DATA_OPTIONS = (
     click.option("--orders", type=_PATH, help="Orders file (CSV or XLSX)."),
     click.option("--customers", type=_PATH, help="Customers file (CSV or XLSX)."),
+    click.option("--losses", type=_PATH, help="Losses file (CSV or XLSX)."),
     click.option(
         "--columns", type=_PATH, help="Column map (YAML) for headers followup does not know."
     ),
@@ -66,6 +92,22 @@ data_options = _stack(
         help="Set unusable rows aside in this CSV (with the reason) and go on.",
     ),
 )
+
+
+def data_options(function: Callable[..., Any]) -> Any:
+    """The workspace and data-file options of every command that reads data; the command
+    receives them as one `data: DataOptions` argument, and loads through `load`."""
+
+    @functools.wraps(function)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        given = {name: kwargs.pop(name) for name in _DATA_NAMES if name in kwargs}
+        return function(*args, data=DataOptions(**given), **kwargs)
+
+    decorated: Any = workspace_options(command)
+    for option in reversed(_DATA_OPTIONS):
+        decorated = option(decorated)
+    return decorated
+
 
 as_of_option = click.option(
     "--as-of", "as_of", metavar="DATE", help="Count orders up to this date (default: today)."
@@ -111,25 +153,22 @@ def output_format(fmt: str | None, output: Path | None) -> str:
     return "table"
 
 
-def sources(workspace: Path | None, sample: bool, **paths: Path | None) -> Sources:
-    from followup.dataset import Sources
-    from followup.workspace import resolve
-
-    return Sources(resolve(workspace, sample=sample), **paths)
-
-
-def load(src: Sources, rejects: Path | None, **kwargs: Any) -> Dataset:
-    """Load the dataset; print notes; write the rejects file when asked."""
+def load(data: DataOptions, *, need_losses: bool = False) -> Dataset:
+    """The one way a command loads its data: notes printed, bad rows fatal (exit 2) unless
+    `--rejects FILE` sets them aside, and then the rejects file written."""
     from followup.dataset import load_dataset
     from followup.outputs import write_rejects
 
-    dataset = load_dataset(src, keep_bad_rows=rejects is not None, **kwargs)
+    dataset = load_dataset(
+        data.sources(), keep_bad_rows=data.rejects is not None, need_losses=need_losses
+    )
     for note in dataset.notes:
         click.echo(f"Note: {note}", err=True)
-    if rejects is not None:
-        write_rejects(rejects, dataset.rejects)
+    if data.rejects is not None:
+        write_rejects(data.rejects, dataset.rejects)
         count = len(dataset.rejects)
-        click.echo(f"{count} row{'s' if count != 1 else ''} set aside: see {rejects}", err=True)
+        rows = f"{count} row{'s' if count != 1 else ''}"
+        click.echo(f"{rows} set aside: see {data.rejects}", err=True)
     return dataset
 
 
@@ -144,26 +183,13 @@ def emit(text: str, output: Path | None) -> None:
         click.echo(f"Wrote {output}", err=True)
 
 
-def workbench(workspace: Path | None, sample: bool, as_of: str | None) -> Workbench:
-    """Prepare drafting; rows that cannot be used are set aside with a note, not fatal."""
-    from followup.dataset import Sources
-    from followup.drafting import prepare
-    from followup.workspace import resolve
+def workbench(data: DataOptions, as_of: str | None) -> Workbench:
+    """Load the data (as `load` does) and prepare drafting: facts, templates, profiles."""
+    from followup.drafting import build_workbench
 
+    day = parse_as_of(as_of)
     with _collector_paused():
-        bench = prepare(
-            Sources(resolve(workspace, sample=sample)), parse_as_of(as_of), keep_bad_rows=True
-        )
-    for note in bench.dataset.notes:
-        click.echo(f"Note: {note}", err=True)
-    if bench.dataset.rejects:
-        count = len(bench.dataset.rejects)
-        click.echo(
-            f"Note: {count} data row{'s' if count != 1 else ''} cannot be used and were set aside "
-            "(`followup segment --rejects FILE` lists them)",
-            err=True,
-        )
-    return bench
+        return build_workbench(load(data), day)
 
 
 @contextmanager

@@ -72,7 +72,7 @@ buffer_option = click.option(
 )
 @click.option("--workdays", type=int, default=250, show_default=True, help="Working days a year.")
 @options.as_of_option
-@options.workspace_options
+@options.data_options
 def command(
     year: int | None,
     growth: float,
@@ -86,8 +86,7 @@ def command(
     conversion: float,
     workdays: int,
     as_of: str | None,
-    workspace: Path | None,
-    sample: bool,
+    data: options.DataOptions,
 ) -> None:
     """Expected orders next year per repeat customer, with a contact-by date.
 
@@ -96,15 +95,12 @@ def command(
     expected order − lead time − buffer, moved before a holiday closure. Customers
     with too little history are listed with the reason.
     """
-    from followup.dataset import Sources, load_dataset
     from followup.facts import FACTS_FILE, load_facts
     from followup.plan import goal, workspace_plan
-    from followup.workspace import resolve
 
-    ws = resolve(workspace, sample=sample)
     day = options.parse_as_of(as_of)
-    dataset = load_dataset(Sources(ws), keep_bad_rows=True)
-    facts = load_facts((ws.root or Path.cwd()) / FACTS_FILE)
+    dataset = options.load(data)
+    facts = load_facts((dataset.sources.workspace.root or Path.cwd()) / FACTS_FILE)
     the_plan = workspace_plan(
         dataset, facts, year=year or day.year + 1, as_of=day, growth=growth, buffer_days=buffer_days
     )

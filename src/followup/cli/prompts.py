@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from followup.cli import options
@@ -33,7 +31,7 @@ def group() -> None:
 @tone_option
 @length_option
 @options.as_of_option
-@options.workspace_options
+@options.data_options
 def show(
     campaign: str,
     customer_id: str,
@@ -42,14 +40,13 @@ def show(
     tone: str,
     length: str,
     as_of: str | None,
-    workspace: Path | None,
-    sample: bool,
+    data: options.DataOptions,
 ) -> None:
     """Print the system and user messages, exactly as they would be sent."""
     from followup.drafting import TemplateEngine, request
     from followup.prompts import build_messages, load_prompt
 
-    bench = options.workbench(workspace, sample, as_of)
+    bench = options.workbench(data, as_of)
     req = request(bench, customer_id, campaign, channel, language)
     prompt, baseline = load_prompt(campaign, bench.root), TemplateEngine(bench).draft(req)
     messages = build_messages(prompt, req, baseline, tone=tone, length=length)

@@ -32,7 +32,6 @@ OUTPUT_COLUMNS = (
     example="followup segment --sample --summary",
     short_help="RFM scores and a segment for every customer.",
 )
-@options.workspace_options
 @options.data_options
 @options.as_of_option
 @options.scheme_option
@@ -49,12 +48,7 @@ OUTPUT_COLUMNS = (
 @click.option("--summary", is_flag=True, help="One line per segment instead of per customer.")
 @options.format_options
 def command(
-    workspace: Path | None,
-    sample: bool,
-    orders: Path | None,
-    customers: Path | None,
-    columns: Path | None,
-    rejects: Path | None,
+    data: options.DataOptions,
     as_of: str | None,
     scheme: str,
     rules: Path | None,
@@ -77,8 +71,7 @@ def command(
     chosen = load_rules(rules) if rules else default_rules(scheme)
     if rules and scheme not in (chosen.scheme, "classic"):
         raise click.UsageError(f"--scheme {scheme} but {rules} is for {chosen.scheme}")
-    src = options.sources(workspace, sample, orders=orders, customers=customers, columns=columns)
-    dataset = options.load(src, rejects)
+    dataset = options.load(data)
     result = segment(dataset, day, chosen, Thresholds.parse(thresholds))
     _report_counts(result)
     kind = options.output_format(fmt, output)

@@ -117,17 +117,17 @@ def new(
 
 
 @group.command("lint", cls=Command, example="followup templates lint --sample")
-@options.workspace_options
+@options.data_options
 @click.option("--no-render", is_flag=True, help="Skip rendering against the workspace's customers.")
-def lint(workspace: Path | None, sample: bool, no_render: bool) -> None:
+def lint(data: options.DataOptions, no_render: bool) -> None:
     """Check every template: names, sandbox, literal facts, lengths, coverage gaps.
 
     Exits 1 when an error is found (warnings alone exit 0).
     """
     from followup.lint import lint_library, summary
 
-    library, ws = _library(workspace, sample)
-    bench = None if no_render or ws.root is None else options.workbench(workspace, sample, None)
+    library, ws = _library(data.workspace, data.sample)
+    bench = None if no_render or ws.root is None else options.workbench(data, None)
     forbidden = bench.facts.forbidden_claims if bench else []
     issues = lint_library(library, bench, forbidden)
     for issue in issues:
@@ -147,14 +147,14 @@ def lint(workspace: Path | None, sample: bool, no_render: bool) -> None:
 @click.argument("template_id")
 @click.option("--customer", "customer_id", required=True, help="Customer id to render for.")
 @options.as_of_option
-@options.workspace_options
+@options.data_options
 def preview(
-    template_id: str, customer_id: str, as_of: str | None, workspace: Path | None, sample: bool
+    template_id: str, customer_id: str, as_of: str | None, data: options.DataOptions
 ) -> None:
     """Render one template for one real customer, approved or not, with its findings."""
     from followup.drafting import TemplateEngine, request
 
-    bench = options.workbench(workspace, sample, as_of)
+    bench = options.workbench(data, as_of)
     item = bench.library.get(template_id)
     if item.header is None:
         from followup.errors import TemplateError
