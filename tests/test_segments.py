@@ -10,7 +10,8 @@ import pyarrow as pa
 import pytest
 
 from followup.errors import ConfigError, UsageError
-from followup.segments import Thresholds, assign, default_rules, label, load_rules
+from followup.rules_file import load_rules
+from followup.segments import Thresholds, assign, default_rules, label
 from tests.conftest import run, write
 
 # The table, written out here on purpose: a change to the code's grid must fail.

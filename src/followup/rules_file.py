@@ -15,6 +15,7 @@ labels:                    # optional display label per (renamed) segment
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -84,3 +85,18 @@ def parse_rules(data: Any, source: str) -> Rules:
             f"{source}: rename.{unknown[0]}: no such segment in the {spec.scheme} scheme"
         )
     return Rules(spec.scheme, grid, cells, dict(spec.rename), dict(spec.labels))
+
+
+def load_rules(path: Path) -> Rules:
+    """Read a rules YAML file (see docs/segments.md for the format)."""
+    import yaml
+
+    from followup.outputs import load_yaml
+
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the rules file ({exc})") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+    return parse_rules(data, str(path))

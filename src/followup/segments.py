@@ -13,10 +13,9 @@ A manager's rules file (YAML) can rename segments or redraw a grid.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from followup.errors import ConfigError, UsageError
+from followup.errors import UsageError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -185,19 +184,3 @@ def label(segment: str, scheme: str) -> str:
     if scheme == "cn8":
         return next((zh for seg, zh in CN8_TABLE.values() if seg == segment), "")
     return CLASSIC_LABELS.get(segment, ("", ""))[1]
-
-
-def load_rules(path: Path) -> Rules:
-    """Read a rules YAML file (see docs/segments.md for the format)."""
-    import yaml
-
-    from followup.outputs import load_yaml
-    from followup.rules_file import parse_rules
-
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the rules file ({exc})") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
-    return parse_rules(data, str(path))

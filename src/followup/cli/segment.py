@@ -65,7 +65,8 @@ def command(
     """
     from followup.dataset import segment
     from followup.dataset import summary as summarise
-    from followup.segments import Thresholds, default_rules, load_rules
+    from followup.rules_file import load_rules
+    from followup.segments import Thresholds, default_rules
 
     day = options.parse_as_of(as_of)
     chosen = load_rules(rules) if rules else default_rules(scheme)
