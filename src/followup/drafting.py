@@ -163,14 +163,32 @@ def request(
     return DraftRequest(customer_id, campaign, channel, language, context)
 
 
+@dataclass(frozen=True)
+class CallEstimate:
+    """What drafting one request asks of an API: tokens sent (estimated), at most back."""
+
+    tokens_in: int
+    tokens_out: int
+
+
 class Engine(Protocol):
+    """What a batch, a draft and the budget need of an engine (template, llm)."""
+
     name: str
 
-    def choose(self, req: DraftRequest) -> Choice | None: ...
+    def choose(self, req: DraftRequest) -> Choice | None:
+        """The approved template the draft starts from (None: it cannot be drafted)."""
 
-    def fingerprint(self, req: DraftRequest) -> str | None: ...
+    def fingerprint(self, req: DraftRequest) -> str | None:
+        """Of everything the draft is made from, before drafting (None: no template)."""
 
     def draft(self, req: DraftRequest) -> Draft: ...
+
+    def estimate(self, req: DraftRequest) -> CallEstimate | None:
+        """The API call drafting `req` makes (None: the engine makes none)."""
+
+    def cost(self, tokens_in: int, tokens_out: int) -> float | None:
+        """What these tokens cost at the configured prices (None: no API, or no prices)."""
 
 
 class TemplateEngine:
@@ -233,6 +251,13 @@ class TemplateEngine:
             self.bench.facts_hash,
             self.bench.as_of,
         )
+
+    def estimate(self, req: DraftRequest) -> CallEstimate | None:
+        """Templates render here: no API call."""
+        return None
+
+    def cost(self, tokens_in: int, tokens_out: int) -> float | None:
+        return None
 
     def draft(self, req: DraftRequest) -> Draft:
         choice = self.choose(req)

@@ -8,11 +8,12 @@ The client is passed in (built by `llm_client.make_client`), so tests pass a fak
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from followup.drafting import DraftRequest, TemplateEngine, Workbench
+from followup.drafting import CallEstimate, DraftRequest, TemplateEngine, Workbench
 from followup.drafts import Draft, fingerprint
 from followup.errors import DraftError
 
@@ -20,6 +21,15 @@ if TYPE_CHECKING:
     from followup.library import Choice
     from followup.llm_client import LLMConfig
     from followup.prompts import Messages, Prompt
+
+
+CHARS_PER_TOKEN = 4
+
+
+def tokens_for(text_chars: int) -> int:
+    """Estimated tokens of a text of this many characters: a rough rule for Latin-script
+    text (the real count depends on the model's tokenizer)."""
+    return math.ceil(text_chars / CHARS_PER_TOKEN)
 
 
 class UnusableReply(DraftError):
@@ -88,12 +98,14 @@ class LLMEngine:
             prompt.header.max_tokens,
         )
 
-    def estimate(self, req: DraftRequest) -> tuple[int, int]:
+    def estimate(self, req: DraftRequest) -> CallEstimate:
         """Tokens one request sends (estimated from its characters) and the most it gets back."""
-        from followup.budget import tokens_for
-
         prompt, messages, _ = self._messages(req)
-        return tokens_for(len(messages.system) + len(messages.user)), prompt.header.max_tokens
+        sent = tokens_for(len(messages.system) + len(messages.user))
+        return CallEstimate(sent, prompt.header.max_tokens)
+
+    def cost(self, tokens_in: int, tokens_out: int) -> float | None:
+        return self.config.settings.cost(tokens_in, tokens_out)
 
     def draft(self, req: DraftRequest) -> Draft:
         prompt, messages, baseline = self._messages(req)

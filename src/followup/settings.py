@@ -88,6 +88,12 @@ class LLMSettings:
         if self.timeout <= 0 or self.max_retries < 0 or self.concurrency < 1:
             raise ValueError("timeout > 0, max_retries >= 0 and concurrency >= 1 please")
 
+    def cost(self, tokens_in: int, tokens_out: int) -> float | None:
+        """At the prices per 1k tokens; None when either price is not set."""
+        if self.price_in_per_1k is None or self.price_out_per_1k is None:
+            return None
+        return tokens_in / 1000 * self.price_in_per_1k + tokens_out / 1000 * self.price_out_per_1k
+
 
 @dataclass(frozen=True)
 class Settings:
