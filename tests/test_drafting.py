@@ -14,7 +14,7 @@ import pytest
 
 from followup.errors import ConfigError
 from followup.facts import levers, load_facts
-from followup.render import Money, format_date, format_money, format_percent
+from followup.formatting import Money, format_date, format_money, format_percent
 from followup.workspace import sample_root
 from tests.conftest import run, write
 

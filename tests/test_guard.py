@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from followup.drafts import Draft
+from followup.formatting import Money
 from followup.guard import allowed_facts, check_reply, detect_language
-from followup.render import Money
 
 CONTEXT = {
     "offer": {

@@ -123,7 +123,7 @@ def test_from_plan_targets_exactly_the_customers_due(tmp_path: Path) -> None:
     assert {r["customer_id"] for r in records} == explained
     rows_csv = list(csv.DictReader((tmp_path / "out" / "drafts.csv").open(encoding="utf-8-sig")))
     assert all(not row["findings"] for row in rows_csv)
-    from followup.render import format_date
+    from followup.formatting import format_date
 
     first = {r["customer_id"]: dt.date.fromisoformat(r["first_expected"]) for r in rows}
     english = [r for r in records if r["language"] == "en" and r["channel"] == "email"]

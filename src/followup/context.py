@@ -14,8 +14,8 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from followup.facts import CompanyFacts, levers, localize
+from followup.formatting import Money
 from followup.reasons import LOSS_REASONS
-from followup.render import Money
 
 if TYPE_CHECKING:
     import numpy as np

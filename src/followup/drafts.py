@@ -8,7 +8,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
-from followup.render import Money  # a plain module: Jinja and Babel load only when used
+from followup.formatting import Money  # a plain module: Babel loads only when used
 
 Severity = Literal["error", "warning"]
 DraftStatus = Literal["ok", "findings", "failed"]

@@ -200,7 +200,7 @@ def _month_names(language: str) -> dict[str, int]:
     """Month names of a language (wide and abbreviated, from CLDR) -> month number."""
     from babel.dates import get_month_names
 
-    from followup.render import babel_locale
+    from followup.formatting import babel_locale
 
     names: dict[str, int] = {}
     for width in ("wide", "abbreviated"):

@@ -376,7 +376,7 @@ def due(plan: Plan, within_days: int) -> list[PlanRow]:
 
 def draft_context(row: PlanRow, plan: Plan) -> dict[str, object]:
     """What a draft may say about the plan: only figures the plan computed."""
-    from followup.render import Money
+    from followup.formatting import Money
 
     first = row.first
     return {

@@ -117,7 +117,7 @@ def language_name(language: str) -> str:
     """`pt-BR` -> `Portuguese (Brazil)`: what the model is asked to write in."""
     from babel import Locale
 
-    from followup.render import babel_locale
+    from followup.formatting import babel_locale
 
     return str(Locale.parse(babel_locale(language)).get_display_name("en"))
 

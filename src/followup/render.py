@@ -1,4 +1,4 @@
-"""Rendering templates in Jinja's sandbox, with locale-aware formatting from Babel.
+"""Rendering templates in Jinja's sandbox; its filters format for the draft's locale.
 
 Customer fields reach a template only as values: Jinja never renders a value, so a
 customer's notes that contain `{{ 7*7 }}` print as written. Undefined names are
@@ -7,109 +7,18 @@ errors (StrictUndefined), and attribute access goes through the sandbox.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-from dataclasses import dataclass
-from functools import cache, lru_cache, partial
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
+from followup import formatting
 from followup.errors import TemplateError
+from followup.formatting import babel_locale
 
 if TYPE_CHECKING:
-    from babel import Locale
     from jinja2 import BytecodeCache, Template
     from jinja2.bccache import Bucket
     from jinja2.sandbox import SandboxedEnvironment
-
-
-@dataclass(frozen=True)
-class Money:
-    """An amount in a currency; `{{ x | money }}` formats it for the draft's language."""
-
-    amount: float
-    currency: str | None
-
-    def __str__(self) -> str:
-        return format_money(self, "en")
-
-
-@cache
-def babel_locale(language: str) -> str:
-    """BCP-47 (`pt-BR`) to a Babel locale name (`pt_BR`); unknown tags fall back to `en`."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        return str(Locale.parse(language.replace("-", "_")))
-    except (UnknownLocaleError, ValueError, TypeError):
-        return "en"
-
-
-def format_money(value: Money | float | int, locale: str) -> str:
-    """`USD 12,500.00` (en), `12.500,00 USD` (de): the ISO code, never an ambiguous `$`."""
-    from babel.numbers import format_currency, format_decimal, get_currency_precision
-
-    if not isinstance(value, Money):
-        return format_decimal(value, format="#,##0.00", locale=_locale(locale))
-    if value.currency is None:
-        return format_decimal(value.amount, format="#,##0.00", locale=_locale(locale))
-    digits = get_currency_precision(value.currency)
-    pattern = _currency_pattern(locale)
-    return format_currency(
-        round(value.amount, digits),
-        value.currency,
-        format=pattern,
-        locale=_locale(locale),
-        currency_digits=True,
-    )
-
-
-@cache
-def _locale(name: str) -> Locale:
-    """Babel's Locale for a name, parsed once (Babel parses a name on every call)."""
-    from babel import Locale
-
-    return Locale.parse(name)
-
-
-@cache
-def _currency_pattern(locale: str) -> str:
-    """The locale's currency pattern showing the ISO code (`¤¤`), spaced from the number."""
-    import re
-
-    from babel import Locale
-
-    pattern = str(Locale.parse(locale).currency_formats["standard"].pattern).split(";")[0]
-    pattern = re.sub(r"\s*¤\s*", lambda m: m.group(0).replace("¤", "¤¤"), pattern)
-    if pattern.startswith("¤¤") and not pattern[2].isspace():
-        pattern = "¤¤ " + pattern[2:]
-    return pattern
-
-
-def format_date(value: dt.date, locale: str, style: str = "long") -> str:
-    """`20 December 2026` / `20 de diciembre de 2026`; `style` may be a CLDR pattern."""
-    from babel.dates import format_date as babel_format_date
-
-    return babel_format_date(value, format=style, locale=_locale(locale))
-
-
-def format_number(value: float, locale: str) -> str:
-    from babel.numbers import format_decimal
-
-    return format_decimal(value, locale=_locale(locale))
-
-
-def format_percent(value: float, locale: str) -> str:
-    """`5` -> `5%` (en) / `5 %` (de, fr, es): the value is in percent already."""
-    from babel.numbers import format_percent as babel_format_percent
-
-    pattern = _percent_pattern(locale)
-    return babel_format_percent(value / 100, format=pattern, locale=_locale(locale))
-
-
-@cache
-def _percent_pattern(locale: str) -> str:
-    pattern = str(_locale(locale).percent_formats[None].pattern)
-    return pattern.replace("#,##0", "#,##0.##")
 
 
 def environment(locale: str) -> SandboxedEnvironment:
@@ -133,10 +42,10 @@ def _environment(locale: str) -> SandboxedEnvironment:
     env = SandboxedEnvironment(undefined=StrictUndefined, **_OPTIONS)
     env.filters.update(
         {
-            "money": partial(_money_filter, locale=locale),
-            "date": partial(_date_filter, locale=locale),
-            "number": partial(_number_filter, locale=locale),
-            "percent": partial(_percent_filter, locale=locale),
+            "money": partial(formatting.money_text, locale=locale),
+            "date": partial(formatting.date_text, locale=locale),
+            "number": partial(formatting.number_text, locale=locale),
+            "percent": partial(formatting.percent_text, locale=locale),
             "quoted": quoted,
         }
     )
@@ -150,28 +59,6 @@ def quoted(text: Any) -> str:
     """Text fenced as a quotation: for prompts, customer text is data, never instructions."""
     value = str(text or "").replace(FENCE, "''").strip() or "(none)"
     return f"{FENCE}\n{value}\n{FENCE}"
-
-
-# Babel takes 10-40 µs a value; a batch formats the same dates, discounts and totals
-# thousands of times (the values are immutable, so each is formatted once per locale).
-@lru_cache(maxsize=4096)
-def _money_filter(value: Money | float, locale: str) -> str:
-    return format_money(value, locale)
-
-
-@lru_cache(maxsize=4096)
-def _date_filter(value: dt.date, style: str = "long", *, locale: str) -> str:
-    return format_date(value, locale, style)
-
-
-@lru_cache(maxsize=4096)
-def _number_filter(value: float, locale: str) -> str:
-    return format_number(value, locale)
-
-
-@lru_cache(maxsize=4096)
-def _percent_filter(value: float, locale: str) -> str:
-    return format_percent(value, locale)
 
 
 def compile_template(source: str, locale: str, name: str) -> Template:
