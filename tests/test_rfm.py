@@ -187,7 +187,8 @@ def test_scores_match_the_formula_by_brute_force(values: list[int]) -> None:
 
 @pytest.mark.parametrize("as_of", [dt.date(2026, 11, 22), dt.date(2025, 6, 30)])
 def test_sample_has_every_classic_segment_and_prospects(as_of: dt.date) -> None:
-    from followup.dataset import Sources, load_dataset, segment
+    from followup.dataset import Sources, load_dataset
+    from followup.segmented import segment
     from followup.segments import Thresholds, default_rules
     from followup.workspace import resolve
 

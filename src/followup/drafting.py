@@ -95,7 +95,7 @@ def _profiles(
     dataset: Dataset, as_of: dt.date, stats: Any, losses: dict[str, Any]
 ) -> dict[str, dict[str, Any]]:
     from followup.context import customer_contexts
-    from followup.dataset import segment
+    from followup.segmented import segment
     from followup.segments import Thresholds, default_rules
 
     classic = segment(dataset, as_of, default_rules("classic"), Thresholds())

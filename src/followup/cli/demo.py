@@ -11,8 +11,8 @@ from followup.cli import options
 from followup.cli.base import Command
 
 if TYPE_CHECKING:
-    from followup.dataset import Segmented
     from followup.drafting import Workbench
+    from followup.segmented import Segmented
 
 CAMPAIGNS = ("urgency", "reactivation", "thanks")
 
@@ -35,10 +35,10 @@ def command(out: Path, as_of: str | None) -> None:
     """Segment the bundled sample and batch-draft urgency, reactivation and thank-you
     messages with the template engine: no network, no API key."""
     from followup.batch import Selection, plan, run
-    from followup.dataset import summary
     from followup.drafting import TemplateEngine
     from followup.outbox import Outbox
     from followup.outputs import atomic_write, frame_csv
+    from followup.segmented import summary
 
     bench = options.workbench(options.DataOptions(sample=True), as_of)
     segmented = _segmented(bench)
@@ -60,7 +60,7 @@ def command(out: Path, as_of: str | None) -> None:
 
 
 def _segmented(bench: Workbench) -> Segmented:
-    from followup.dataset import segment
+    from followup.segmented import segment
     from followup.segments import Thresholds, default_rules
 
     return segment(bench.dataset, bench.as_of, default_rules("classic"), Thresholds())

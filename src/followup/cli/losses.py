@@ -46,8 +46,8 @@ def command(
     Reasons followup does not know are shown as written and flagged, never
     dropped. Segments come from RFM as of --as-of.
     """
-    from followup.dataset import segment
     from followup.losses import loss_report
+    from followup.segmented import segment
     from followup.segments import Thresholds, default_rules
 
     day = options.parse_as_of(as_of)

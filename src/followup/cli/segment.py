@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from followup.dataset import Segmented
+    from followup.segmented import Segmented
 
 #: per-customer columns, in order: who, the RFM figures, the segment, then the rest
 OUTPUT_COLUMNS = (
@@ -63,9 +63,9 @@ def command(
     workspace or the given files. Customers with no purchase are listed as
     `prospect`.
     """
-    from followup.dataset import segment
-    from followup.dataset import summary as summarise
     from followup.rules_file import load_rules
+    from followup.segmented import segment
+    from followup.segmented import summary as summarise
     from followup.segments import Thresholds, default_rules
 
     day = options.parse_as_of(as_of)
