@@ -264,7 +264,7 @@ def count_rows(path: Path) -> int | None:
 
 def library_roots(python: Path, workspace: Path) -> list[Path]:
     """The shipped template library as the followup install sees it, and the workspace's."""
-    code = "from followup.library import shipped_root; print(shipped_root())"
+    code = "from followup.drafting.library import shipped_root; print(shipped_root())"
     shipped = capture([str(python), "-c", code])
     roots = [] if shipped == "unknown" else [Path(shipped)]
     return [*roots, workspace / "templates"]

@@ -8,7 +8,7 @@
 threads do not take the client's GIL) answers every request after a fixed ``--delay``
 with the prompt's own baseline, which passes the fact guard. On the 10,000-customer
 workspace (``bench/data/ws10k``, generated if missing) followup plans ``--drafts``
-reactivation drafts and runs the batch (``followup.batch.run``, the code behind
+reactivation drafts and runs the batch (``followup.outbox.batch.run``, the code behind
 ``followup batch --engine llm``) into a fresh outbox at ``--concurrency``. Timed: the
 run, not the loading (the dry-run row of the batch benchmark covers that). Targets: the
 clean run reaches ≥ 90 % of the ideal concurrency / delay drafts a second; with
@@ -44,8 +44,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from followup.drafting import Workbench
-    from followup.llm_engine import LLMEngine
+    from followup.drafting.workbench import Workbench
+    from followup.llm.engine import LLMEngine
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
@@ -80,8 +80,8 @@ class Outcome:
 
 
 def workbench(root: Path | None) -> Workbench:
-    from followup.dataset import Sources
-    from followup.drafting import prepare
+    from followup.data.dataset import Sources
+    from followup.drafting.workbench import prepare
     from followup.workspace import resolve
 
     return prepare(Sources(resolve(root, sample=root is None)), AS_OF)
@@ -90,8 +90,8 @@ def workbench(root: Path | None) -> Workbench:
 def llm_engine(
     bench: Workbench, base_url: str, model: str, *, concurrency: int, fallback: bool
 ) -> LLMEngine:
-    from followup.llm_client import make_client, resolve
-    from followup.llm_engine import LLMEngine
+    from followup.llm.client import make_client, resolve
+    from followup.llm.engine import LLMEngine
     from followup.settings import LLMSettings
 
     settings = LLMSettings(model=model, base_url=base_url, concurrency=concurrency, timeout=120)
@@ -103,13 +103,14 @@ def timed_batch(
     label: str, bench: Workbench, engine: LLMEngine, campaigns: list[tuple[str, int]]
 ) -> tuple[Outcome, list[dict[str, Any]]]:
     """Plan each (campaign, count), then time `batch.run` of all of them into one outbox."""
-    from followup.batch import Selection, plan, run
-    from followup.outbox import Outbox
+    from followup.drafting.preflight import Selection, preflight
+    from followup.outbox.batch import run
+    from followup.outbox.folder import Outbox
 
     plans = []
     for campaign, count in campaigns:
         segments = CLASSIC_SEGMENTS if campaign == "reactivation" else ()
-        plans.append(plan(bench, engine, Selection(campaign, segments=segments, limit=count)))
+        plans.append(preflight(bench, engine, Selection(campaign, segments=segments, limit=count)))
     with tempfile.TemporaryDirectory(prefix="bench-llm-") as folder:
         outbox = Outbox(Path(folder), date=AS_OF)
         started = time.perf_counter()

@@ -15,7 +15,7 @@ import argparse
 import datetime as dt
 import sys
 
-from followup.library import Approval, load_library, read_lock, shipped_root, write_lock
+from followup.drafting.library import Approval, load_library, read_lock, shipped_root, write_lock
 
 
 def main() -> int:

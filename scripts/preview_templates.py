@@ -14,8 +14,9 @@ import datetime as dt
 import fnmatch
 import sys
 
-from followup.dataset import Sources
-from followup.drafting import TemplateEngine, Workbench, prepare, request
+from followup.data.dataset import Sources
+from followup.drafting.engine import TemplateEngine
+from followup.drafting.workbench import Workbench, prepare, request
 from followup.workspace import resolve
 
 AS_OF = dt.date(2026, 11, 22)

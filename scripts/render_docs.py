@@ -16,15 +16,15 @@ from pathlib import Path
 
 import click
 
-from followup.campaigns import CAMPAIGN_PURPOSE, CAMPAIGN_RULES
-from followup.checks import EMAIL_MAX, SUBJECT_MAX, WHATSAPP_MAX
+from followup.analysis.segment_rules import __doc__ as RULES_DOC
+from followup.analysis.segments import CLASSIC_GRID, CLASSIC_LABELS, CN8_TABLE, cn8_code
 from followup.cli import cli
 from followup.cli.errors import MEANINGS
-from followup.columns import TABLES
-from followup.context import CONTEXT_DOC
-from followup.reasons import LOSS_REASONS
-from followup.rules_file import __doc__ as RULES_DOC
-from followup.segments import CLASSIC_GRID, CLASSIC_LABELS, CN8_TABLE, cn8_code
+from followup.data.columns import TABLES
+from followup.data.reasons import LOSS_REASONS
+from followup.drafting.checks import EMAIL_MAX, SUBJECT_MAX, WHATSAPP_MAX
+from followup.drafting.context import CONTEXT_DOC
+from followup.drafting.targeting import CAMPAIGN_PURPOSE, CAMPAIGN_RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = (
@@ -177,7 +177,7 @@ def templates_md() -> str:
 
 def plan_md() -> str:
     """The reorder plan's rules, from the module that implements them."""
-    from followup import plan
+    from followup.reorder import plan
 
     title, _, body = (plan.__doc__ or "").strip().partition("\n")
     usage = (

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from jinja2.sandbox import SandboxedEnvironment
 
-from followup import render
 from followup.cache import cache_dir
+from followup.drafting import sandbox
 
 SOURCE = "Dear {{ name }}, your total is {{ total | number }}."
 
@@ -20,16 +20,16 @@ def fresh(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     """A new process's view: nothing compiled in memory, the cache folder in tmp_path."""
     folder = tmp_path / "cache"
     monkeypatch.setenv("FOLLOWUP_CACHE_DIR", str(folder))
-    render._compiled.cache_clear()
-    render._code_store.cache_clear()
+    sandbox._compiled.cache_clear()
+    sandbox._code_store.cache_clear()
     yield folder
-    render._compiled.cache_clear()  # later tests: back to the session's cache folder
-    render._code_store.cache_clear()
+    sandbox._compiled.cache_clear()  # later tests: back to the session's cache folder
+    sandbox._code_store.cache_clear()
 
 
 def draft(locale: str = "de") -> str:
-    template = render.compile_template(SOURCE, locale, "t")
-    return render.render(template, {"name": "Jörg", "total": 12500.5}, "t")
+    template = sandbox.compile_template(SOURCE, locale, "t")
+    return sandbox.render(template, {"name": "Jörg", "total": 12500.5}, "t")
 
 
 def compiling_fails(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -45,15 +45,15 @@ def test_a_later_run_loads_the_compiled_template(
     first = draft()
     assert first == "Dear Jörg, your total is 12.500,5."
     assert len(list((fresh / "templates").iterdir())) == 1
-    render._compiled.cache_clear()  # a new process: only the folder remembers
+    sandbox._compiled.cache_clear()  # a new process: only the folder remembers
     compiling_fails(monkeypatch)
     assert draft() == first
 
 
 def test_a_changed_source_or_other_locale_compiles_anew(fresh: Path) -> None:
     assert draft("de") != draft("en")
-    template = render.compile_template(SOURCE + "!", "de", "t")
-    assert render.render(template, {"name": "A", "total": 1}, "t").endswith("1.!")
+    template = sandbox.compile_template(SOURCE + "!", "de", "t")
+    assert sandbox.render(template, {"name": "A", "total": 1}, "t").endswith("1.!")
     assert len(list((fresh / "templates").iterdir())) == 3
 
 
@@ -61,7 +61,7 @@ def test_a_corrupt_cache_file_is_compiled_again(fresh: Path) -> None:
     expected = draft()
     for file in (fresh / "templates").iterdir():
         file.write_bytes(file.read_bytes()[:40] + b"\x00garbage")
-    render._compiled.cache_clear()
+    sandbox._compiled.cache_clear()
     assert draft() == expected
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from followup import __version__
-from followup.cli.render import width
+from followup.cli.tables import width
 from tests.conftest import run, write
 
 AS_OF = ("--as-of", "2026-11-22")
@@ -30,10 +30,10 @@ def test_help_lists_every_command_with_a_description_and_an_example() -> None:
     assert run("segment", "--help").stdout.count("followup segment --sample") == 1
 
 
-def test_help_does_not_import_pandas_or_openai() -> None:
+def test_help_imports_none_of_the_heavy_libraries() -> None:
     code = (
         "import sys; from followup.cli import invoke; invoke(['--help'])\n"
-        "heavy = ('pandas', 'openai', 'pyarrow', 'numpy', 'pydantic')\n"
+        "heavy = ('pandas', 'openai', 'pyarrow', 'numpy', 'pydantic', 'jinja2', 'babel')\n"
         "heavy = [m for m in heavy if m in sys.modules]\n"
         "print('HEAVY', heavy)"
     )
@@ -202,12 +202,12 @@ def test_losses_without_a_losses_file() -> None:
 
 
 def test_debug_shows_the_traceback_of_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    import followup.dataset
+    import followup.data.dataset
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(followup.dataset, "load_dataset", broken)
+    monkeypatch.setattr(followup.data.dataset, "load_dataset", broken)
     plain = run("segment", "--sample", ok=False)
     assert plain.exit_code == 70
     assert plain.stderr == (

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from followup.data.facts import levers, load_facts
 from followup.errors import ConfigError
-from followup.facts import levers, load_facts
 from followup.formatting import Money, format_date, format_money, format_percent
 from followup.workspace import sample_root
 from tests.conftest import run, write
@@ -116,8 +116,9 @@ def test_lang_override_and_english_fallback() -> None:
 
 
 def test_reactivation_picks_the_angle_from_the_latest_loss_reason() -> None:
-    from followup.dataset import Sources
-    from followup.drafting import TemplateEngine, prepare, request
+    from followup.data.dataset import Sources
+    from followup.drafting.engine import TemplateEngine
+    from followup.drafting.workbench import prepare, request
     from followup.workspace import resolve
 
     bench = prepare(Sources(resolve(None, sample=True)), dt.date(2026, 11, 22))
@@ -188,25 +189,25 @@ def test_batch_writes_eml_and_indexes_then_skips_unchanged(workspace: Path) -> N
 def test_a_killed_batch_rerun_ends_with_the_full_set_and_no_duplicates(
     workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import followup.outbox
+    import followup.outbox.folder
 
     args = ["batch", "--campaign", "thanks", "--workspace", str(workspace), *AS_OF]
     run(*args, "--out", str(tmp_path / "clean"))
     clean = (tmp_path / "clean" / "drafts.jsonl").read_text(encoding="utf-8").splitlines()
 
-    real_write = followup.outbox.Outbox.write
+    real_write = followup.outbox.folder.Outbox.write
     calls = {"n": 0}
 
-    def dying_write(self: followup.outbox.Outbox, draft: object) -> Path:
+    def dying_write(self: followup.outbox.folder.Outbox, draft: object) -> Path:
         calls["n"] += 1
         if calls["n"] == 7:
             raise KeyboardInterrupt
         return real_write(self, draft)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(followup.outbox.Outbox, "write", dying_write)
+    monkeypatch.setattr(followup.outbox.folder.Outbox, "write", dying_write)
     killed = run(*args, "--out", str(tmp_path / "killed"), ok=False)
     assert killed.exit_code == 130
-    monkeypatch.setattr(followup.outbox.Outbox, "write", real_write)
+    monkeypatch.setattr(followup.outbox.folder.Outbox, "write", real_write)
     rerun = run(*args, "--out", str(tmp_path / "killed")).stdout
     assert "6 unchanged (skipped)" in rerun
     resumed = (tmp_path / "killed" / "drafts.jsonl").read_text(encoding="utf-8").splitlines()
@@ -262,7 +263,7 @@ def test_demo_drafts_all_three_campaigns_offline(tmp_path: Path) -> None:
 def test_top_products_most_ordered_first_ties_by_name_blanks_left_out() -> None:
     import pyarrow as pa
 
-    from followup.context import _top_products
+    from followup.drafting.context import _top_products
 
     rows = [("A", "p2")] * 3 + [("A", "p1")] * 3 + [("A", "p3"), ("A", "p4"), ("A", "p4")]
     rows += [("A", "  ")] * 5 + [("A", None), (None, "p5"), ("B", "p9")]

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from followup.drafting import TemplateEngine, Workbench, prepare, request
-from followup.library import SHIPPED_LANGUAGES
+from followup.drafting.engine import TemplateEngine
+from followup.drafting.library import SHIPPED_LANGUAGES
+from followup.drafting.workbench import Workbench, prepare, request
 
 GOLDEN = Path(__file__).parent / "golden"
 AS_OF = dt.date(2026, 11, 22)
@@ -24,7 +25,7 @@ CUSTOMERS = {"urgency": "C1004", "thanks": "C1001", "reactivation": "C1014"}
 
 @cache
 def bench() -> Workbench:
-    from followup.dataset import Sources
+    from followup.data.dataset import Sources
     from followup.workspace import resolve
 
     return prepare(Sources(resolve(None, sample=True)), AS_OF)

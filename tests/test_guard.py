@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from followup.drafts import Draft
+from followup.drafting.draft import Draft
 from followup.formatting import Money
-from followup.guard import allowed_facts, check_reply, detect_language
+from followup.llm.guard import allowed_facts, check_reply, detect_language
 
 CONTEXT = {
     "offer": {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from followup.library import language_candidates, load_library, parse_template, select
+from followup.drafting.library import language_candidates, load_library, parse_template, select
 from tests.conftest import run, write
 
 AS_OF = ("--as-of", "2026-11-22")
@@ -51,7 +51,7 @@ def test_every_shipped_template_is_valid_and_approved() -> None:
 
 
 def test_shipped_library_covers_every_campaign_channel_reason_and_language() -> None:
-    from followup.lint import coverage_gaps
+    from followup.drafting.lint import coverage_gaps
 
     assert [issue.message for issue in coverage_gaps(load_library(None))] == []
 

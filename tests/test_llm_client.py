@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from followup.errors import ConfigError
-from followup.llm_client import Secret, make_client, resolve
+from followup.llm.client import Secret, make_client, resolve
 from followup.settings import LLMSettings, load_settings
 from tests.conftest import write
 

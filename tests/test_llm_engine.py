@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from followup.drafting import Workbench, prepare, request
+from followup.drafting.workbench import Workbench, prepare, request
 from followup.errors import DraftError
-from followup.llm_client import resolve
-from followup.llm_engine import LLMEngine
+from followup.llm.client import resolve
+from followup.llm.engine import LLMEngine
 from followup.settings import LLMSettings
 
 AS_OF = dt.date(2026, 11, 22)
@@ -24,7 +24,7 @@ AS_OF = dt.date(2026, 11, 22)
 
 @cache
 def bench() -> Workbench:
-    from followup.dataset import Sources
+    from followup.data.dataset import Sources
     from followup.workspace import resolve as resolve_workspace
 
     return prepare(Sources(resolve_workspace(None, sample=True)), AS_OF)

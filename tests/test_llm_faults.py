@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from followup.drafting import Workbench, prepare, request
-from followup.drafts import Draft
+from followup.drafting.draft import Draft
+from followup.drafting.workbench import Workbench, prepare, request
 from followup.errors import DraftError
-from followup.llm_client import make_client, resolve
-from followup.llm_engine import LLMEngine
+from followup.llm.client import make_client, resolve
+from followup.llm.engine import LLMEngine
 from followup.settings import LLMSettings
 from tests.chat_stub import ChatStub, StubConfig
 from tests.conftest import run
@@ -30,7 +30,7 @@ CUSTOMER, COMPANY = "C1001", "Importaciones Vargas"  # Spanish-speaking, email a
 
 @cache
 def bench() -> Workbench:
-    from followup.dataset import Sources
+    from followup.data.dataset import Sources
     from followup.workspace import resolve as resolve_workspace
 
     return prepare(Sources(resolve_workspace(None, sample=True)), AS_OF)
@@ -258,8 +258,8 @@ def test_the_summary_estimates_the_cost_at_the_configured_prices(
 def test_the_progress_line_shows_counts_and_tokens() -> None:
     from collections import Counter
 
-    from followup.batch import Summary
     from followup.cli.batch import progress_line
+    from followup.outbox.batch import Summary
 
     totals = Summary(drafted=7, unchanged=2, failed=Counter({"x": 1}), fallbacks=3)
     totals.tokens_in, totals.tokens_out = 12_000, 3_456
@@ -271,28 +271,28 @@ def test_the_progress_line_shows_counts_and_tokens() -> None:
 def test_an_interrupted_llm_batch_keeps_what_it_finished_and_the_rerun_does_the_rest(
     stub: ChatStub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import followup.outbox
+    import followup.outbox.folder
 
     llm_env(monkeypatch, stub)
     out = tmp_path / "outbox"
     args = ("--sample", "--concurrency", "4")
-    real_write = followup.outbox.Outbox.write
+    real_write = followup.outbox.folder.Outbox.write
     calls = {"n": 0}
 
-    def dying_write(self: followup.outbox.Outbox, draft: Draft) -> Path:
+    def dying_write(self: followup.outbox.folder.Outbox, draft: Draft) -> Path:
         calls["n"] += 1
         if calls["n"] == 7:
             raise KeyboardInterrupt  # Ctrl-C, as it reaches the main thread
         return real_write(self, draft)
 
-    monkeypatch.setattr(followup.outbox.Outbox, "write", dying_write)
+    monkeypatch.setattr(followup.outbox.folder.Outbox, "write", dying_write)
     killed = batch(out, *args, ok=False)
     assert killed.exit_code == 130
     asked_before = len(stub.exchanges)
     planned = int(killed.output.split("can be drafted")[0].split()[-1])
     assert asked_before < planned // 2  # the queued drafts were cancelled, not run
     kept = [json.loads(line) for line in (out / ".journal.jsonl").read_text().splitlines()]
-    monkeypatch.setattr(followup.outbox.Outbox, "write", real_write)
+    monkeypatch.setattr(followup.outbox.folder.Outbox, "write", real_write)
     rerun = batch(out, *args).output
     assert f"{len(kept)} unchanged (skipped)" in rerun
     assert len(stub.exchanges) - asked_before == planned - len(kept)  # only the missing ones

@@ -16,11 +16,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from followup.checks import placeholder_findings
-from followup.drafts import Draft, Finding
+from followup.drafting.checks import placeholder_findings
+from followup.drafting.draft import Draft, Finding
 from followup.errors import DraftError
-from followup.outbox import CSV_COLUMNS, Outbox, safe_name, wa_link
-from followup.outputs import csv_row, csv_text
+from followup.files import csv_row, csv_text
+from followup.outbox.folder import CSV_COLUMNS, Outbox, safe_name
+from followup.outbox.messages import wa_link
 
 AS_OF = datetime.date(2024, 5, 15)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from followup import outputs
+from followup import files as outputs
 from followup.errors import FollowupError
-from followup.outputs import atomic_write
+from followup.files import atomic_write
 
 UNNAMED = hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd")
 

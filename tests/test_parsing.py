@@ -10,15 +10,15 @@ import re
 import pyarrow as pa
 import pytest
 
-from followup.errors import InputError
-from followup.parsing import (
+from followup.data.parsing import (
     parse_amount_text,
     parse_amounts,
     parse_date_text,
     parse_dates,
     parse_ids,
 )
-from followup.readers import decode
+from followup.data.readers import decode
+from followup.errors import InputError
 
 MARCH_5 = dt.date(2024, 3, 5)
 CANNOT_TELL = (

@@ -1,7 +1,7 @@
 """The reorder plan (issue 5): hand-computed plans, contact-by dates and goal arithmetic.
 
 Every expected date, amount and confidence below is worked out by hand in the comments
-from the rules in `followup.plan`'s docstring (and, where the docstring is loose, the
+from the rules in `followup.reorder.plan`'s docstring (and, where the docstring is loose, the
 exact rule in the code). Date arithmetic walks month ends: 2025 and 2026 are not leap
 years, 2024 is.
 """
@@ -13,11 +13,19 @@ from pathlib import Path
 
 import pytest
 
-from followup.dataset import Dataset, Sources, load_dataset
+from followup.data.dataset import Dataset, Sources, load_dataset
+from followup.data.facts import Closure
 from followup.errors import UsageError
-from followup.facts import Closure
-from followup.plan import Expected, History, Plan, PlanRow, build_plan, contact_by, goal
-from followup.plan import plan_customer as _plan_customer
+from followup.reorder.plan import (
+    Expected,
+    History,
+    PlanRow,
+    ReorderPlan,
+    build_plan,
+    contact_by,
+    goal,
+)
+from followup.reorder.plan import plan_customer as _plan_customer
 from followup.workspace import Workspace
 from tests.conftest import write
 
@@ -48,7 +56,7 @@ def dataset(root: Path, orders: str, customers: str | None = None) -> Dataset:
     return load_dataset(Sources(Workspace(root)))
 
 
-def plan_of(data: Dataset, *, year: int, as_of: dt.date, **options: object) -> Plan:
+def plan_of(data: Dataset, *, year: int, as_of: dt.date, **options: object) -> ReorderPlan:
     settings: dict = {
         "growth": 0.05,
         "buffer_days": BUFFER,
@@ -292,12 +300,12 @@ SPRING_2026 = Closure(name="Spring Festival", start=D(2026, 2, 10), end=D(2026, 
 
 
 @pytest.fixture
-def plan(tmp_path: Path) -> Plan:
+def plan(tmp_path: Path) -> ReorderPlan:
     data = dataset(tmp_path / "ws", ORDERS, CUSTOMERS)
     return plan_of(data, year=2026, as_of=AS_OF, closures=[SPRING_2026])
 
 
-def test_plan_rows_hand_computed(plan: Plan) -> None:
+def test_plan_rows_hand_computed(plan: ReorderPlan) -> None:
     rows = {row.customer_id: row for row in plan.rows}
     assert set(rows) == {"C1", "C2", "C3", "C4"}
 
@@ -356,13 +364,13 @@ def test_plan_rows_hand_computed(plan: Plan) -> None:
     assert c4.overdue(AS_OF) and not c2.overdue(AS_OF)
 
 
-def test_plan_rows_are_sorted_by_contact_by(plan: Plan) -> None:
+def test_plan_rows_are_sorted_by_contact_by(plan: ReorderPlan) -> None:
     # C1 2025-11-29, C4 2025-12-06, C2 2026-02-02, C3 2026-02-09
     assert [row.customer_id for row in plan.rows] == ["C1", "C4", "C2", "C3"]
     assert [row.contact_by for row in plan.rows] == sorted(row.contact_by for row in plan.rows)
 
 
-def test_customers_without_a_plan_are_listed_with_the_reason(plan: Plan) -> None:
+def test_customers_without_a_plan_are_listed_with_the_reason(plan: ReorderPlan) -> None:
     reasons = {row.customer_id: row.reason for row in plan.skipped}
     assert reasons == {
         "C5": "too little history: only 1 purchase order",
@@ -375,7 +383,7 @@ def test_customers_without_a_plan_are_listed_with_the_reason(plan: Plan) -> None
     assert {row.company for row in plan.skipped} == {"Epsilon", "Zeta", "Eta", "Theta"}
 
 
-def test_repeat_revenue_counts_high_and_medium_rows_only(plan: Plan) -> None:
+def test_repeat_revenue_counts_high_and_medium_rows_only(plan: ReorderPlan) -> None:
     # C1 19800 (high) + C2 2 × 5400 = 10800 (high) + C3 1260 (medium); C4 1680 (low) left out
     assert plan.repeat_revenue == 19800.0 + 10800.0 + 1260.0 == 31860.0
     assert (plan.year, plan.as_of, plan.growth) == (2026, AS_OF, 0.05)
@@ -436,7 +444,7 @@ def test_goal_from_a_new_customer_target() -> None:
     assert (result.target_total, result.repeat_revenue) == (None, None)
 
 
-def test_goal_splits_a_yearly_target_into_repeat_and_new(plan: Plan) -> None:
+def test_goal_splits_a_yearly_target_into_repeat_and_new(plan: ReorderPlan) -> None:
     # yearly 531 860 − the plan's repeat revenue 31 860 = 500 000 to win from new customers
     result = goal(
         target_total=531_860,

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from followup.cli.render import width
+from followup.cli.tables import width
 from tests.conftest import run
 
 AS_OF = ("--as-of", "2026-11-22")
@@ -141,9 +141,9 @@ def test_from_plan_and_segment_exclude_each_other() -> None:
 
 
 def test_the_plan_options_default_to_the_plans_own_defaults() -> None:
-    # the CLI cannot import followup.plan to read them (it pulls pydantic into --help)
+    # the CLI cannot import followup.reorder.plan to read them (it pulls pydantic into --help)
     from followup.cli.plan import buffer_option, growth_option
-    from followup.plan import DEFAULT_BUFFER_DAYS, DEFAULT_GROWTH
+    from followup.reorder.plan import DEFAULT_BUFFER_DAYS, DEFAULT_GROWTH
 
     def default(option: object) -> object:
         params = option(lambda: None).__click_params__  # type: ignore[operator]

@@ -14,9 +14,8 @@ import openpyxl
 import pytest
 from icalendar import Calendar
 
-from followup.outputs import json_text
-from followup.plan import Expected, Plan, PlanRow
-from followup.plan_export import (
+from followup.files import json_text
+from followup.reorder.export import (
     PLAN_COLUMNS,
     PRODID,
     SKIPPED_COLUMNS,
@@ -27,12 +26,13 @@ from followup.plan_export import (
     write_ics,
     write_xlsx,
 )
+from followup.reorder.plan import Expected, PlanRow, ReorderPlan
 
 AS_OF = dt.date(2025, 11, 20)
 LONG_NAME = "Hamburg Maritime Lighting Supplies GmbH"
 
 
-def make_plan(as_of: dt.date = AS_OF) -> Plan:
+def make_plan(as_of: dt.date = AS_OF) -> ReorderPlan:
     rows = [
         PlanRow(
             "C001",
@@ -84,7 +84,7 @@ def make_plan(as_of: dt.date = AS_OF) -> Plan:
             reason="too little history: only 1 purchase order",
         )
     ]
-    return Plan(2026, as_of, 0.05, 14, 30, "USD", rows, skipped)
+    return ReorderPlan(2026, as_of, 0.05, 14, 30, "USD", rows, skipped)
 
 
 # --- records ----------------------------------------------------------------------------
@@ -125,8 +125,8 @@ def test_xlsx_opens_with_typed_dates_and_a_usable_layout(tmp_path: Path) -> None
     write_xlsx(make_plan(), path)
 
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Plan 2026", "No plan"]
-    sheet = book["Plan 2026"]
+    assert book.sheetnames == ["ReorderPlan 2026", "No plan"]
+    sheet = book["ReorderPlan 2026"]
     header = [c.value for c in sheet[1]]
     assert header == list(PLAN_COLUMNS)
     assert all(c.font.bold for c in sheet[1])
@@ -155,7 +155,7 @@ def test_xlsx_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     path = tmp_path / "plan.xlsx"
     write_xlsx(make_plan(), path)
 
-    cell = openpyxl.load_workbook(path)["Plan 2026"]["B3"]
+    cell = openpyxl.load_workbook(path)["ReorderPlan 2026"]["B3"]
     assert cell.value == '=HYPERLINK("http://evil")'
     assert cell.data_type == "s"
 
@@ -165,7 +165,7 @@ def test_xlsx_widths_fit_the_content(tmp_path: Path) -> None:
     write_xlsx(make_plan(), path)
 
     book = openpyxl.load_workbook(path)
-    widths = book["Plan 2026"].column_dimensions
+    widths = book["ReorderPlan 2026"].column_dimensions
     assert widths["B"].width == len(LONG_NAME) + 2  # company: the long name fits
     assert widths["D"].width == len("2026-01-20") + 2  # contact_by: a date
     assert all(widths[letter].width <= 50 for letter in "ABCDEFGHIJKLMNOP")
@@ -178,7 +178,7 @@ def test_xlsx_widths_are_capped(tmp_path: Path) -> None:
     plan.rows[0] = replace(plan.rows[0], company="A very long company name " * 4)
     write_xlsx(plan, tmp_path / "plan.xlsx")
 
-    sheet = openpyxl.load_workbook(tmp_path / "plan.xlsx")["Plan 2026"]
+    sheet = openpyxl.load_workbook(tmp_path / "plan.xlsx")["ReorderPlan 2026"]
     assert sheet.column_dimensions["B"].width == 50
 
 
@@ -211,10 +211,10 @@ def test_xlsx_same_plan_gives_the_same_bytes(
 
 def test_xlsx_of_an_empty_plan_has_the_headers(tmp_path: Path) -> None:
     path = tmp_path / "out" / "plan.xlsx"
-    write_xlsx(Plan(2026, AS_OF, 0.0, 14, 30, None, []), path)
+    write_xlsx(ReorderPlan(2026, AS_OF, 0.0, 14, 30, None, []), path)
 
     book = openpyxl.load_workbook(path)
-    assert [c.value for c in book["Plan 2026"][1]] == list(PLAN_COLUMNS)
+    assert [c.value for c in book["ReorderPlan 2026"][1]] == list(PLAN_COLUMNS)
     assert book["No plan"].max_row == 1
     assert list(path.parent.iterdir()) == [path]  # no temp file left behind
 

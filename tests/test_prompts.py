@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from followup.errors import TemplateError
-from followup.prompts import build_messages, load_prompt, parse_prompt
+from followup.llm.prompts import build_messages, load_prompt, parse_prompt
 from tests.conftest import run, write
 
 AS_OF = ("--as-of", "2026-11-22")
@@ -17,8 +17,9 @@ AS_OF = ("--as-of", "2026-11-22")
 
 @pytest.mark.parametrize("campaign", ["urgency", "reactivation", "thanks"])
 def test_shipped_prompts_render_for_a_real_customer(campaign: str) -> None:
-    from followup.dataset import Sources
-    from followup.drafting import TemplateEngine, prepare, request
+    from followup.data.dataset import Sources
+    from followup.drafting.engine import TemplateEngine
+    from followup.drafting.workbench import prepare, request
     from followup.workspace import resolve
 
     bench = prepare(Sources(resolve(None, sample=True)), dt.date(2026, 11, 22))

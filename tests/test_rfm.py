@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from followup.orders import Orders, load_orders
-from followup.rfm import compute_rfm, score
+from followup.analysis.rfm import compute_rfm, score
+from followup.data.orders import Orders, load_orders
 from followup.settings import CurrencySettings
 from tests.conftest import write
 
@@ -187,9 +187,9 @@ def test_scores_match_the_formula_by_brute_force(values: list[int]) -> None:
 
 @pytest.mark.parametrize("as_of", [dt.date(2026, 11, 22), dt.date(2025, 6, 30)])
 def test_sample_has_every_classic_segment_and_prospects(as_of: dt.date) -> None:
-    from followup.dataset import Sources, load_dataset
-    from followup.segmented import segment
-    from followup.segments import Thresholds, default_rules
+    from followup.analysis.segmented import segment
+    from followup.analysis.segments import Thresholds, default_rules
+    from followup.data.dataset import Sources, load_dataset
     from followup.workspace import resolve
 
     dataset = load_dataset(Sources(resolve(None, sample=True)))
@@ -198,7 +198,7 @@ def test_sample_has_every_classic_segment_and_prospects(as_of: dt.date) -> None:
     assert table["customer_id"].is_unique
     assert (table["segment"] == "prospect").sum() >= 10
     if as_of == AS_OF:
-        from followup.segments import all_segments
+        from followup.analysis.segments import all_segments
 
         assert set(table["segment"]) == set(all_segments("classic"))
 

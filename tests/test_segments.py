@@ -9,9 +9,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from followup.analysis.segment_rules import load_rules
+from followup.analysis.segments import Thresholds, assign, default_rules, label
 from followup.errors import ConfigError, UsageError
-from followup.rules_file import load_rules
-from followup.segments import Thresholds, assign, default_rules, label
 from tests.conftest import run, write
 
 # The table, written out here on purpose: a change to the code's grid must fail.

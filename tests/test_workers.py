@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from followup.batch import Plan, Selection, Summary, plan, run
-from followup.dataset import Sources
-from followup.drafting import TemplateEngine, Workbench, prepare
-from followup.outbox import Outbox
-from followup.workers import MIN_DRAFTS, WORKER_GONE, draft_in_processes, processes_for
+from followup.data.dataset import Sources
+from followup.drafting.engine import TemplateEngine
+from followup.drafting.preflight import Preflight, Selection, preflight
+from followup.drafting.workbench import Workbench, prepare
+from followup.outbox.batch import Summary, run
+from followup.outbox.folder import Outbox
+from followup.outbox.workers import MIN_DRAFTS, WORKER_GONE, draft_in_processes, processes_for
 from followup.workspace import resolve, sample_root
 
 AS_OF = dt.date(2026, 11, 22)
@@ -22,10 +24,10 @@ SEGMENTS = ("champions", "loyal", "at_risk", "hibernating", "lost", "need_attent
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="worker processes need fork")
 
 
-def batch(workspace: Path | None = None) -> tuple[Workbench, TemplateEngine, Plan]:
+def batch(workspace: Path | None = None) -> tuple[Workbench, TemplateEngine, Preflight]:
     bench = prepare(Sources(resolve(workspace, sample=workspace is None)), AS_OF)
     engine = TemplateEngine(bench)
-    return bench, engine, plan(bench, engine, Selection("reactivation", segments=SEGMENTS))
+    return bench, engine, preflight(bench, engine, Selection("reactivation", segments=SEGMENTS))
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -33,25 +35,25 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def drafted(root: Path, processes: int, workspace: Path | None = None) -> Summary:
-    bench, engine, the_plan = batch(workspace)
-    return run(the_plan, engine, Outbox(root, date=bench.as_of), processes=processes)
+    bench, engine, targets = batch(workspace)
+    return run(targets, engine, Outbox(root, date=bench.as_of), processes=processes)
 
 
 def test_processes_write_the_same_outbox_as_one_process(tmp_path: Path) -> None:
     one = drafted(tmp_path / "one", processes=1)
     seen: list[tuple[str, str]] = []
-    bench, engine, the_plan = batch()
+    bench, engine, targets = batch()
     two = run(
-        the_plan,
+        targets,
         engine,
         Outbox(tmp_path / "two", date=bench.as_of),
         processes=2,
         progress=lambda customer, outcome, _totals: seen.append((customer, outcome)),
     )
     assert one == two
-    assert one.drafted == len(the_plan.drafts) > 100
+    assert one.drafted == len(targets.drafts) > 100
     assert tree(tmp_path / "one") == tree(tmp_path / "two")  # journal and indexes included
-    assert sorted(seen) == sorted((p.request.customer_id, "drafted") for p in the_plan.drafts)
+    assert sorted(seen) == sorted((p.request.customer_id, "drafted") for p in targets.drafts)
     again = drafted(tmp_path / "two", processes=2)
     assert (again.drafted, again.unchanged) == (0, one.drafted)
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
@@ -60,8 +62,8 @@ def test_processes_write_the_same_outbox_as_one_process(tmp_path: Path) -> None:
 def test_a_draft_failing_in_a_worker_is_a_failed_draft(tmp_path: Path) -> None:
     workspace = tmp_path / "ws"
     shutil.copytree(sample_root(), workspace)
-    _, _, the_plan = batch(workspace)
-    victims = [the_plan.drafts[i].request for i in (3, 40)]
+    _, _, targets = batch(workspace)
+    victims = [targets.drafts[i].request for i in (3, 40)]
     customers = workspace / "data" / "customers.csv"
     text = customers.read_text(encoding="utf-8")
     for req in victims:
@@ -72,7 +74,7 @@ def test_a_draft_failing_in_a_worker_is_a_failed_draft(tmp_path: Path) -> None:
     assert one == two
     assert [customer for customer, _ in two.failures] == [r.customer_id for r in victims]
     assert two.failures[0][1].endswith("is not a usable address: correct it in the data")
-    assert two.drafted == len(the_plan.drafts) - 2
+    assert two.drafted == len(targets.drafts) - 2
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
 
 

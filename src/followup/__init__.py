@@ -1,3 +1,5 @@
 """followup: draft the follow-ups that win export orders."""
 
-__version__ = "0.1.0"
+from followup.version import __version__
+
+__all__ = ["__version__"]

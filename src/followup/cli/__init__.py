@@ -13,8 +13,8 @@ from typing import NoReturn
 
 import click
 
-from followup import __version__
 from followup.cli.base import FollowupGroup
+from followup.version import __version__
 
 
 @click.group(cls=FollowupGroup, context_settings={"help_option_names": ["-h", "--help"]})

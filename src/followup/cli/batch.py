@@ -9,16 +9,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from followup.cli import errors, options, render
+from followup.cli import errors, options, tables
 from followup.cli.base import Command
 from followup.cli.draft import campaign_option, lang_option, strict_option
 from followup.cli.engine_options import EngineOptions, engine_options
 from followup.cli.plan import buffer_option, growth_option
 
 if TYPE_CHECKING:
-    from followup.batch import Plan, Summary
-    from followup.drafting import Engine
-    from followup.outbox import Outbox
+    from followup.drafting.engine import Engine
+    from followup.drafting.preflight import Preflight
+    from followup.outbox.batch import Summary
+    from followup.outbox.folder import Outbox
 
 
 @click.command(
@@ -100,10 +101,9 @@ def command(
     customer that cannot be drafted with the field that is missing. A rerun skips
     drafts whose inputs are unchanged. Exit 0 done, 1 some drafts failed, 2 bad input.
     """
-    from followup.batch import Selection, plan
-    from followup.budget import spent
+    from followup.drafting.preflight import Selection, preflight
     from followup.errors import UsageError
-    from followup.outbox import Outbox
+    from followup.outbox.folder import Outbox
 
     bench = options.workbench(data, as_of)
     drafter = engine.build(bench)
@@ -122,44 +122,44 @@ def command(
         plan_growth=growth,
         plan_buffer_days=buffer_days,
     )
-    the_plan = plan(bench, drafter, selection)
-    click.echo(preflight(the_plan, explain), nl=False)
+    targets = preflight(bench, drafter, selection)
+    click.echo(preflight_text(targets, explain), nl=False)
     if dry_run:
-        click.echo(_api_budget(the_plan, drafter, out, bench.as_of), nl=False)
-    if dry_run or not the_plan.drafts:
+        click.echo(_api_budget(targets, drafter, out, bench.as_of), nl=False)
+    if dry_run or not targets.drafts:
         return
     outbox = Outbox(out, date=bench.as_of)
-    summary = _run(the_plan, drafter, outbox, strict)
-    click.echo(report(summary, out, cost=spent(summary, drafter)))
+    summary = _run(targets, drafter, outbox, strict)
+    click.echo(report(summary, out, cost=drafter.cost(summary.tokens_in, summary.tokens_out)))
     if summary.failed_total:
         sys.exit(errors.SOME_FAILED)
 
 
-def _api_budget(the_plan: Plan, drafter: Engine, out: Path, as_of: dt.date) -> str:
+def _api_budget(targets: Preflight, drafter: Engine, out: Path, as_of: dt.date) -> str:
     """The dry run's API calls and token budget (nothing for the template engine)."""
-    from followup.budget import describe, estimate
-    from followup.outbox import Outbox
+    from followup.drafting.budget import describe, estimate
+    from followup.outbox.folder import Outbox
 
     current = Outbox(out, date=as_of).is_current if out.is_dir() else None
-    budget = estimate(the_plan, drafter, current)
+    budget = estimate(targets, drafter, current)
     return describe(budget) if budget is not None else ""
 
 
-def _run(the_plan: Plan, drafter: Engine, outbox: Outbox, strict: bool) -> Summary:
+def _run(targets: Preflight, drafter: Engine, outbox: Outbox, strict: bool) -> Summary:
     """Run the batch: a progress bar on a terminal (with the LLM's counts), none in a pipe."""
-    from followup.batch import run
+    from followup.outbox.batch import run
 
     if not sys.stderr.isatty():
-        return run(the_plan, drafter, outbox, strict=strict)
+        return run(targets, drafter, outbox, strict=strict)
     llm = drafter.name == "llm"
     with click.progressbar(
-        length=len(the_plan.drafts),
+        length=len(targets.drafts),
         label="Drafting",
         file=sys.stderr,
         item_show_func=lambda totals: totals and progress_line(totals, llm=llm),
     ) as bar:
         return run(
-            the_plan,
+            targets,
             drafter,
             outbox,
             strict=strict,
@@ -185,29 +185,29 @@ def _days(text: str) -> int:
     return int(number)
 
 
-def preflight(the_plan: Plan, explain: bool) -> str:
-    counts = the_plan.counts()
+def preflight_text(targets: Preflight, explain: bool) -> str:
+    counts = targets.counts()
     lines = [
-        f"Pre-flight — {the_plan.campaign}: {len(the_plan.drafts) + len(the_plan.blocked)} "
-        f"customers targeted, {len(the_plan.drafts)} can be drafted, "
-        f"{len(the_plan.blocked)} cannot."
+        f"Pre-flight — {targets.campaign}: {len(targets.drafts) + len(targets.blocked)} "
+        f"customers targeted, {len(targets.drafts)} can be drafted, "
+        f"{len(targets.blocked)} cannot."
     ]
     for name, counter in counts.items():
         if counter:
             lines.append(
                 f"  by {name}: " + ", ".join(f"{k} {v}" for k, v in sorted(counter.items()))
             )
-    if the_plan.blocked:
+    if targets.blocked:
         lines.append("Cannot be drafted:")
-        rows = [[b.customer_id, b.problem] for b in the_plan.blocked]
-        lines.append(render.table(["customer", "missing"], rows, flexible=1).rstrip())
-    if explain and the_plan.drafts:
+        rows = [[b.customer_id, b.problem] for b in targets.blocked]
+        lines.append(tables.table(["customer", "missing"], rows, flexible=1).rstrip())
+    if explain and targets.drafts:
         lines.append("Targeted because:")
         rows = [
             [p.request.customer_id, p.request.context["customer"]["segment"], p.why]
-            for p in the_plan.drafts
+            for p in targets.drafts
         ]
-        lines.append(render.table(["customer", "segment", "rule"], rows, flexible=2).rstrip())
+        lines.append(tables.table(["customer", "segment", "rule"], rows, flexible=2).rstrip())
     return "\n".join(lines) + "\n"
 
 
@@ -222,7 +222,7 @@ def report(summary: Summary, out: Path, *, cost: float | None = None) -> str:
             f"tokens {summary.tokens_in:,} in, {summary.tokens_out:,} out."
         )
     if cost is not None:
-        from followup.budget import money
+        from followup.drafting.budget import money
 
         parts.append(f"Estimated cost: {money(cost)} at the prices in followup.toml.")
     if summary.with_findings:

@@ -11,8 +11,8 @@ from followup.cli import options
 from followup.cli.base import Command
 
 if TYPE_CHECKING:
-    from followup.drafting import Workbench
-    from followup.segmented import Segmented
+    from followup.analysis.segmented import Segmented
+    from followup.drafting.workbench import Workbench
 
 CAMPAIGNS = ("urgency", "reactivation", "thanks")
 
@@ -34,11 +34,12 @@ CAMPAIGNS = ("urgency", "reactivation", "thanks")
 def command(out: Path, as_of: str | None) -> None:
     """Segment the bundled sample and batch-draft urgency, reactivation and thank-you
     messages with the template engine: no network, no API key."""
-    from followup.batch import Selection, plan, run
-    from followup.drafting import TemplateEngine
-    from followup.outbox import Outbox
-    from followup.outputs import atomic_write, frame_csv
-    from followup.segmented import summary
+    from followup.analysis.segmented import summary
+    from followup.drafting.engine import TemplateEngine
+    from followup.drafting.preflight import Selection, preflight
+    from followup.files import atomic_write, frame_csv
+    from followup.outbox.batch import run
+    from followup.outbox.folder import Outbox
 
     bench = options.workbench(options.DataOptions(sample=True), as_of)
     segmented = _segmented(bench)
@@ -49,18 +50,18 @@ def command(out: Path, as_of: str | None) -> None:
     engine = TemplateEngine(bench)
     outbox = Outbox(out / "outbox", date=bench.as_of)
     for campaign in CAMPAIGNS:
-        the_plan = plan(bench, engine, Selection(campaign, channel="auto"))
-        result = run(the_plan, engine, outbox)
+        targets = preflight(bench, engine, Selection(campaign, channel="auto"))
+        result = run(targets, engine, outbox)
         click.echo(
             f"{campaign:<13} {result.drafted + result.unchanged:>4} drafts"
-            f" ({len(the_plan.blocked)} could not be drafted, {result.failed_total} failed)"
+            f" ({len(targets.blocked)} could not be drafted, {result.failed_total} failed)"
         )
     click.echo(f"\nLook at: {out}/segments.csv, {out}/outbox/drafts.csv (one row per draft),")
     click.echo(f"and open any {out}/outbox/*.eml in Outlook or Thunderbird: it opens as a draft.")
 
 
 def _segmented(bench: Workbench) -> Segmented:
-    from followup.segmented import segment
-    from followup.segments import Thresholds, default_rules
+    from followup.analysis.segmented import segment
+    from followup.analysis.segments import Thresholds, default_rules
 
     return segment(bench.dataset, bench.as_of, default_rules("classic"), Thresholds())

@@ -12,7 +12,7 @@ from followup.cli.base import Command
 from followup.cli.engine_options import EngineOptions, engine_options
 
 if TYPE_CHECKING:
-    from followup.drafts import Draft
+    from followup.drafting.draft import Draft
 
 campaign_option = click.option(
     "--campaign",
@@ -57,7 +57,7 @@ def command(
     data: options.DataOptions,
 ) -> None:
     """Draft one follow-up for one customer and print it (subject, body, findings)."""
-    from followup.drafting import request
+    from followup.drafting.workbench import request
     from followup.errors import DraftError
 
     bench = options.workbench(data, as_of)
@@ -67,7 +67,7 @@ def command(
     if strict and draft.findings:
         raise DraftError(f"--strict: {len(draft.findings)} finding(s); nothing written")
     if out is not None:
-        from followup.outbox import Outbox
+        from followup.outbox.folder import Outbox
 
         outbox = Outbox(out, date=bench.as_of)
         path = outbox.write(draft)

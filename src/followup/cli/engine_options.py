@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from followup.drafting import Engine, Workbench
+    from followup.drafting.engine import Engine
+    from followup.drafting.workbench import Workbench
 
 TONE = "warm and professional"
 
@@ -40,7 +41,7 @@ class EngineOptions:
     concurrency: int | None = None
 
     def build(self, bench: Workbench) -> Engine:
-        from followup.llm_engine import make_engine
+        from followup.llm.engine import make_engine
 
         return make_engine(
             bench,

@@ -25,7 +25,7 @@ def command(target: Path, sample: bool) -> None:
     Without --sample the data files have headers only and company.yaml has every
     key, explained; fill them in, then run commands inside the folder.
     """
-    from followup.init import init_workspace
+    from followup.scaffold import init_workspace
 
     written = init_workspace(target, sample=sample)
     click.echo(f"Created {target}/ ({len(written)} files). Next:")

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from followup.cli import options, render
+from followup.cli import options, tables
 from followup.cli.base import Command
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from followup.losses import LossReport
+    from followup.analysis.losses import LossReport
 
 
 @click.command(
@@ -46,9 +46,9 @@ def command(
     Reasons followup does not know are shown as written and flagged, never
     dropped. Segments come from RFM as of --as-of.
     """
-    from followup.losses import loss_report
-    from followup.segmented import segment
-    from followup.segments import Thresholds, default_rules
+    from followup.analysis.losses import loss_report
+    from followup.analysis.segmented import segment
+    from followup.analysis.segments import Thresholds, default_rules
 
     day = options.parse_as_of(as_of)
     dataset = options.load(data, need_losses=True)
@@ -65,7 +65,7 @@ def _frames(report: LossReport, views: tuple[str, ...]) -> dict[str, pd.DataFram
 
 
 def _format(report: LossReport, views: tuple[str, ...], kind: str) -> str:
-    from followup.outputs import csv_text, json_text
+    from followup.files import csv_text, json_text
 
     frames = _frames(report, views)
     if kind == "json":
@@ -101,11 +101,11 @@ def _text(report: LossReport, frames: dict[str, pd.DataFrame]) -> str:
             [
                 f"{r.reason}{'' if r.known else ' (unknown reason)'}",
                 r.losses,
-                render.percent(r.share),
+                tables.percent(r.share),
             ]
             for r in frames["reason"].itertuples(index=False)
         ]
-        parts.append(render.table(["reason", "losses", "share"], rows, right=[False, True, True]))
+        parts.append(tables.table(["reason", "losses", "share"], rows, right=[False, True, True]))
     for view in ("segment", "owner"):
         if view in frames:
             parts.append(_crosstab(frames[view], view))
@@ -117,7 +117,7 @@ def _text(report: LossReport, frames: dict[str, pd.DataFrame]) -> str:
 
 def _crosstab(frame: pd.DataFrame, view: str) -> str:
     """One row per group: its losses, then each reason's share of them."""
-    from followup.reasons import LOSS_REASONS
+    from followup.data.reasons import LOSS_REASONS
 
     reasons = [*LOSS_REASONS, *sorted(set(frame["reason"]) - set(LOSS_REASONS))]
     headers = [
@@ -128,9 +128,9 @@ def _crosstab(frame: pd.DataFrame, view: str) -> str:
     rows = []
     for group, part in frame.groupby(view, sort=False):
         shares = dict(zip(part["reason"], part["share"], strict=True))
-        cells = [render.percent(shares[r], digits=0) if r in shares else "" for r in reasons]
+        cells = [tables.percent(shares[r], digits=0) if r in shares else "" for r in reasons]
         rows.append([group, int(part["losses"].sum()), *cells])
     note = f"Share of each {view}'s losses by reason (counts: --format csv or json)\n"
-    return note + render.table(
+    return note + tables.table(
         headers, rows, right=[False] + [True] * (len(headers) - 1), flexible=0
     )

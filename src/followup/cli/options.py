@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from followup.segments import SCHEMES
+from followup.analysis.segments import SCHEMES
 
 if TYPE_CHECKING:
-    from followup.dataset import Dataset, Sources
-    from followup.drafting import Workbench
+    from followup.data.dataset import Dataset, Sources
+    from followup.drafting.workbench import Workbench
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,7 +70,7 @@ class DataOptions:
     rejects: Path | None = None
 
     def sources(self) -> Sources:
-        from followup.dataset import Sources
+        from followup.data.dataset import Sources
         from followup.workspace import resolve
 
         ws = resolve(self.workspace, sample=self.sample)
@@ -134,8 +134,8 @@ format_options = _stack(
 
 
 def parse_as_of(text: str | None) -> dt.date:
+    from followup.data.parsing import parse_date_text
     from followup.errors import UsageError
-    from followup.parsing import parse_date_text
 
     if not text:
         return dt.date.today()
@@ -156,8 +156,8 @@ def output_format(fmt: str | None, output: Path | None) -> str:
 def load(data: DataOptions, *, need_losses: bool = False) -> Dataset:
     """The one way a command loads its data: notes printed, bad rows fatal (exit 2) unless
     `--rejects FILE` sets them aside, and then the rejects file written."""
-    from followup.dataset import load_dataset
-    from followup.outputs import write_rejects
+    from followup.data.dataset import load_dataset
+    from followup.files import write_rejects
 
     dataset = load_dataset(
         data.sources(), keep_bad_rows=data.rejects is not None, need_losses=need_losses
@@ -174,7 +174,7 @@ def load(data: DataOptions, *, need_losses: bool = False) -> Dataset:
 
 def emit(text: str, output: Path | None) -> None:
     """Print to the terminal, or write the file atomically and say so."""
-    from followup.outputs import atomic_write
+    from followup.files import atomic_write
 
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
@@ -185,7 +185,7 @@ def emit(text: str, output: Path | None) -> None:
 
 def workbench(data: DataOptions, as_of: str | None) -> Workbench:
     """Load the data (as `load` does) and prepare drafting: facts, templates, profiles."""
-    from followup.drafting import build_workbench
+    from followup.drafting.workbench import build_workbench
 
     day = parse_as_of(as_of)
     with _collector_paused():

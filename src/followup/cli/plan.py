@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from followup.cli import options, render
+from followup.cli import options, tables
 from followup.cli.base import Command
 
 if TYPE_CHECKING:
-    from followup.plan import Goal, Plan
+    from followup.reorder.plan import Goal, ReorderPlan
 
 
 growth_option = click.option(
@@ -95,8 +95,8 @@ def command(
     expected order − lead time − buffer, moved before a holiday closure. Customers
     with too little history are listed with the reason.
     """
-    from followup.facts import FACTS_FILE, load_facts
-    from followup.plan import goal, workspace_plan
+    from followup.data.facts import FACTS_FILE, load_facts
+    from followup.reorder.plan import goal, workspace_plan
 
     day = options.parse_as_of(as_of)
     dataset = options.load(data)
@@ -108,7 +108,7 @@ def command(
     kind = fmt or ("xlsx" if is_xlsx else options.output_format(None, output))
     _emit(the_plan, kind, output)
     if ics is not None:
-        from followup.plan_export import write_ics
+        from followup.reorder.export import write_ics
 
         write_ics(the_plan, ics, sender_company=facts.company)
         click.echo(f"Wrote {ics} ({len(the_plan.rows)} events)", err=True)
@@ -127,9 +127,9 @@ def command(
         )
 
 
-def _emit(the_plan: Plan, kind: str, output: Path | None) -> None:
+def _emit(the_plan: ReorderPlan, kind: str, output: Path | None) -> None:
     from followup.errors import UsageError
-    from followup.plan_export import csv_text_for, json_data_for, write_xlsx
+    from followup.reorder.export import csv_text_for, json_data_for, write_xlsx
 
     if kind == "xlsx":
         if output is None:
@@ -140,7 +140,7 @@ def _emit(the_plan: Plan, kind: str, output: Path | None) -> None:
     if kind == "csv":
         text = csv_text_for(the_plan)
     elif kind == "json":
-        from followup.outputs import json_text
+        from followup.files import json_text
 
         text = json_text(json_data_for(the_plan))
     else:
@@ -148,7 +148,7 @@ def _emit(the_plan: Plan, kind: str, output: Path | None) -> None:
     options.emit(text, output)
 
 
-def _table(the_plan: Plan) -> str:
+def _table(the_plan: ReorderPlan) -> str:
     rows = []
     for row in the_plan.rows:
         first = row.first
@@ -159,7 +159,7 @@ def _table(the_plan: Plan) -> str:
                 row.customer_id,
                 row.company,
                 str(first.date) if first else "",
-                render.money(first.amount) if first else "",
+                tables.money(first.amount) if first else "",
                 len(row.expected),
                 row.confidence,
                 row.campaign,
@@ -168,10 +168,10 @@ def _table(the_plan: Plan) -> str:
     headers = ["contact by", "customer", "company", "1st order", "amount", "n", "conf", "campaign"]
     head = (
         f"Reorder plan {the_plan.year} as of {the_plan.as_of}: {len(the_plan.rows)} customers\n"
-        f"Repeat revenue expected: {render.money(the_plan.repeat_revenue)} "
+        f"Repeat revenue expected: {tables.money(the_plan.repeat_revenue)} "
         f"{the_plan.currency or ''} (high and medium confidence)\n\n"
     )
-    table = render.table(headers, rows, right=[False, False, False, False, True, True], flexible=2)
+    table = tables.table(headers, rows, right=[False, False, False, False, True, True], flexible=2)
     overdue = sum(row.overdue(the_plan.as_of) for row in the_plan.rows)
     notes = [f"! {overdue} contact-by dates have passed: contact them now."] if overdue else []
     if the_plan.skipped:
@@ -187,12 +187,12 @@ def _goal_text(result: Goal) -> str:
     lines = ["", "New-customer goal:"]
     if result.target_total is not None:
         lines.append(
-            f"  yearly target {render.money(result.target_total)} = repeat customers "
-            f"{render.money(result.repeat_revenue or 0)} (plan) + new customers "
-            f"{render.money(result.target_new)}"
+            f"  yearly target {tables.money(result.target_total)} = repeat customers "
+            f"{tables.money(result.repeat_revenue or 0)} (plan) + new customers "
+            f"{tables.money(result.target_new)}"
         )
     lines += [
-        f"  {render.money(result.target_new)} / average order {render.money(result.avg_order)} "
+        f"  {tables.money(result.target_new)} / average order {tables.money(result.avg_order)} "
         f"= {result.orders_needed:,.0f} orders",
         f"  / conversion {result.conversion:.0%} = {result.leads_per_year:,.0f} leads a year, "
         f"{result.leads_per_day:.1f} a working day ({result.workdays} days)",

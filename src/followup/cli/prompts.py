@@ -43,8 +43,9 @@ def show(
     data: options.DataOptions,
 ) -> None:
     """Print the system and user messages, exactly as they would be sent."""
-    from followup.drafting import TemplateEngine, request
-    from followup.prompts import build_messages, load_prompt
+    from followup.drafting.engine import TemplateEngine
+    from followup.drafting.workbench import request
+    from followup.llm.prompts import build_messages, load_prompt
 
     bench = options.workbench(data, as_of)
     req = request(bench, customer_id, campaign, channel, language)

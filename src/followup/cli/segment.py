@@ -7,15 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from followup.cli import options, render
+from followup.analysis.rfm import RFM_COLUMNS
+from followup.cli import options, tables
 from followup.cli.base import Command
-from followup.rfm import RFM_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from followup.segmented import Segmented
+    from followup.analysis.segmented import Segmented
 
 #: per-customer columns, in order: who, the RFM figures, the segment, then the rest
 OUTPUT_COLUMNS = (
@@ -63,10 +63,10 @@ def command(
     workspace or the given files. Customers with no purchase are listed as
     `prospect`.
     """
-    from followup.rules_file import load_rules
-    from followup.segmented import segment
-    from followup.segmented import summary as summarise
-    from followup.segments import Thresholds, default_rules
+    from followup.analysis.segment_rules import load_rules
+    from followup.analysis.segmented import segment
+    from followup.analysis.segmented import summary as summarise
+    from followup.analysis.segments import Thresholds, default_rules
 
     day = options.parse_as_of(as_of)
     chosen = load_rules(rules) if rules else default_rules(scheme)
@@ -106,7 +106,7 @@ def _meta(result: Segmented) -> dict[str, Any]:
 
 
 def _format_customers(table: pa.Table, kind: str, result: Segmented) -> str:
-    from followup.outputs import frame_csv, json_text
+    from followup.files import frame_csv, json_text
 
     if kind == "csv":
         return frame_csv(table)
@@ -116,7 +116,7 @@ def _format_customers(table: pa.Table, kind: str, result: Segmented) -> str:
 
 
 def _format_summary(frame: pd.DataFrame, kind: str, result: Segmented) -> str:
-    from followup.outputs import frame_csv, json_text
+    from followup.files import frame_csv, json_text
 
     if kind == "csv":
         return frame_csv(frame)
@@ -148,18 +148,18 @@ def _customer_table(records: list[dict[str, Any]], result: Segmented) -> str:
                 *company,
                 r["recency_days"],
                 r["frequency"],
-                render.money(r["monetary"]),
+                tables.money(r["monetary"]),
                 scores,
                 r["segment"],
             ]
         )
     right = [False, *([False] if has_company else []), True, True, True, False, False]
     head = f"{len(records)} customers, as of {result.rfm.as_of}, scheme {result.scheme}\n\n"
-    return head + render.table(headers, rows, right=right, flexible=1 if has_company else None)
+    return head + tables.table(headers, rows, right=right, flexible=1 if has_company else None)
 
 
 def _summary_table(records: list[dict[Any, Any]], result: Segmented) -> str:
-    from followup.segments import label
+    from followup.analysis.segments import label
 
     revenue = f"revenue {result.base_currency or ''}".strip()
     headers = ["segment", "customers", "share", revenue, "share", "median days"]
@@ -167,13 +167,13 @@ def _summary_table(records: list[dict[Any, Any]], result: Segmented) -> str:
         [
             f"{r['segment']} {label(r['segment'], result.scheme)}".strip(),
             r["customers"],
-            render.percent(r["share"]),
-            render.money(r["revenue"]),
-            render.percent(r["revenue_share"]),
-            render.number(r["median_recency_days"]),
+            tables.percent(r["share"]),
+            tables.money(r["revenue"]),
+            tables.percent(r["revenue_share"]),
+            tables.number(r["median_recency_days"]),
         ]
         for r in records
     ]
     head = f"As of {result.rfm.as_of}, scheme {result.scheme}\n\n"
     right = [False, True, True, True, True, True]
-    return head + render.table(headers, rows, right=right, flexible=0)
+    return head + tables.table(headers, rows, right=right, flexible=0)

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from followup.cli import options, render
+from followup.cli import options, tables
 from followup.cli.base import Command, Group
 
 if TYPE_CHECKING:
-    from followup.library import Library
+    from followup.drafting.library import Library
     from followup.workspace import Workspace
 
 
@@ -32,7 +32,7 @@ def group() -> None:
 
 
 def _library(workspace: Path | None, sample: bool) -> tuple[Library, Workspace]:
-    from followup.library import load_library
+    from followup.drafting.library import load_library
     from followup.workspace import resolve
 
     ws = resolve(workspace, sample=sample)
@@ -63,7 +63,7 @@ def list_templates(workspace: Path | None, sample: bool) -> None:
         fields = (header.campaign, header.channel, header.language) if header else ("", "", "")
         rows.append([item.id, *fields, item.source, status])
     headers = ["id", "campaign", "channel", "lang", "source", "status"]
-    click.echo(render.table(headers, rows), nl=False)
+    click.echo(tables.table(headers, rows), nl=False)
     if broken:
         click.echo("Invalid (never drafted until fixed):\n" + "\n".join(broken))
 
@@ -102,7 +102,7 @@ def new(
     sample: bool,
 ) -> None:
     """Create a template in the workspace from a skeleton (unapproved until approved)."""
-    from followup.library import new_template
+    from followup.drafting.library import new_template
 
     _, ws = _library(workspace, sample)
     path = new_template(
@@ -124,7 +124,7 @@ def lint(data: options.DataOptions, no_render: bool) -> None:
 
     Exits 1 when an error is found (warnings alone exit 0).
     """
-    from followup.lint import lint_library, summary
+    from followup.drafting.lint import lint_library, summary
 
     library, ws = _library(data.workspace, data.sample)
     bench = None if no_render or ws.root is None else options.workbench(data, None)
@@ -152,7 +152,8 @@ def preview(
     template_id: str, customer_id: str, as_of: str | None, data: options.DataOptions
 ) -> None:
     """Render one template for one real customer, approved or not, with its findings."""
-    from followup.drafting import TemplateEngine, request
+    from followup.drafting.engine import TemplateEngine
+    from followup.drafting.workbench import request
 
     bench = options.workbench(data, as_of)
     item = bench.library.get(template_id)
@@ -179,7 +180,7 @@ def preview(
 @options.workspace_options
 def approve(template_id: str, by: str, workspace: Path | None, sample: bool) -> None:
     """Approve the template as it is now (sha256, approver and date go to approvals.json)."""
-    from followup.library import approve as approve_template
+    from followup.drafting.library import approve as approve_template
 
     library, ws = _library(workspace, sample)
     _writable(ws)
@@ -196,7 +197,7 @@ def approve(template_id: str, by: str, workspace: Path | None, sample: bool) -> 
 @options.workspace_options
 def revoke(template_id: str, by: str, workspace: Path | None, sample: bool) -> None:
     """Withdraw approval: the template no longer drafts until approved again."""
-    from followup.library import revoke as revoke_template
+    from followup.drafting.library import revoke as revoke_template
 
     library, ws = _library(workspace, sample)
     _writable(ws)
@@ -209,7 +210,7 @@ def revoke(template_id: str, by: str, workspace: Path | None, sample: bool) -> N
 @options.workspace_options
 def diff(template_id: str, workspace: Path | None, sample: bool) -> None:
     """Show what changed since the template was approved."""
-    from followup.library import diff as template_diff
+    from followup.drafting.library import diff as template_diff
 
     library, _ = _library(workspace, sample)
     text = template_diff(library, template_id)

@@ -1,0 +1,1 @@
+"""What the data says: RFM, segment schemes, segmented customers, loss reasons."""

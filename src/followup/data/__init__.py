@@ -1,0 +1,1 @@
+"""Files in, checked tables out: readers, column aliases, parsing, loading, company facts."""

@@ -1,0 +1,168 @@
+"""Company facts (`company.yaml`): the only things a draft may claim about the sender.
+
+A strict pydantic model: a missing or invalid key is an error that names it. The
+levers an urgency draft may pull (offer deadline, last production slot before a
+closure, price change) are computed here from these facts and a date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from followup.data.reasons import LOSS_REASONS
+from followup.errors import ConfigError
+
+FACTS_FILE = "company.yaml"
+
+#: free text a draft quotes: one string, or one per language (`{en: ..., es: ...}`)
+Text = str | dict[str, str]
+
+
+def localize(value: Text, language: str) -> str:
+    """The text for `language`: exact tag, then base language, then English, then any."""
+    if isinstance(value, str):
+        return value
+    base = language.split("-", maxsplit=1)[0]
+    for tag in (language, base, "en"):
+        if tag in value:
+            return value[tag]
+    return next(iter(value.values()), "")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sender(_Strict):
+    name: str = Field(min_length=1, description="Full name of the person who signs")
+    title: str = Field("", description="Job title under the name")
+    email: str = Field(min_length=3, description="From: address of email drafts")
+    phone: str = Field("", description="Office phone")
+    whatsapp: str = Field("", description="E.164 number for WhatsApp")
+    signature: str = Field(min_length=1, description="Block that ends every email draft")
+
+
+class Offer(_Strict):
+    name: Text
+    discount_percent: float = Field(gt=0, lt=100)
+    valid_until: dt.date
+    conditions: Text = ""
+
+
+class Closure(_Strict):
+    name: Text
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Closure:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class Production(_Strict):
+    lead_time_days: int = Field(gt=0, le=365)
+    closures: list[Closure] = []
+
+
+class PriceChange(_Strict):
+    date: dt.date
+    description: Text
+
+
+class Product(_Strict):
+    name: str = Field(min_length=1)
+    description: Text = ""
+
+
+class CompanyFacts(_Strict):
+    company: str = Field(min_length=1)
+    website: str = ""
+    sender: Sender
+    founded: int | None = Field(None, ge=1800, le=2100)
+    achievements: list[Text] = []
+    offers: list[Offer] = []
+    production: Production
+    price_changes: list[PriceChange] = []
+    new_products: list[Product] = []
+    #: what changed since a customer left, keyed by the loss reason it answers
+    changes: dict[str, list[Text]] = {}
+    forbidden_claims: list[str] = []
+
+    @field_validator("changes")
+    @classmethod
+    def _known_reasons(cls, value: dict[str, list[Text]]) -> dict[str, list[Text]]:
+        unknown = sorted(set(value) - set(LOSS_REASONS))
+        if unknown:
+            raise ValueError(f"unknown loss reason {unknown[0]!r} (use {', '.join(LOSS_REASONS)})")
+        return value
+
+
+def load_facts(path: Path) -> CompanyFacts:
+    """Read and validate `company.yaml`; errors name the file and the key."""
+    import yaml
+
+    from followup.files import load_yaml
+    from followup.settings import describe_validation
+
+    if not path.is_file():
+        raise ConfigError(
+            f"{path}: not found: drafting needs the sender's facts (create one with "
+            "`followup init DIR`, or try --sample)"
+        )
+    try:
+        data: Any = load_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected keys such as company, sender, production")
+    try:
+        return CompanyFacts.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {describe_validation(exc)}") from None
+
+
+LEVER_KINDS = ("offer", "production", "price_change")
+
+
+class Lever(_Strict):
+    """A true, dated reason to order now, with the date the customer must act by."""
+
+    kind: str
+    act_by: dt.date
+    offer: Offer | None = None
+    closure: Closure | None = None
+    lead_time_days: int | None = None
+    price_change: PriceChange | None = None
+
+
+def levers(facts: CompanyFacts, today: dt.date) -> list[Lever]:
+    """Every lever still open on `today`, soonest deadline first.
+
+    - offer: valid until its `valid_until` day;
+    - production: the last day to confirm an order that can ship before a closure
+      = closure start − lead time;
+    - price change: order before the day the new prices apply.
+    """
+    found = [
+        Lever(kind="offer", act_by=offer.valid_until, offer=offer)
+        for offer in facts.offers
+        if offer.valid_until >= today
+    ]
+    lead = facts.production.lead_time_days
+    for closure in facts.production.closures:
+        last_slot = closure.start - dt.timedelta(days=lead)
+        if last_slot >= today:
+            found.append(
+                Lever(kind="production", act_by=last_slot, closure=closure, lead_time_days=lead)
+            )
+    for change in facts.price_changes:
+        if change.date > today:
+            act_by = change.date - dt.timedelta(days=1)
+            found.append(Lever(kind="price_change", act_by=act_by, price_change=change))
+    return sorted(found, key=lambda lever: (lever.act_by, LEVER_KINDS.index(lever.kind)))

@@ -1,0 +1,334 @@
+"""Load customers, orders and losses from CSV/XLSX into checked, canonical tables.
+
+Every unusable cell is reported with file, row, column and value. Rows that cannot
+be used are either fatal (the default: the first is reported, with the count) or,
+when the caller keeps bad rows aside, returned as `Reject`s for a rejects file.
+Wrong shape (missing column, empty file, unreadable encoding, duplicate customer)
+is always fatal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from followup.data import columns as cols
+from followup.data.parsing import clean_text, parse_dates, parse_ids, present
+from followup.data.readers import RawTable, read_raw
+from followup.errors import ConfigError, InputError, format_location
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
+
+
+ColumnMap = dict[str, dict[str, str]]  # table -> field -> header in the file
+
+CURRENCY_ALIASES = {
+    "$": "USD",
+    "US$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "¥": "CNY",
+    "RMB": "CNY",
+    "人民币": "CNY",
+    "美元": "USD",
+    "欧元": "EUR",
+}
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A row set aside, and why."""
+
+    file: str
+    row: int
+    column: str | None
+    value: str | None
+    problem: str
+    record: dict[str, str] = field(default_factory=dict)
+
+    def message(self) -> str:
+        return format_location(self.file, self.row, self.column, self.value, self.problem)
+
+
+class RejectedRowsError(InputError):
+    """Rows that cannot be used, when the caller did not ask to set them aside."""
+
+    def __init__(self, rejects: list[Reject]) -> None:
+        first = rejects[0]
+        count = len(rejects)
+        super().__init__(
+            first.problem, file=first.file, row=first.row, column=first.column, value=first.value
+        )
+        self.rejects = rejects
+        rows = "1 row cannot" if count == 1 else f"{count} rows cannot"
+        self.message = (
+            f"{self.message} ({rows} be used: fix the data, or pass --rejects FILE "
+            "to set such rows aside and go on)"
+        )
+
+
+@dataclass
+class Mapped:
+    """A raw table with its columns resolved to canonical fields."""
+
+    raw: RawTable
+    index: dict[str, int]  # field -> column position
+    _clean: dict[int, pa.Array] = field(default_factory=dict)
+
+    def has(self, name: str) -> bool:
+        return name in self.index
+
+    def header(self, name: str) -> str:
+        return self.raw.headers[self.index[name]]
+
+    def text(self, name: str) -> pa.Array:
+        """Cells of a field, trimmed."""
+        return self.column(self.index[name])
+
+    def cells(self, name: str) -> pa.ChunkedArray:
+        """Cells of a field as read (parsers that trim on their own take these)."""
+        return self.raw.table.column(self.index[name])
+
+    def column(self, position: int) -> pa.Array:
+        """Cells of a column with surrounding whitespace trimmed (computed once)."""
+        if position not in self._clean:
+            self._clean[position] = clean_text(self.raw.table.column(position))
+        return self._clean[position]
+
+    def record(self, position: int) -> dict[str, str]:
+        row = self.raw.table.slice(position, 1).to_pylist()[0]
+        return {self.raw.headers[int(k)]: v for k, v in row.items()}
+
+
+@dataclass
+class Problems:
+    """Per-row problems found while parsing one table, in the order checks run.
+
+    Blank rows (every cell empty) hold nothing: they are dropped, not rejected.
+    """
+
+    mapped: Mapped
+    reasons: dict[int, tuple[str | None, str | None, str]] = field(default_factory=dict)
+    blank: set[int] = field(default_factory=set)
+
+    def flag(
+        self, mask: np.ndarray, column: str | None, problem: str, values: pa.Array | None
+    ) -> None:
+        import numpy as np
+
+        for found in np.flatnonzero(mask):
+            position = int(found)
+            if position in self.blank or position in self.reasons:
+                continue
+            if self._is_blank(position):
+                self.blank.add(position)
+            else:
+                value = None if values is None else str(values[position].as_py()).strip()
+                header = self.mapped.header(column) if column else None
+                self.reasons[position] = (header, value, problem)
+
+    def _is_blank(self, position: int) -> bool:
+        return not any(v and v.strip() for v in self.mapped.record(position).values())
+
+    def rejects(self) -> list[Reject]:
+        rows = self.mapped.raw.rows
+        return [
+            Reject(self.mapped.raw.path, int(rows[p]), col, val, problem, self.mapped.record(p))
+            for p, (col, val, problem) in sorted(self.reasons.items())
+        ]
+
+    def keep_mask(self) -> np.ndarray:
+        import numpy as np
+
+        keep = np.ones(self.mapped.raw.table.num_rows, dtype=bool)
+        keep[[*self.reasons, *self.blank]] = False
+        return keep
+
+
+def read_mapped(path: Path, display: str, table: str, column_map: ColumnMap | None) -> Mapped:
+    raw = read_raw(path, display)
+    return Mapped(raw, _resolve_columns(raw, table, (column_map or {}).get(table, {})))
+
+
+def _resolve_columns(raw: RawTable, table: str, explicit: dict[str, str]) -> dict[str, int]:
+    normalised = [cols.normalise_header(h) for h in raw.headers]
+    index: dict[str, int] = {}
+    for name, header in explicit.items():
+        wanted = cols.normalise_header(header)
+        if wanted not in normalised:
+            raise InputError(
+                f'the column map names "{header}" for {table}.{name}, but there is no such '
+                f"column (columns: {', '.join(raw.headers)})",
+                file=raw.path,
+            )
+        index[name] = normalised.index(wanted)
+    for spec in cols.fields(table):
+        if spec.name in index:
+            continue
+        for candidate in cols.candidates(spec):
+            hits = [
+                i for i, n in enumerate(normalised) if n == candidate and i not in index.values()
+            ]
+            if hits:
+                index[spec.name] = hits[0]
+                break
+    _check_required(raw, table, index)
+    return index
+
+
+def _check_required(raw: RawTable, table: str, index: dict[str, int]) -> None:
+    for spec in cols.fields(table):
+        if not spec.required or spec.name in index:
+            continue
+        if spec.name == "amount" and {"quantity", "unit_price"} <= index.keys():
+            continue
+        known = ", ".join(f'"{a}"' for a in (spec.name, *spec.aliases[:3]))
+        raise InputError(
+            f"has no {spec.name} column (looked for {known}, …; found {', '.join(raw.headers)}): "
+            f"map yours with --columns map.yaml",
+            file=raw.path,
+        )
+
+
+def load_column_map(path: Path) -> ColumnMap:
+    """Read a `--columns` YAML file: `{table: {field: header in your file}}`."""
+    import yaml
+
+    from followup.files import load_yaml
+
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the column map ({exc})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected tables (customers, orders, losses) at the top level")
+    result: ColumnMap = {}
+    for table, mapping in data.items():
+        if table not in cols.TABLES:
+            raise ConfigError(
+                f"{path}: unknown table {table!r} (expected one of {', '.join(cols.TABLES)})"
+            )
+        if not isinstance(mapping, dict):
+            raise ConfigError(f"{path}: {table}: expected `field: header` lines")
+        known = {f.name for f in cols.fields(table)}
+        for name, header in mapping.items():
+            if name not in known:
+                raise ConfigError(
+                    f"{path}: {table}.{name}: unknown field (known: {', '.join(sorted(known))})"
+                )
+            if not isinstance(header, str | int):
+                raise ConfigError(f"{path}: {table}.{name}: expected the header text")
+        result[table] = {str(k): str(v) for k, v in mapping.items()}
+    return result
+
+
+@dataclass
+class Loaded:
+    """A canonical table plus the rows set aside and notes for the user."""
+
+    frame: Any  # pyarrow Table (customers) or pandas DataFrame (losses)
+    rejects: list[Reject]
+    notes: list[str] = field(default_factory=list)
+
+
+def finish(problems: Problems, *, keep_bad_rows: bool) -> list[Reject]:
+    rejects = problems.rejects()
+    if rejects and not keep_bad_rows:
+        raise RejectedRowsError(rejects)
+    return rejects
+
+
+def _text_or_blank(mapped: Mapped, name: str, n: int) -> pa.Array:
+    import pyarrow as pa
+
+    return mapped.text(name) if mapped.has(name) else pa.array([""] * n, pa.string())
+
+
+def load_customers(
+    path: Path, display: str, *, column_map: ColumnMap | None = None, keep_bad_rows: bool = False
+) -> Loaded:
+    """Customers (an Arrow table) keyed by a unique customer_id; every canonical column present."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    mapped = read_mapped(path, display, "customers", column_map)
+    problems = Problems(mapped)
+    ids = parse_ids(mapped.text("customer_id"))
+    problems.flag(~present(ids), "customer_id", "is empty", None)
+    rejects = finish(problems, keep_bad_rows=keep_bad_rows)
+    n = mapped.raw.table.num_rows
+    data = {"customer_id": ids}
+    for spec in cols.fields("customers")[1:]:
+        data[spec.name] = _text_or_blank(mapped, spec.name, n)
+    language = data["language"]
+    data["language"] = pc.if_else(pc.equal(language, ""), "en", language)
+    data["row"] = pa.array(mapped.raw.rows, pa.int64())
+    table = pa.table(data).filter(pa.array(problems.keep_mask()))
+    _check_unique(table, mapped)
+    return Loaded(table, rejects)
+
+
+def _check_unique(table: pa.Table, mapped: Mapped) -> None:
+    first_row: dict[str, int] = {}
+    for customer, row in zip(
+        table.column("customer_id").to_pylist(), table.column("row").to_pylist(), strict=True
+    ):
+        if customer in first_row:
+            raise InputError(
+                f"appears twice (first at row {first_row[customer]}): customer ids must be unique",
+                file=mapped.raw.path,
+                row=row,
+                column=mapped.header("customer_id"),
+                value=customer,
+            )
+        first_row[customer] = row
+
+
+def load_losses(
+    path: Path, display: str, *, column_map: ColumnMap | None = None, keep_bad_rows: bool = False
+) -> Loaded:
+    """Loss records; unknown reasons are kept (flagged), never dropped."""
+    import pandas as pd
+
+    from followup.data.reasons import canonical_reason
+
+    mapped = read_mapped(path, display, "losses", column_map)
+    problems = Problems(mapped)
+    n = mapped.raw.table.num_rows
+    ids = parse_ids(mapped.text("customer_id"))
+    problems.flag(~present(ids), "customer_id", "is empty", None)
+    reasons = mapped.text("reason")
+    problems.flag(~present(reasons), "reason", "is empty", None)
+    if mapped.has("lost_date"):
+        cells = mapped.cells("lost_date")
+        dates, _, bad = parse_dates(cells, excel_serials=mapped.raw.from_xlsx)
+        problems.flag(bad, "lost_date", "is not a date", cells)
+    else:
+        import pyarrow as pa
+
+        dates = pa.nulls(n, pa.date32())
+    rejects = finish(problems, keep_bad_rows=keep_bad_rows)
+    frame = pd.DataFrame(
+        {
+            "customer_id": ids.to_numpy(zero_copy_only=False),
+            "lost_date": pd.to_datetime(dates.to_pandas()),
+            "reason_raw": reasons.to_numpy(zero_copy_only=False),
+            "detail": _text_or_blank(mapped, "detail", n).to_numpy(zero_copy_only=False),
+            "competitor": _text_or_blank(mapped, "competitor", n).to_numpy(zero_copy_only=False),
+            "row": mapped.raw.rows,
+        }
+    )[problems.keep_mask()].reset_index(drop=True)
+    canonical = frame["reason_raw"].map(canonical_reason)
+    frame["reason_known"] = canonical.notna()
+    frame["reason"] = canonical.fillna(frame["reason_raw"])
+    notes = []
+    unknown = frame.loc[~frame["reason_known"], "reason_raw"].value_counts()
+    if len(unknown):
+        listed = ", ".join(f'"{r}" ({c})' for r, c in unknown.items())
+        notes.append(
+            f"{display}: {int(unknown.sum())} losses have a reason followup does not know: {listed}"
+        )
+    return Loaded(frame, rejects, notes)

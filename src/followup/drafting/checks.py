@@ -1,0 +1,108 @@
+"""Checks on every draft (PRODUCT §6): what a manager would refuse to send.
+
+Each check returns findings; the draft records them. `--strict` makes any error
+finding fatal for that draft. The limits live here once and the docs render them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from followup.drafting.draft import Draft, Finding
+
+SUBJECT_MAX: Final = 80
+WHATSAPP_MAX: Final = 700
+EMAIL_MAX: Final = 3000
+
+_PLACEHOLDER = re.compile(
+    r"\{\{|\}\}|\{%|%\}"
+    r"|\[(?:your |customer |company |contact |sender )?(?:name|company|date|email)\]"
+    r"|\[[A-Z][A-Za-z ]{2,30}\]|<(?:name|company|date)>|\bX{3,}\b|\bTBD\b",
+    re.IGNORECASE,
+)
+
+
+def check_draft(draft: Draft, *, forbidden: list[str]) -> list[Finding]:
+    """All findings for a draft, in a stable order."""
+    findings = placeholder_findings(draft) + _lengths(draft)
+    findings += name_findings(draft) + _forbidden(draft, forbidden)
+    return findings
+
+
+def placeholder_findings(draft: Draft) -> list[Finding]:
+    found = []
+    for part, text in (("subject", draft.subject or ""), ("body", draft.body)):
+        if not _maybe_placeholder(text):  # cheap first pass; most drafts stop here
+            continue
+        match = _PLACEHOLDER.search(text)
+        if match:
+            found.append(
+                Finding("placeholder", f"{part} holds an unfilled placeholder {match.group(0)!r}")
+            )
+    return found
+
+
+def _maybe_placeholder(text: str) -> bool:
+    """Whether `text` holds what every placeholder needs: `{`, `}`, `[`, `<`, xxx or tbd.
+
+    Plain substring scans (memchr-fast) where a regex alternation would try each position.
+    """
+    if "{" in text or "}" in text or "[" in text or "<" in text:
+        return True
+    lower = text.lower()
+    return "xxx" in lower or "tbd" in lower
+
+
+def _lengths(draft: Draft) -> list[Finding]:
+    found = []
+    if draft.channel == "email":
+        subject = (draft.subject or "").strip()
+        if not subject:
+            found.append(Finding("subject_missing", "an email needs a subject"))
+        elif len(subject) > SUBJECT_MAX:
+            found.append(
+                Finding(
+                    "subject_length", f"subject has {len(subject)} characters (max {SUBJECT_MAX})"
+                )
+            )
+        if len(draft.body) > EMAIL_MAX:
+            found.append(
+                Finding("body_length", f"body has {len(draft.body)} characters (max {EMAIL_MAX})")
+            )
+    elif len(draft.body) > WHATSAPP_MAX:
+        found.append(
+            Finding(
+                "body_length",
+                f"WhatsApp body has {len(draft.body)} characters (max {WHATSAPP_MAX})",
+            )
+        )
+    if not draft.body.strip():
+        found.append(Finding("body_missing", "the body is empty"))
+    return found
+
+
+def name_findings(draft: Draft) -> list[Finding]:
+    found = []
+    text = f"{draft.subject or ''}\n{draft.body}".casefold()
+    customer_names = [n for n in (draft.recipient_name, draft.company) if n.strip()]
+    if customer_names and not any(n.casefold() in text for n in customer_names):
+        found.append(
+            Finding(
+                "customer_name", f"the customer's name ({customer_names[0]}) is not in the draft"
+            )
+        )
+    if draft.sender_name.strip() and draft.sender_name.casefold() not in text:
+        found.append(
+            Finding("sender_name", f"the sender's name ({draft.sender_name}) is not in the draft")
+        )
+    return found
+
+
+def _forbidden(draft: Draft, forbidden: list[str]) -> list[Finding]:
+    text = f"{draft.subject or ''}\n{draft.body}".casefold()
+    return [
+        Finding("forbidden_phrase", f"says {phrase!r}, which company.yaml forbids")
+        for phrase in forbidden
+        if phrase.strip() and phrase.casefold() in text
+    ]

@@ -1,0 +1,177 @@
+"""Engines: the one interface every engine has (`Engine`), and the template engine.
+
+`TemplateEngine` renders the best approved template for a request: deterministic and
+offline. The LLM engine (`followup.llm.engine`) stands beside it behind the same
+interface, and starts from its draft.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from followup.drafting.checks import check_draft
+from followup.drafting.draft import Draft, fingerprint
+from followup.drafting.library import Choice, TemplateFile, select
+from followup.drafting.workbench import DraftRequest, Workbench, request
+from followup.errors import DraftError
+
+
+@dataclass(frozen=True)
+class CallEstimate:
+    """What drafting one request asks of an API: tokens sent (estimated), at most back."""
+
+    tokens_in: int
+    tokens_out: int
+
+
+class Engine(Protocol):
+    """What a batch, a draft and the budget need of an engine (template, llm)."""
+
+    name: str
+
+    def choose(self, req: DraftRequest) -> Choice | None:
+        """The approved template the draft starts from (None: it cannot be drafted)."""
+
+    def fingerprint(self, req: DraftRequest) -> str | None:
+        """Of everything the draft is made from, before drafting (None: no template)."""
+
+    def draft(self, req: DraftRequest) -> Draft: ...
+
+    def estimate(self, req: DraftRequest) -> CallEstimate | None:
+        """The API call drafting `req` makes (None: the engine makes none)."""
+
+    def cost(self, tokens_in: int, tokens_out: int) -> float | None:
+        """What these tokens cost at the configured prices (None: no API, or no prices)."""
+
+
+class TemplateEngine:
+    """Deterministic drafts from the approved template library."""
+
+    name = "template"
+    cpu_bound = True  # pure computation on the workbench: a batch may fork one process per core
+
+    def __init__(self, bench: Workbench, *, allow_unapproved: bool = False) -> None:
+        self.bench = bench
+        self.allow_unapproved = allow_unapproved
+        self.candidates = bench.library.usable(allow_unapproved=allow_unapproved)
+        self._choices: dict[tuple[Any, ...], Choice | None] = {}
+        self._fingerprints: dict[tuple[str, str], str | None] = {}
+
+    @property
+    def candidates(self) -> list[TemplateFile]:
+        return self._candidates
+
+    @candidates.setter
+    def candidates(self, templates: list[TemplateFile]) -> None:
+        self._candidates = templates
+        self._choices, self._fingerprints = {}, {}
+
+    def choose(self, req: DraftRequest) -> Choice | None:
+        """The template for a request (the choice depends on a few fields: cached)."""
+        key = (req.campaign, req.channel, req.language, req.reason, req.segments)
+        if key not in self._choices:
+            self._choices[key] = select(
+                self._candidates,
+                campaign=req.campaign,
+                channel=req.channel,
+                language=req.language,
+                reason=req.reason,
+                segments=req.segments,
+            )
+        return self._choices[key]
+
+    def fingerprint(self, req: DraftRequest) -> str | None:
+        """Of everything the draft is made from, computed before rendering (None: no template).
+
+        Remembered per request slot: a batch asks before drafting, the draft asks again.
+        """
+        slot = (req.key, req.language)
+        if slot not in self._fingerprints:
+            self._fingerprints[slot] = self._fingerprint(req)
+        return self._fingerprints[slot]
+
+    def _fingerprint(self, req: DraftRequest) -> str | None:
+        choice = self.choose(req)
+        if choice is None:
+            return None
+        profile = {name: req.context[name] for name in ("customer", "loss", "answers", "plan")}
+        return fingerprint(
+            self.name,
+            req.key,
+            req.language,
+            profile,
+            choice.template.sha256,
+            self.bench.facts_hash,
+            self.bench.as_of,
+        )
+
+    def estimate(self, req: DraftRequest) -> CallEstimate | None:
+        """Templates render here: no API call."""
+        return None
+
+    def cost(self, tokens_in: int, tokens_out: int) -> float | None:
+        return None
+
+    def draft(self, req: DraftRequest) -> Draft:
+        choice = self.choose(req)
+        if choice is None:
+            raise DraftError(
+                f"no approved {req.campaign} {req.channel} template for language "
+                f"{req.language!r} or English"
+            )
+        asked = req
+        language = choice.template.header.language if choice.template.header else req.language
+        if language != req.language:  # an English fallback quotes the facts in English too
+            req = request(self.bench, req.customer_id, req.campaign, req.channel, language)
+        subject, body = self._render(choice, req.context)
+        draft = new_draft(self.bench, req, subject, body, engine=self.name)
+        template = choice.template
+        draft.template_id, draft.template_hash = template.id, template.sha256
+        draft.language = language
+        draft.language_fallback = choice.language_fallback
+        draft.unapproved = self.bench.library.status(template) != "approved"
+        draft.fingerprint = self.fingerprint(asked) or ""
+        draft.findings = check_draft(draft, forbidden=self.bench.facts.forbidden_claims)
+        return draft
+
+    def _render(self, choice: Choice, context: dict[str, Any]) -> tuple[str | None, str]:
+        from followup.drafting.sandbox import compile_template, render
+
+        item = choice.template
+        assert item.header is not None
+        language, subject_source = item.header.language, item.header.subject
+        body = tidy(render(compile_template(item.body, language, item.id), context, item.id))
+        if subject_source is None:
+            return None, body
+        subject = render(compile_template(subject_source, language, item.id), context, item.id)
+        return subject.strip(), body
+
+
+def tidy(text: str) -> str:
+    """Trailing spaces off, at most one blank line in a row, one final newline."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
+
+
+def new_draft(
+    bench: Workbench, req: DraftRequest, subject: str | None, body: str, *, engine: str
+) -> Draft:
+    customer = req.context["customer"]
+    recipient = customer["email"] if req.channel == "email" else customer["whatsapp"]
+    return Draft(
+        customer_id=req.customer_id,
+        campaign=req.campaign,
+        channel=req.channel,
+        language=req.language,
+        subject=subject,
+        body=body,
+        recipient=recipient,
+        recipient_name=customer["contact_name"] or customer["company"],
+        company=customer["company"],
+        segment=customer["segment"],
+        sender_name=bench.facts.sender.name,
+        sender_email=bench.facts.sender.email,
+        engine=engine,
+    )

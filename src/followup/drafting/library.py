@@ -1,0 +1,428 @@
+"""The approved template library: files, headers, approval lock, status and selection.
+
+A template is one file, `<campaign>/<id>.j2`: a YAML header between `---` lines,
+then the Jinja body. The shipped library lives in the package; a workspace's
+`templates/` adds templates and overrides shipped ones with the same id.
+Approval is recorded per library in `approvals.json`: the sha256 of the file, who
+approved it and when, and the approved content (for `diff`). Drafting uses only
+templates whose current hash is the approved one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from followup.data.reasons import LOSS_REASONS
+from followup.errors import TemplateError, UsageError
+
+CAMPAIGNS = ("urgency", "reactivation", "thanks")
+CHANNELS = ("email", "whatsapp")
+LOCK_FILE = "approvals.json"
+SUFFIX = ".j2"
+SHIPPED_LANGUAGES = ("en", "es", "de", "fr", "pt")
+FALLBACK_LANGUAGE = "en"
+
+Status = Literal["approved", "modified", "unapproved", "invalid"]
+
+
+class TemplateHeader(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    campaign: Literal["urgency", "reactivation", "thanks"]
+    channel: Literal["email", "whatsapp"]
+    language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    segments: list[str] = []
+    loss_reasons: list[str] = []
+    subject: str | None = None
+    description: str = ""
+
+    @field_validator("loss_reasons")
+    @classmethod
+    def _known_reasons(cls, value: list[str]) -> list[str]:
+        unknown = [r for r in value if r not in LOSS_REASONS]
+        if unknown:
+            raise ValueError(f"unknown reason {unknown[0]!r} (use {', '.join(LOSS_REASONS)})")
+        return value
+
+    @field_validator("segments")
+    @classmethod
+    def _known_segments(cls, value: list[str]) -> list[str]:
+        from followup.analysis.segments import SCHEMES, all_segments
+
+        known = {s for scheme in SCHEMES for s in all_segments(scheme)}
+        unknown = [s for s in value if s not in known]
+        if unknown:
+            raise ValueError(f"unknown segment {unknown[0]!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _subject_for_email_only(self) -> TemplateHeader:
+        if self.channel == "email" and not (self.subject or "").strip():
+            raise ValueError("an email template needs a subject")
+        if self.channel == "whatsapp" and self.subject:
+            raise ValueError("a WhatsApp template has no subject")
+        return self
+
+
+@dataclass(frozen=True)
+class Approval:
+    sha256: str
+    approved_by: str
+    approved_on: str
+    content: str
+
+
+@dataclass
+class TemplateFile:
+    """One template file; `problem` says why it is invalid (the syntax is checked lazily)."""
+
+    path: Path
+    source: str  # "shipped" or "workspace"
+    text: str
+    header: TemplateHeader | None = None
+    body: str = ""
+    header_problem: str | None = None
+
+    @cached_property
+    def problem(self) -> str | None:
+        """Why the template cannot be used: its header, or (compiled on first ask) its body."""
+        return self.header_problem or _syntax_problem(self)
+
+    @cached_property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def id(self) -> str:
+        return self.header.id if self.header else self.path.stem
+
+
+def parse_template(path: Path, source: str) -> TemplateFile:
+    """Read a template file; never raises for a broken file (it is marked invalid)."""
+    import yaml
+
+    from followup.files import load_yaml
+    from followup.settings import describe_validation
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return TemplateFile(path, source, "", header_problem=f"cannot read it ({exc})")
+    item = TemplateFile(path, source, text)
+    match = re.match(r"^---\s*\n(.*?)\n---\s*\n?(.*)$", text, re.DOTALL)
+    if not match:
+        item.header_problem = (
+            "no header: the file must start with a `---` block (id, campaign, ...)"
+        )
+        return item
+    try:
+        data = load_yaml(match.group(1)) or {}
+        item.header = TemplateHeader.model_validate(data)
+    except yaml.YAMLError as exc:
+        item.header_problem = f"header is not valid YAML ({exc})"
+    except ValidationError as exc:
+        item.header_problem = f"header {describe_validation(exc)}"
+    else:
+        item.body = match.group(2)
+        if item.header.id != path.stem:
+            item.header_problem = (
+                f"header id {item.header.id!r} differs from the file name {path.stem!r}"
+            )
+    return item
+
+
+def _syntax_problem(item: TemplateFile) -> str | None:
+    from followup.drafting.sandbox import compile_template
+
+    assert item.header is not None
+    try:
+        compile_template(item.body, item.header.language, item.id)
+        if item.header.subject:
+            compile_template(item.header.subject, item.header.language, f"{item.id} subject")
+    except TemplateError as exc:
+        return str(exc)
+    return None
+
+
+def shipped_root() -> Path:
+    """The library inside the installed package (or the repo's `templates/` when editable)."""
+    from importlib.resources import files
+
+    packaged = Path(str(files("followup"))) / "_library" / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "templates"
+
+
+@dataclass
+class Library:
+    """The templates a workspace can use, with their approval records."""
+
+    templates: dict[str, TemplateFile]
+    approvals: dict[str, dict[str, Approval]]  # source -> id -> approval
+    roots: dict[str, Path]
+    revoked: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def status(self, item: TemplateFile) -> Status:
+        if item.problem:
+            return "invalid"
+        return self._approval_status(item)
+
+    def _approval_status(self, item: TemplateFile) -> Status:
+        approval = self.approval(item)
+        if approval is None:
+            return "unapproved"
+        return "approved" if approval.sha256 == item.sha256 else "modified"
+
+    def approval(self, item: TemplateFile) -> Approval | None:
+        """The workspace's approval of this id, else the shipped one (unless revoked here)."""
+        if item.id in self.revoked:
+            return None
+        approval = self.approvals.get("workspace", {}).get(item.id)
+        if approval is None and item.source == "shipped":
+            approval = self.approvals.get("shipped", {}).get(item.id)
+        return approval
+
+    def get(self, template_id: str) -> TemplateFile:
+        try:
+            return self.templates[template_id]
+        except KeyError:
+            raise UsageError(
+                f"no template {template_id!r}: `followup templates list` shows them"
+            ) from None
+
+    def usable(self, *, allow_unapproved: bool = False) -> list[TemplateFile]:
+        """Templates that may draft: approved as they are now (or any, when allowed).
+
+        A body that does not compile is found when it is first used, not here: listing
+        the usable ones must not compile the whole library.
+        """
+        wanted = {"approved", "modified", "unapproved"} if allow_unapproved else {"approved"}
+        return [
+            t
+            for t in self.templates.values()
+            if not t.header_problem and self._approval_status(t) in wanted
+        ]
+
+
+def load_library(workspace_root: Path | None) -> Library:
+    """Shipped templates, overridden by the workspace's `templates/` (same id)."""
+    roots = {"shipped": shipped_root()}
+    if workspace_root is not None and (workspace_root / "templates").is_dir():
+        roots["workspace"] = workspace_root / "templates"
+    templates: dict[str, TemplateFile] = {}
+    approvals: dict[str, dict[str, Approval]] = {}
+    revoked: dict[str, dict[str, str]] = {}
+    for source, root in roots.items():
+        for path in sorted(root.rglob(f"*{SUFFIX}")):
+            item = parse_template(path, source)
+            templates[item.id] = item
+        lock = read_lock(root)
+        approvals[source] = lock["templates"]
+        if source == "workspace":
+            revoked = lock["revoked"]
+    return Library(templates, approvals, roots, revoked)
+
+
+def read_lock(root: Path) -> dict[str, Any]:
+    path = root / LOCK_FILE
+    if not path.is_file():
+        return {"templates": {}, "revoked": {}}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        approvals = {k: Approval(**v) for k, v in data.get("templates", {}).items()}
+    except (ValueError, TypeError) as exc:
+        raise TemplateError(f"{path}: not a valid approvals file ({exc})") from None
+    return {"templates": approvals, "revoked": dict(data.get("revoked", {}))}
+
+
+def write_lock(
+    root: Path, approvals: dict[str, Approval], revoked: dict[str, dict[str, str]]
+) -> None:
+    from followup.files import atomic_write
+
+    data = {
+        "version": 1,
+        "templates": {k: vars(approvals[k]) for k in sorted(approvals)},
+        "revoked": {k: revoked[k] for k in sorted(revoked)},
+    }
+    atomic_write(
+        root / LOCK_FILE, json.dumps(data, ensure_ascii=False, indent=2) + "\n", durable=True
+    )
+
+
+def approve(library: Library, template_id: str, by: str, today: dt.date) -> Approval:
+    """Record the current content of a template as approved, in the workspace's lock."""
+    item = library.get(template_id)
+    if item.problem:
+        raise TemplateError(f"{template_id} is invalid and cannot be approved: {item.problem}")
+    if not by.strip():
+        raise UsageError("--by: say who approves (a name)")
+    root = _lock_root(library)
+    lock = read_lock(root)
+    approval = Approval(item.sha256, by.strip(), today.isoformat(), item.text)
+    lock["templates"][item.id] = approval
+    lock["revoked"].pop(item.id, None)
+    write_lock(root, lock["templates"], lock["revoked"])
+    return approval
+
+
+def revoke(library: Library, template_id: str, by: str, today: dt.date) -> None:
+    """Withdraw approval; a shipped template is revoked for this workspace only."""
+    item = library.get(template_id)
+    root = _lock_root(library)
+    lock = read_lock(root)
+    lock["templates"].pop(item.id, None)
+    if item.source == "shipped":
+        lock["revoked"][item.id] = {"revoked_by": by, "revoked_on": today.isoformat()}
+    write_lock(root, lock["templates"], lock["revoked"])
+
+
+def _lock_root(library: Library) -> Path:
+    """Approvals are recorded in the workspace's templates/ (the shipped library is read-only)."""
+    root = library.roots.get("workspace")
+    if root is None:
+        raise UsageError(
+            "approvals are recorded in a workspace's templates/: run inside a workspace "
+            "(`followup init DIR`) or pass --workspace"
+        )
+    return root
+
+
+def diff(library: Library, template_id: str) -> str:
+    """Unified diff of the approved content against the file as it is now."""
+    import difflib
+
+    item = library.get(template_id)
+    approval = library.approval(item)
+    if approval is None:
+        raise UsageError(f"{template_id} has no approved version to compare with")
+    lines = difflib.unified_diff(
+        approval.content.splitlines(keepends=True),
+        item.text.splitlines(keepends=True),
+        fromfile=f"{template_id} (approved by {approval.approved_by} on {approval.approved_on})",
+        tofile=f"{template_id} (now)",
+    )
+    return "".join(lines)
+
+
+@dataclass(frozen=True)
+class Choice:
+    template: TemplateFile
+    language_fallback: bool  # the customer's language had no template: English was used
+
+
+def language_candidates(language: str) -> list[str]:
+    """`pt-BR` -> [`pt-BR`, `pt`, `en`]: exact tag, base language, then English."""
+    tags = [language]
+    base = language.split("-", maxsplit=1)[0]
+    if base != language:
+        tags.append(base)
+    if FALLBACK_LANGUAGE not in tags:
+        tags.append(FALLBACK_LANGUAGE)
+    return tags
+
+
+def select(
+    candidates: list[TemplateFile],
+    *,
+    campaign: str,
+    channel: str,
+    language: str,
+    reason: str | None,
+    segments: tuple[str, ...],
+) -> Choice | None:
+    """The best template for a draft, or None.
+
+    Order: campaign and channel must match; then language (exact tag, base language,
+    English — flagged as a fallback); then, among those, a template for the customer's
+    loss reason beats a general one, and one for its segment beats a general one;
+    ties go to the smallest id (deterministic).
+    """
+    fitting = [
+        t
+        for t in candidates
+        if t.header is not None
+        and t.header.campaign == campaign
+        and t.header.channel == channel
+        and (not t.header.segments or set(t.header.segments) & set(segments))
+        and (not t.header.loss_reasons or (reason in t.header.loss_reasons))
+    ]
+    for tag in language_candidates(language):
+        in_language = [t for t in fitting if t.header and t.header.language.lower() == tag.lower()]
+        if in_language:
+            best = min(in_language, key=lambda t: (_generality(t), t.id))
+            return Choice(
+                best, language_fallback=tag.split("-")[0] != language.split("-", maxsplit=1)[0]
+            )
+    return None
+
+
+def _generality(item: TemplateFile) -> tuple[int, int]:
+    assert item.header is not None
+    return (0 if item.header.loss_reasons else 1, 0 if item.header.segments else 1)
+
+
+_SKELETON = """---
+id: {id}
+campaign: {campaign}
+channel: {channel}
+language: {language}
+segments: []
+loss_reasons: [{reasons}]
+{subject}description: (what this template is for)
+---
+{greeting}
+
+(Your text. Every figure, date and claim must come from a variable: see docs/templates.md.)
+
+{closing}
+"""
+
+
+def new_template(
+    root: Path, template_id: str, *, campaign: str, channel: str, language: str, reasons: list[str]
+) -> Path:
+    """Write a skeleton template into a workspace's `templates/<campaign>/`."""
+    path = root / "templates" / campaign / f"{template_id}{SUFFIX}"
+    if path.exists():
+        raise UsageError(f"{path} exists already: edit it, or pick another id")
+    text = _SKELETON.format(
+        id=template_id,
+        campaign=campaign,
+        channel=channel,
+        language=language,
+        reasons=", ".join(reasons),
+        subject='subject: "(subject, at most 80 characters) — {{ company.name }}"\n'
+        if channel == "email"
+        else "",
+        greeting="Dear {{ customer.contact_name or customer.company }},",
+        closing="{{ sender.signature }}"
+        if channel == "email"
+        else "{{ sender.name }}, {{ company.name }}",
+    )
+    from followup.files import atomic_write
+
+    header = TemplateHeader.model_validate(
+        {
+            "id": template_id,
+            "campaign": campaign,
+            "channel": channel,
+            "language": language,
+            "loss_reasons": reasons,
+            "subject": "x" if channel == "email" else None,
+        }
+    )
+    del header  # validated: a bad id, language or reason fails here, before writing
+    atomic_write(path, text)
+    return path

@@ -1,0 +1,199 @@
+"""`followup templates lint`: what a manager must fix before approving.
+
+Per template: invalid header or syntax, names the context does not have, sandbox
+escapes (attributes starting with `_`), digits typed into the text (a fact that
+is not a variable), forbidden phrases, and — rendered for real customers — subject
+and body lengths and check findings. For the library: coverage gaps, i.e. a
+campaign × channel × reason × shipped language with no approved template.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from followup.data.reasons import LOSS_REASONS
+from followup.drafting.library import CAMPAIGNS, CHANNELS, SHIPPED_LANGUAGES, Library, TemplateFile
+
+if TYPE_CHECKING:
+    from jinja2 import nodes
+
+    from followup.drafting.workbench import Workbench
+
+_DIGIT_IN_TEXT = re.compile(r"\d")
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Issue:
+    template: str  # template id, or "library" for coverage
+    code: str
+    message: str
+    severity: str = "error"  # "error" | "warning"
+
+    def line(self) -> str:
+        return f"{self.template}: {self.severity}: {self.message} [{self.code}]"
+
+
+def lint_library(library: Library, bench: Workbench | None, forbidden: list[str]) -> list[Issue]:
+    issues: list[Issue] = []
+    for item in sorted(library.templates.values(), key=lambda t: t.id):
+        issues += lint_template(item, bench, forbidden)
+    issues += coverage_gaps(library)
+    return issues
+
+
+def lint_template(item: TemplateFile, bench: Workbench | None, forbidden: list[str]) -> list[Issue]:
+    if item.problem or item.header is None:
+        return [Issue(item.id, "invalid", item.problem or "invalid")]
+    sources = [item.body] + ([item.header.subject] if item.header.subject else [])
+    issues = []
+    for source in sources:
+        issues += _names(item, source)
+    issues += _literal_facts(item, sources)
+    issues += _forbidden(item, sources, forbidden)
+    if bench is not None and not any(i.code in {"unknown_name", "sandbox"} for i in issues):
+        issues += _rendered(item, bench)
+    return issues
+
+
+def _names(item: TemplateFile, source: str) -> list[Issue]:
+    from jinja2 import meta, nodes
+
+    from followup.drafting.context import context_names
+    from followup.drafting.sandbox import environment
+
+    assert item.header is not None
+    tree = environment(item.header.language).parse(source)
+    issues = [
+        Issue(item.id, "unknown_name", f"uses {name!r}, which the context does not have")
+        for name in sorted(meta.find_undeclared_variables(tree) - context_names())
+    ]
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        attr = _attribute(node)  # type: ignore[arg-type]  # find_all yields these two types
+        if attr is not None and attr.startswith("_"):
+            issues.append(
+                Issue(item.id, "sandbox", f"reaches for {attr!r}: not allowed in a template")
+            )
+    return issues
+
+
+def _attribute(node: nodes.Getattr | nodes.Getitem) -> str | None:
+    from jinja2 import nodes
+
+    if isinstance(node, nodes.Getattr):
+        return str(node.attr)
+    if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+        return node.arg.value
+    return None
+
+
+def _literal_facts(item: TemplateFile, sources: list[str]) -> list[Issue]:
+    text = " ".join(_JINJA.sub(" ", s) for s in sources)
+    match = _DIGIT_IN_TEXT.search(text)
+    if not match:
+        return []
+    start = max(match.start() - 20, 0)
+    snippet = text[start : match.end() + 20].strip().replace("\n", " ")
+    return [
+        Issue(
+            item.id,
+            "literal_fact",
+            f"a number typed into the text (…{snippet}…): facts must come from variables",
+            "warning",
+        )
+    ]
+
+
+def _forbidden(item: TemplateFile, sources: list[str], forbidden: list[str]) -> list[Issue]:
+    text = " ".join(sources).casefold()
+    return [
+        Issue(item.id, "forbidden_phrase", f"contains {phrase!r}, which company.yaml forbids")
+        for phrase in forbidden
+        if phrase.strip() and phrase.casefold() in text
+    ]
+
+
+def _rendered(item: TemplateFile, bench: Workbench, limit: int = 25) -> list[Issue]:
+    """Render for up to `limit` real customers it would draft for; report check findings."""
+    from followup.drafting.engine import TemplateEngine
+    from followup.drafting.workbench import request
+    from followup.errors import FollowupError
+
+    assert item.header is not None
+    engine = TemplateEngine(bench, allow_unapproved=True)
+    engine.candidates = [item]
+    seen: dict[str, Issue] = {}
+    for customer_id in _customers_for(item, bench)[:limit]:
+        header = item.header
+        try:
+            draft = engine.draft(
+                request(bench, customer_id, header.campaign, header.channel, header.language)
+            )
+        except FollowupError as exc:
+            return [Issue(item.id, "render", f"fails for {customer_id}: {exc}")]
+        for finding in draft.findings:
+            if finding.code not in seen:
+                seen[finding.code] = Issue(
+                    item.id, finding.code, f"for {customer_id}: {finding.message}"
+                )
+    return list(seen.values())
+
+
+def _customers_for(item: TemplateFile, bench: Workbench) -> list[str]:
+    from followup.drafting.context import angle
+
+    assert item.header is not None
+    reasons = set(item.header.loss_reasons)
+    segments = set(item.header.segments)
+    chosen = []
+    for customer_id, profile in sorted(bench.profiles.items()):
+        customer, loss = profile["customer"], profile["loss"]
+        reason = angle(loss)
+        if reasons and reason not in reasons:
+            continue
+        if segments and not segments & {customer["segment"], customer["cn8_segment"]}:
+            continue
+        chosen.append(customer_id)
+    return chosen
+
+
+def coverage_gaps(library: Library) -> list[Issue]:
+    """Each campaign × channel × reason × shipped language with no approved template."""
+    approved = [t for t in library.usable() if t.header is not None]
+    issues = []
+    for campaign in CAMPAIGNS:
+        reasons: list[str | None] = list(LOSS_REASONS) if campaign == "reactivation" else [None]
+        for channel in CHANNELS:
+            for reason in reasons:
+                for language in SHIPPED_LANGUAGES:
+                    if not any(_covers(t, campaign, channel, reason, language) for t in approved):
+                        what = " ".join(x for x in (campaign, reason, channel) if x)
+                        issues.append(
+                            Issue(
+                                "library",
+                                "coverage",
+                                f"no approved {what} template in {language!r}",
+                            )
+                        )
+    return issues
+
+
+def _covers(
+    item: TemplateFile, campaign: str, channel: str, reason: str | None, language: str
+) -> bool:
+    header = item.header
+    assert header is not None
+    return (
+        header.campaign == campaign
+        and header.channel == channel
+        and header.language.split("-")[0] == language
+        and not header.segments
+        and (not header.loss_reasons or reason in header.loss_reasons)
+    )
+
+
+def summary(issues: list[Issue]) -> dict[str, Any]:
+    errors = sum(i.severity == "error" for i in issues)
+    return {"errors": errors, "warnings": len(issues) - errors}

@@ -1,0 +1,148 @@
+"""A batch's pre-flight: who a selection targets, and for each, a draft request or why not.
+
+Nothing is discovered halfway: `preflight()` decides for every targeted customer whether
+it can be drafted, and names the missing field or template when it cannot. The run
+(`followup.outbox.batch.run`) then drafts the draftable ones.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from followup.drafting.engine import Engine
+from followup.drafting.targeting import qualifying_rule
+from followup.drafting.workbench import DraftRequest, Workbench, request
+
+
+@dataclass(frozen=True)
+class Planned:
+    request: DraftRequest
+    rule: str  # why the customer is targeted
+    why: str
+
+
+@dataclass(frozen=True)
+class Blocked:
+    customer_id: str
+    problem: str  # names the missing field or template
+
+
+@dataclass
+class Preflight:
+    campaign: str
+    drafts: list[Planned]
+    blocked: list[Blocked]
+
+    def counts(self) -> dict[str, Counter[str]]:
+        return {
+            "language": Counter(p.request.language for p in self.drafts),
+            "channel": Counter(p.request.channel for p in self.drafts),
+        }
+
+
+@dataclass(frozen=True)
+class Selection:
+    campaign: str
+    channel: str = "email"  # email | whatsapp | auto (email when there is an address)
+    segments: tuple[str, ...] = ()  # either scheme; none = the campaign's default targeting
+    owner: str | None = None
+    limit: int | None = None
+    language: str | None = None  # --lang: override every customer's language
+    customers: tuple[str, ...] = ()  # explicit ids (skip targeting)
+    due_within: int | None = None  # --from-plan: contact-by within this many days (or past)
+    plan_year: int | None = None
+    plan_growth: float = 0.0  # the reorder plan's --growth and --buffer-days
+    plan_buffer_days: int = 14
+
+
+def preflight(bench: Workbench, engine: Engine, sel: Selection) -> Preflight:
+    """Who is targeted, and for each: a draft request or the reason it cannot be drafted."""
+    drafts: list[Planned] = []
+    blocked: list[Blocked] = []
+    no_lever = sel.campaign == "urgency" and bench.company("en")["lever"] is None
+    for customer_id, rule, why in _targets(bench, sel):
+        if sel.limit is not None and len(drafts) + len(blocked) >= sel.limit:
+            break
+        customer = bench.profile(customer_id)["customer"]
+        channel = _channel(sel.channel, customer)
+        problem = _missing_address(channel, customer)
+        if problem is None and no_lever:
+            problem = (
+                "company.yaml has no offer, closure or price change ahead: nothing dated to urge"
+            )
+        req = request(bench, customer_id, sel.campaign, channel, sel.language)
+        if problem is None and engine.choose(req) is None:
+            problem = (
+                f"no approved {sel.campaign} {channel} template for language "
+                f"{req.language!r} or English"
+            )
+        if problem is None:
+            drafts.append(Planned(req, rule, why))
+        else:
+            blocked.append(Blocked(customer_id, problem))
+    return Preflight(sel.campaign, drafts, blocked)
+
+
+def _targets(bench: Workbench, sel: Selection) -> list[tuple[str, str, str]]:
+    if sel.customers:
+        return [
+            (c, "chosen", "named on the command line") for c in sel.customers if bench.profile(c)
+        ]
+    if sel.due_within is not None:
+        return _plan_targets(bench, sel)
+    found = []
+    for customer_id, profile in sorted(bench.profiles.items()):
+        customer = profile["customer"]
+        if sel.owner and customer["owner"].casefold() != sel.owner.casefold():
+            continue
+        if sel.segments:
+            matched = {customer["segment"], customer["cn8_segment"]} & set(sel.segments)
+            if matched:
+                found.append(
+                    (customer_id, "segment", f"in segment {sorted(matched)[0]} (--segment)")
+                )
+            continue
+        rule = qualifying_rule(sel.campaign, profile)
+        if rule is not None:
+            found.append((customer_id, rule.name, rule.why))
+    return found
+
+
+def _plan_targets(bench: Workbench, sel: Selection) -> list[tuple[str, str, str]]:
+    """Customers whose contact-by date in the reorder plan is due; their drafts get `plan`."""
+    from followup.reorder.plan import draft_context, due, workspace_plan
+
+    year = sel.plan_year or bench.as_of.year + 1
+    the_plan = workspace_plan(
+        bench.dataset,
+        bench.facts,
+        year=year,
+        as_of=bench.as_of,
+        growth=sel.plan_growth,
+        buffer_days=sel.plan_buffer_days,
+    )
+    found = []
+    for row in due(the_plan, sel.due_within or 0):
+        customer = bench.profile(row.customer_id)["customer"]
+        if sel.owner and customer["owner"].casefold() != sel.owner.casefold():
+            continue
+        bench.plans[row.customer_id] = draft_context(row, the_plan)
+        expected = row.first.date if row.first else ""
+        why = f"reorder plan: contact by {row.contact_by}, order expected {expected}"
+        found.append((row.customer_id, "plan", why))
+    return found
+
+
+def _channel(wanted: str, customer: dict[str, str]) -> str:
+    if wanted == "auto":
+        return "email" if customer["email"] else "whatsapp"
+    return wanted
+
+
+def _missing_address(channel: str, customer: dict[str, str]) -> str | None:
+    if channel == "email" and not customer["email"].strip():
+        return "no email address (customers file, column email)"
+    if channel == "whatsapp" and not customer["whatsapp"].strip():
+        return "no WhatsApp number (customers file, column whatsapp)"
+    return None

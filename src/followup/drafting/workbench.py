@@ -1,0 +1,161 @@
+"""The workbench (everything drafting needs, prepared once per command) and requests.
+
+`build_workbench()` takes loaded data, the company facts and the template library and
+segments every customer with both schemes once; `request()` builds what an engine needs
+to draft one customer (`followup.drafting.engine`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from followup.drafting.draft import fingerprint
+from followup.drafting.library import CAMPAIGNS, CHANNELS, Library
+from followup.errors import UsageError
+
+if TYPE_CHECKING:
+    from followup.data.dataset import Dataset, Sources
+    from followup.data.facts import CompanyFacts
+
+
+@dataclass
+class Workbench:
+    """Everything drafting needs, loaded once per command."""
+
+    dataset: Dataset
+    facts: CompanyFacts
+    library: Library
+    as_of: dt.date
+    profiles: dict[str, dict[str, Any]]  # customer id -> {customer, loss}
+    facts_hash: str
+    plans: dict[str, dict[str, Any]] = field(default_factory=dict)  # batch --from-plan
+    root: Path | None = None  # the workspace folder (its prompts/ override the shipped ones)
+    _company: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _answers: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+
+    def company(self, language: str) -> dict[str, Any]:
+        """The company part of the context, its free text in `language` (built once each)."""
+        from followup.drafting.context import company_context
+
+        if language not in self._company:
+            self._company[language] = company_context(self.facts, self.as_of, language)
+        return self._company[language]
+
+    def answers(self, reason: str, language: str) -> tuple[str, ...]:
+        """What changed since a customer left for `reason`, in `language` (built once each;
+        a tuple, as every request with that reason and language shares it)."""
+        from followup.drafting.context import answers
+
+        if (reason, language) not in self._answers:
+            self._answers[reason, language] = tuple(answers(self.facts, reason, language))
+        return self._answers[reason, language]
+
+    def profile(self, customer_id: str) -> dict[str, Any]:
+        try:
+            return self.profiles[customer_id]
+        except KeyError:
+            raise UsageError(
+                f"no customer {customer_id!r} in the customers file or orders"
+            ) from None
+
+
+def prepare(sources: Sources, as_of: dt.date, *, keep_bad_rows: bool = False) -> Workbench:
+    """Load the data from `sources`, then `build_workbench` on it."""
+    from followup.data.dataset import load_dataset
+
+    return build_workbench(load_dataset(sources, keep_bad_rows=keep_bad_rows), as_of)
+
+
+def build_workbench(dataset: Dataset, as_of: dt.date) -> Workbench:
+    """Facts and templates of the data's workspace; both schemes' segments; every profile."""
+    from followup.data.facts import FACTS_FILE, load_facts
+    from followup.drafting.context import customer_stats, latest_losses
+    from followup.drafting.library import load_library
+
+    root = dataset.sources.workspace.root
+    if root is None:
+        raise UsageError(
+            "drafting needs a workspace (company.yaml, data/): pass --workspace DIR or --sample"
+        )
+    facts = load_facts(root / FACTS_FILE)
+    library = load_library(root)
+    profiles = _profiles(
+        dataset, as_of, customer_stats(dataset, as_of), latest_losses(dataset.losses)
+    )
+    facts_hash = fingerprint(facts.model_dump(mode="json"))
+    return Workbench(dataset, facts, library, as_of, profiles, facts_hash, root=root)
+
+
+def _profiles(
+    dataset: Dataset, as_of: dt.date, stats: Any, losses: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    from followup.analysis.segmented import segment
+    from followup.analysis.segments import Thresholds, default_rules
+    from followup.drafting.context import customer_contexts
+
+    classic = segment(dataset, as_of, default_rules("classic"), Thresholds())
+    cn8 = segment(dataset, as_of, default_rules("cn8"), Thresholds())
+    cn8_by_id = dict(
+        zip(
+            cn8.table.column("customer_id").to_pylist(),
+            cn8.table.column("segment").to_pylist(),
+            strict=True,
+        )
+    )
+    return customer_contexts(
+        classic.table,
+        cn8_segments=cn8_by_id,
+        stats=stats,
+        losses=losses,
+        currency=dataset.orders.base_currency,
+        as_of=as_of,
+    )
+
+
+@dataclass(frozen=True)
+class DraftRequest:
+    customer_id: str
+    campaign: str
+    channel: str
+    language: str  # the language asked for (the customer's, or --lang)
+    context: dict[str, Any] = field(repr=False)
+
+    @property
+    def reason(self) -> str:
+        """The loss reason that picks a reactivation angle (`other` when unknown or none)."""
+        from followup.drafting.context import angle
+
+        return angle(self.context.get("loss"))
+
+    @property
+    def key(self) -> str:
+        """The outbox slot this request fills (as `Draft.key`)."""
+        return f"{self.customer_id}.{self.campaign}.{self.channel}"
+
+    @property
+    def segments(self) -> tuple[str, str]:
+        customer = self.context["customer"]
+        return (customer["segment"], customer["cn8_segment"])
+
+
+def request(
+    bench: Workbench, customer_id: str, campaign: str, channel: str, language: str | None = None
+) -> DraftRequest:
+    if campaign not in CAMPAIGNS:
+        raise UsageError(f"unknown campaign {campaign!r}: use one of {', '.join(CAMPAIGNS)}")
+    if channel not in CHANNELS:
+        raise UsageError(f"unknown channel {channel!r}: use email or whatsapp")
+    from followup.drafting.context import angle
+
+    profile = bench.profile(customer_id)
+    language = language or profile["customer"]["language"]
+    context = {
+        **bench.company(language),
+        **profile,
+        "answers": bench.answers(angle(profile["loss"]), language),
+        "plan": bench.plans.get(customer_id),
+    }
+    return DraftRequest(customer_id, campaign, channel, language, context)

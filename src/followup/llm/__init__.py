@@ -1,0 +1,1 @@
+"""The LLM engine: client, prompts, structured replies and the fact guard."""

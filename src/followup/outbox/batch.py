@@ -1,0 +1,189 @@
+"""The batch run: a pre-flight's drafts into an outbox, and the run's summary.
+
+`run()` drafts every draftable customer of a pre-flight (`followup.drafting.preflight`)
+into an outbox, skipping drafts whose fingerprint is unchanged, and never stops for one
+customer's failure.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from followup.drafting.engine import Engine
+from followup.drafting.preflight import Planned, Preflight
+from followup.drafting.workbench import DraftRequest
+from followup.errors import DraftError, FollowupError
+
+if TYPE_CHECKING:
+    from followup.drafting.draft import Draft
+    from followup.outbox.folder import Entry, Outbox
+
+
+@dataclass
+class Summary:
+    drafted: int = 0
+    unchanged: int = 0  # skipped: the same draft is in the outbox already
+    failed: Counter[str] = field(default_factory=Counter)  # reason -> count
+    with_findings: int = 0
+    blocked: int = 0
+    fallbacks: int = 0  # llm replies refused (guard, API): drafted by the template instead
+    tokens_in: int = 0
+    tokens_out: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (customer, reason)
+
+    @property
+    def failed_total(self) -> int:
+        return sum(self.failed.values())
+
+
+Progress = Callable[[str, str, "Summary"], None]  # (customer id, outcome, totals) a draft
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one planned draft (picklable: worker processes send it back)."""
+
+    status: str  # drafted | unchanged | failed
+    entry: Entry | None = None  # encoded by a worker: its file still to write, record to journal
+    data: bytes | str = b""  # that file's content
+    reason: str = ""  # failed: why
+    findings: bool = False
+    fallback: bool = False
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+
+def run(
+    targets: Preflight,
+    engine: Engine,
+    outbox: Outbox,
+    *,
+    strict: bool = False,
+    progress: Progress | None = None,
+    processes: int | None = None,
+) -> Summary:
+    """Draft every planned customer into `outbox`; one failure never stops the batch.
+
+    An engine with `concurrency` > 1 (the LLM engine) drafts that many at a time on
+    threads: the work is waiting on the API. The outbox's journal is thread-safe. A
+    CPU-bound engine (the template engine) drafts a large batch in forked worker
+    processes, one per core (`processes` overrides how many; 1 drafts in this process).
+    """
+    from followup.outbox.workers import draft_in_processes, processes_for
+
+    summary = Summary(blocked=len(targets.blocked))
+    lock = threading.Lock()
+    drafts = targets.drafts
+    threads = getattr(engine, "concurrency", 1)
+    procs = processes_for(engine, len(drafts)) if processes is None else processes
+
+    def done(planned: Planned, outcome: Outcome) -> None:
+        customer_id = planned.request.customer_id
+        with lock:
+            _tally(summary, customer_id, outcome)
+            if progress is not None:
+                progress(customer_id, outcome.status, summary)
+
+    def one(planned: Planned) -> None:
+        done(planned, _one(planned.request, engine, outbox, strict=strict))
+
+    if threads > 1:
+        pool = ThreadPoolExecutor(max_workers=threads)
+        try:
+            for future in [pool.submit(one, planned) for planned in drafts]:
+                future.result()
+        finally:  # on Ctrl-C: start nothing new; drafts in flight finish and are kept
+            pool.shutdown(wait=True, cancel_futures=True)
+    elif procs > 1 and len(drafts) > 1:
+        work = _by_language(drafts)  # a worker's share: fewer templates to compile
+
+        def make(index: int) -> Outcome:  # in a worker: drafted and encoded, nothing written
+            return _one(work[index].request, engine, outbox, strict=strict, write=False)
+
+        def returned(results: list[tuple[int, Outcome]]) -> None:  # here: one writer
+            stored = [(i, _store(outbox, outcome)) for i, outcome in results]
+            outbox.commit([outcome.entry for _, outcome in stored if outcome.entry is not None])
+            for index, outcome in stored:
+                done(work[index], outcome)
+
+        def failed(_index: int, reason: str) -> Outcome:
+            return Outcome("failed", reason=reason)
+
+        draft_in_processes(len(drafts), make, returned, processes=procs, failed=failed)
+        order = {p.request.customer_id: i for i, p in enumerate(drafts)}
+        summary.failures.sort(key=lambda failure: order[failure[0]])  # plan order, as one by one
+    else:
+        for planned in drafts:
+            one(planned)
+    outbox.finish()
+    return summary
+
+
+def _by_language(drafts: list[Planned]) -> list[Planned]:
+    """The drafts grouped by language (plan order within one): a language's drafts share
+    their templates and Babel locale, so a worker's share needs only some of them.
+
+    The order of the outbox's files and index does not depend on it.
+    """
+    return sorted(drafts, key=lambda planned: planned.request.language)
+
+
+def _one(
+    req: DraftRequest, engine: Engine, outbox: Outbox, *, strict: bool, write: bool = True
+) -> Outcome:
+    """Draft one request unless its draft is current; `write=False` leaves the file and
+    the journal line to the caller (the encoded draft comes back in the outcome)."""
+    planned = engine.fingerprint(req)
+    if planned is not None and outbox.is_current(req.key, planned):
+        return Outcome("unchanged")  # same inputs as the draft on disk: not made again
+    try:
+        draft: Draft = engine.draft(req)
+        if strict and draft.findings:
+            raise DraftError("; ".join(f.message for f in draft.findings))
+        entry: Entry | None = None
+        data: bytes | str = b""
+        if write:
+            outbox.write(draft)
+        else:
+            entry, data = outbox.encode(draft)
+    except FollowupError as exc:
+        return Outcome("failed", reason=str(exc))
+    return Outcome(
+        "drafted",
+        entry,
+        data,
+        findings=bool(draft.findings),
+        fallback=bool(draft.fallback_reason),
+        tokens_in=draft.tokens_in or 0,
+        tokens_out=draft.tokens_out or 0,
+    )
+
+
+def _store(outbox: Outbox, outcome: Outcome) -> Outcome:
+    """Write the file of a draft a worker encoded; a write error fails that draft only."""
+    if outcome.entry is None:
+        return outcome
+    try:
+        outbox.store(outcome.entry, outcome.data)
+    except FollowupError as exc:
+        return Outcome("failed", reason=str(exc))
+    return outcome
+
+
+def _tally(summary: Summary, customer_id: str, outcome: Outcome) -> None:
+    if outcome.status == "unchanged":
+        summary.unchanged += 1
+    elif outcome.status == "failed":
+        summary.failed[outcome.reason.split(":", maxsplit=1)[0]] += 1
+        summary.failures.append((customer_id, outcome.reason))
+    else:
+        summary.drafted += 1
+        summary.with_findings += outcome.findings
+        summary.fallbacks += outcome.fallback
+        summary.tokens_in += outcome.tokens_in
+        summary.tokens_out += outcome.tokens_out

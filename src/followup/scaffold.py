@@ -1,0 +1,105 @@
+"""`followup init DIR`: a workspace a team can start from (empty, or a copy of the sample)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from followup.data.columns import TABLES
+from followup.errors import UsageError
+from followup.files import atomic_write
+from followup.workspace import sample_root
+
+SETTINGS_TEMPLATE = """\
+# followup workspace settings. Precedence: this file < environment < command-line options.
+
+[currency]
+# Monetary figures are reported in this currency (ISO code).
+base = "USD"
+
+[currency.rates]
+# 1 unit of each other currency in your orders = this many base units. A currency with no
+# rate stops the command with a message naming it.
+# EUR = 1.08
+
+[data]
+# A column map for headers followup does not recognise (see docs/data.md):
+# columns = "columns.yaml"
+# strptime format for day-first dates such as 05/03/2024:
+# date_format = "%d/%m/%Y"
+"""
+
+COMPANY_TEMPLATE = """\
+# Facts about the sender. A draft states no fact that is not here or in the customer's data.
+# Any free text may be one string or one per language: {en: "...", es: "...", de: "..."}.
+company: Your Company Co., Ltd.        # legal name, as on the PI and invoice
+website: https://example.com            # shown in drafts when a template uses it
+sender:                                 # the person who signs the drafts
+  name: Your Name                       # full name
+  title: Export Sales Manager           # job title under the name
+  email: you@example.com                # From: address of email drafts
+  phone: ""                             # office phone
+  whatsapp: ""                          # E.164 number, e.g. "+8613800000000"
+  signature: |                          # block that ends every email draft
+    Your Name
+    Export Sales Manager
+    Your Company Co., Ltd.
+founded: 2010                           # year founded
+achievements: []                        # this year's true statements: new lines, certifications ...
+offers: []                              # time-limited offers, each with its deadline:
+#  - name: Year-end order bonus
+#    discount_percent: 5
+#    valid_until: 2026-12-20
+#    conditions: orders confirmed with deposit by the deadline
+production:
+  lead_time_days: 30                    # days from deposit to goods ready (standard orders)
+  closures: []                          # factory closures, e.g. Chinese New Year:
+#    - name: Chinese New Year
+#      start: 2027-01-30
+#      end: 2027-02-21
+price_changes: []                       # announced changes: [{date: 2027-01-15, description: ...}]
+new_products: []                        # [{name: ..., description: ...}]
+changes: {}                             # what changed, by the loss reason it answers:
+#  quality: [Automated aging test on every driver batch since March]
+forbidden_claims: []                    # phrases a draft must never contain
+"""
+
+
+def init_workspace(target: Path, *, sample: bool) -> list[Path]:
+    """Create the workspace folders and files; refuse to overwrite anything."""
+    if target.exists() and any(target.iterdir()):
+        raise UsageError(f"{target} exists and is not empty: pick a new folder")
+    for folder in ("data", "templates", "prompts", "outbox"):
+        (target / folder).mkdir(parents=True, exist_ok=True)
+    written = []
+    if sample:
+        source = sample_root()
+        for path in [
+            source / "followup.toml",
+            source / "company.yaml",
+            *sorted((source / "data").iterdir()),
+        ]:
+            destination = target / path.relative_to(source)
+            shutil.copyfile(path, destination)
+            written.append(destination)
+    else:
+        atomic_write(target / "followup.toml", SETTINGS_TEMPLATE)
+        atomic_write(target / "company.yaml", COMPANY_TEMPLATE)
+        written += [target / "followup.toml", target / "company.yaml"]
+        for table, fields in TABLES.items():
+            names = [f.name for f in fields if f.name not in {"quantity", "unit_price"}]
+            atomic_write(target / "data" / f"{table}.csv", ",".join(names) + "\n")
+            written.append(target / "data" / f"{table}.csv")
+    for folder in ("templates", "prompts"):
+        readme = target / folder / "README.md"
+        atomic_write(readme, _FOLDER_NOTES[folder])
+        written.append(readme)
+    return written
+
+
+_FOLDER_NOTES = {
+    "templates": "Your team's templates: they add to the shipped library and override a shipped\n"
+    "template with the same id. `followup templates new ID ...` starts one; approve it with\n"
+    "`followup templates approve ID --by NAME`. See docs/templates.md.\n",
+    "prompts": "Your team's LLM prompts: they override the shipped ones with the same id.\n",
+}
