@@ -18,13 +18,13 @@ import click
 
 from followup.analysis.segment_rules import __doc__ as RULES_DOC
 from followup.analysis.segments import CLASSIC_GRID, CLASSIC_LABELS, CN8_TABLE, cn8_code
+from followup.campaigns import CAMPAIGNS, CHANNELS
 from followup.cli import cli
 from followup.cli.errors import MEANINGS
 from followup.data.columns import TABLES
 from followup.data.reasons import LOSS_REASONS
-from followup.drafting.checks import EMAIL_MAX, SUBJECT_MAX, WHATSAPP_MAX
 from followup.drafting.context import CONTEXT_DOC
-from followup.drafting.targeting import CAMPAIGN_PURPOSE, CAMPAIGN_RULES
+from followup.drafting.targeting import CAMPAIGN_RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = (
@@ -133,9 +133,9 @@ def campaigns_md() -> str:
         "A customer is targeted when any rule of the campaign matches; the first one that "
         "matches is what `followup batch --explain` prints. `--segment` replaces the rules.\n",
     ]
-    for campaign, rules in CAMPAIGN_RULES.items():
+    for campaign, rules in ((name, CAMPAIGN_RULES[name]) for name in CAMPAIGNS):
         parts.append(f"## {campaign}\n")
-        parts.append(f"{CAMPAIGN_PURPOSE[campaign]}.\n")
+        parts.append(f"{CAMPAIGNS[campaign].purpose}.\n")
         rows = [
             [
                 f"`{r.name}`",
@@ -151,9 +151,15 @@ def campaigns_md() -> str:
         _table(
             ["limit", "value"],
             [
-                ["email subject", f"present, at most {SUBJECT_MAX} characters"],
-                ["email body", f"at most {EMAIL_MAX} characters"],
-                ["WhatsApp body", f"at most {WHATSAPP_MAX} characters"],
+                *(
+                    [f"{c.name} subject", f"present, at most {c.subject_max} characters"]
+                    for c in CHANNELS.values()
+                    if c.subject_max is not None
+                ),
+                *(
+                    [f"{c.name} body", f"at most {c.body_max} characters"]
+                    for c in CHANNELS.values()
+                ),
                 ["names", "the customer's (contact or company) and the sender's name appear"],
                 ["placeholders", "no `{{`, `{%`, `[Name]`, `[Your Name]`, `<name>`, `XXX`, `TBD`"],
                 ["forbidden phrases", "none of company.yaml `forbidden_claims`"],

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from followup.campaigns import CHANNELS, DEFAULT_CHANNEL
 from followup.cli import errors, options, tables
 from followup.cli.base import Command
 from followup.cli.draft import campaign_option, lang_option, strict_option
@@ -36,8 +37,8 @@ if TYPE_CHECKING:
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many customers.")
 @click.option(
     "--channel",
-    type=click.Choice(["email", "whatsapp", "auto"]),
-    default="email",
+    type=click.Choice([*CHANNELS, "auto"]),
+    default=DEFAULT_CHANNEL,
     show_default=True,
     help="auto: email when there is an address, else WhatsApp.",
 )

@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING
 
 import click
 
+from followup.campaigns import CAMPAIGNS
 from followup.cli import options
 from followup.cli.base import Command
 
 if TYPE_CHECKING:
     from followup.analysis.segmented import Segmented
     from followup.drafting.workbench import Workbench
-
-CAMPAIGNS = ("urgency", "reactivation", "thanks")
 
 
 @click.command(

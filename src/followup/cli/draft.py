@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from followup.campaigns import CAMPAIGNS, CHANNELS, DEFAULT_CHANNEL, campaign_help
 from followup.cli import options
 from followup.cli.base import Command
 from followup.cli.engine_options import EngineOptions, engine_options
@@ -15,10 +16,10 @@ if TYPE_CHECKING:
     from followup.drafting.draft import Draft
 
 campaign_option = click.option(
-    "--campaign",
-    type=click.Choice(["urgency", "reactivation", "thanks"]),
-    required=True,
-    help="urgency: year-end push; reactivation: answer why they left; thanks: year-end letter.",
+    "--campaign", type=click.Choice(list(CAMPAIGNS)), required=True, help=campaign_help()
+)
+channel_option = click.option(
+    "--channel", type=click.Choice(list(CHANNELS)), default=DEFAULT_CHANNEL, show_default=True
 )
 lang_option = click.option(
     "--lang", "language", help="Write in this language instead of the customer's."
@@ -34,9 +35,7 @@ strict_option = click.option("--strict", is_flag=True, help="Treat any check fin
 )
 @click.argument("customer_id")
 @campaign_option
-@click.option(
-    "--channel", type=click.Choice(["email", "whatsapp"]), default="email", show_default=True
-)
+@channel_option
 @lang_option
 @engine_options()
 @strict_option

@@ -9,19 +9,19 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from followup.campaigns import DEFAULT_LENGTH, DEFAULT_TONE, LENGTHS
+
 if TYPE_CHECKING:
     from followup.drafting.engine import Engine
     from followup.drafting.workbench import Workbench
 
-TONE = "warm and professional"
-
 tone_option = click.option(
-    "--tone", default=TONE, show_default=True, help="llm: the tone to ask for."
+    "--tone", default=DEFAULT_TONE, show_default=True, help="llm: the tone to ask for."
 )
 length_option = click.option(
     "--length",
-    type=click.Choice(["short", "medium", "long"]),
-    default="medium",
+    type=click.Choice(list(LENGTHS)),
+    default=DEFAULT_LENGTH,
     show_default=True,
     help="llm: the length to ask for.",
 )
@@ -35,8 +35,8 @@ class EngineOptions:
     model: str | None = None
     base_url: str | None = None
     timeout: float | None = None
-    tone: str = TONE
-    length: str = "medium"
+    tone: str = DEFAULT_TONE
+    length: str = DEFAULT_LENGTH
     allow_unapproved: bool = False
     concurrency: int | None = None
 

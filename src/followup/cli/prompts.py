@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import click
 
+from followup.campaigns import CAMPAIGNS
 from followup.cli import options
 from followup.cli.base import Command, Group
+from followup.cli.draft import channel_option
 from followup.cli.engine_options import length_option, tone_option
 
 
@@ -22,11 +24,9 @@ def group() -> None:
 @group.command(
     "show", cls=Command, example="followup prompts show thanks --customer C1001 --sample"
 )
-@click.argument("campaign", type=click.Choice(["urgency", "reactivation", "thanks"]))
+@click.argument("campaign", type=click.Choice(list(CAMPAIGNS)))
 @click.option("--customer", "customer_id", required=True, help="Customer id to render for.")
-@click.option(
-    "--channel", type=click.Choice(["email", "whatsapp"]), default="email", show_default=True
-)
+@channel_option
 @click.option("--lang", "language", help="Write in this language instead of the customer's.")
 @tone_option
 @length_option

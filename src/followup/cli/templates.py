@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 
 import click
 
+from followup.campaigns import CAMPAIGNS
 from followup.cli import options, tables
 from followup.cli.base import Command, Group
+from followup.cli.draft import channel_option
 
 if TYPE_CHECKING:
     from followup.drafting.library import Library
@@ -85,10 +87,8 @@ def show(template_id: str, workspace: Path | None, sample: bool) -> None:
     example="followup templates new my-urgency-en --campaign urgency --lang en",
 )
 @click.argument("template_id")
-@click.option("--campaign", type=click.Choice(["urgency", "reactivation", "thanks"]), required=True)
-@click.option(
-    "--channel", type=click.Choice(["email", "whatsapp"]), default="email", show_default=True
-)
+@click.option("--campaign", type=click.Choice(list(CAMPAIGNS)), required=True)
+@channel_option
 @click.option("--lang", "language", default="en", show_default=True, help="BCP-47 language tag.")
 @click.option("--reason", "reasons", multiple=True, help="Loss reason it answers (repeatable).")
 @options.workspace_options

@@ -1,19 +1,16 @@
 """Checks on every draft (PRODUCT §6): what a manager would refuse to send.
 
 Each check returns findings; the draft records them. `--strict` makes any error
-finding fatal for that draft. The limits live here once and the docs render them.
+finding fatal for that draft. The limits are the channels' (`followup.campaigns`), and
+the docs render them from there.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Final
 
+from followup.campaigns import CHANNELS
 from followup.drafting.draft import Draft, Finding
-
-SUBJECT_MAX: Final = 80
-WHATSAPP_MAX: Final = 700
-EMAIL_MAX: Final = 3000
 
 _PLACEHOLDER = re.compile(
     r"\{\{|\}\}|\{%|%\}"
@@ -55,28 +52,23 @@ def _maybe_placeholder(text: str) -> bool:
 
 
 def _lengths(draft: Draft) -> list[Finding]:
+    """The channel's limits (`followup.campaigns.CHANNELS`)."""
     found = []
-    if draft.channel == "email":
+    channel = CHANNELS[draft.channel]
+    if channel.subject_max is not None:
         subject = (draft.subject or "").strip()
         if not subject:
-            found.append(Finding("subject_missing", "an email needs a subject"))
-        elif len(subject) > SUBJECT_MAX:
+            found.append(Finding("subject_missing", f"{channel.phrase} needs a subject"))
+        elif len(subject) > channel.subject_max:
             found.append(
                 Finding(
-                    "subject_length", f"subject has {len(subject)} characters (max {SUBJECT_MAX})"
+                    "subject_length",
+                    f"subject has {len(subject)} characters (max {channel.subject_max})",
                 )
             )
-        if len(draft.body) > EMAIL_MAX:
-            found.append(
-                Finding("body_length", f"body has {len(draft.body)} characters (max {EMAIL_MAX})")
-            )
-    elif len(draft.body) > WHATSAPP_MAX:
-        found.append(
-            Finding(
-                "body_length",
-                f"WhatsApp body has {len(draft.body)} characters (max {WHATSAPP_MAX})",
-            )
-        )
+    if len(draft.body) > channel.body_max:
+        limit = f"max {channel.body_max} for {channel.phrase}"
+        found.append(Finding("body_length", f"body has {len(draft.body)} characters ({limit})"))
     if not draft.body.strip():
         found.append(Finding("body_missing", "the body is empty"))
     return found

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from followup.campaigns import CHANNELS
 from followup.drafting.checks import check_draft
 from followup.drafting.draft import Draft, fingerprint
 from followup.drafting.library import Choice, TemplateFile, select
@@ -159,7 +160,7 @@ def new_draft(
     bench: Workbench, req: DraftRequest, subject: str | None, body: str, *, engine: str
 ) -> Draft:
     customer = req.context["customer"]
-    recipient = customer["email"] if req.channel == "email" else customer["whatsapp"]
+    recipient = customer[CHANNELS[req.channel].address_field]
     return Draft(
         customer_id=req.customer_id,
         campaign=req.campaign,

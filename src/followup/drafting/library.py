@@ -21,11 +21,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from followup.campaigns import CHANNELS, CampaignName, ChannelName
 from followup.data.reasons import LOSS_REASONS
 from followup.errors import TemplateError, UsageError
 
-CAMPAIGNS = ("urgency", "reactivation", "thanks")
-CHANNELS = ("email", "whatsapp")
 LOCK_FILE = "approvals.json"
 SUFFIX = ".j2"
 SHIPPED_LANGUAGES = ("en", "es", "de", "fr", "pt")
@@ -38,8 +37,8 @@ class TemplateHeader(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
-    campaign: Literal["urgency", "reactivation", "thanks"]
-    channel: Literal["email", "whatsapp"]
+    campaign: CampaignName
+    channel: ChannelName
     language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
     segments: list[str] = []
     loss_reasons: list[str] = []
@@ -67,10 +66,11 @@ class TemplateHeader(BaseModel):
 
     @model_validator(mode="after")
     def _subject_for_email_only(self) -> TemplateHeader:
-        if self.channel == "email" and not (self.subject or "").strip():
-            raise ValueError("an email template needs a subject")
-        if self.channel == "whatsapp" and self.subject:
-            raise ValueError("a WhatsApp template has no subject")
+        has_subject = CHANNELS[self.channel].has_subject
+        if has_subject and not (self.subject or "").strip():
+            raise ValueError(f"{CHANNELS[self.channel].phrase} template needs a subject")
+        if not has_subject and self.subject:
+            raise ValueError(f"{CHANNELS[self.channel].phrase} template has no subject")
         return self
 
 
@@ -397,32 +397,34 @@ def new_template(
     path = root / "templates" / campaign / f"{template_id}{SUFFIX}"
     if path.exists():
         raise UsageError(f"{path} exists already: edit it, or pick another id")
-    text = _SKELETON.format(
-        id=template_id,
-        campaign=campaign,
-        channel=channel,
-        language=language,
-        reasons=", ".join(reasons),
-        subject='subject: "(subject, at most 80 characters) — {{ company.name }}"\n'
-        if channel == "email"
-        else "",
-        greeting="Dear {{ customer.contact_name or customer.company }},",
-        closing="{{ sender.signature }}"
-        if channel == "email"
-        else "{{ sender.name }}, {{ company.name }}",
-    )
-    from followup.files import atomic_write
-
-    header = TemplateHeader.model_validate(
+    known = CHANNELS.get(channel)
+    TemplateHeader.model_validate(  # a bad id, language or reason fails here, before writing
         {
             "id": template_id,
             "campaign": campaign,
             "channel": channel,
             "language": language,
             "loss_reasons": reasons,
-            "subject": "x" if channel == "email" else None,
+            "subject": "x" if known is None or known.has_subject else None,
         }
     )
-    del header  # validated: a bad id, language or reason fails here, before writing
+    subject_max = CHANNELS[channel].subject_max
+    text = _SKELETON.format(
+        id=template_id,
+        campaign=campaign,
+        channel=channel,
+        language=language,
+        reasons=", ".join(reasons),
+        subject=f'subject: "(subject, at most {subject_max} characters) — {{{{ company.name }}}}"\n'
+        if subject_max is not None
+        else "",
+        greeting="Dear {{ customer.contact_name or customer.company }},",
+        # a message with a subject (an email) ends with the signature block
+        closing="{{ sender.signature }}"
+        if subject_max is not None
+        else "{{ sender.name }}, {{ company.name }}",
+    )
+    from followup.files import atomic_write
+
     atomic_write(path, text)
     return path

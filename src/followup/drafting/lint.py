@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from followup.campaigns import CAMPAIGNS, CHANNELS
 from followup.data.reasons import LOSS_REASONS
-from followup.drafting.library import CAMPAIGNS, CHANNELS, SHIPPED_LANGUAGES, Library, TemplateFile
+from followup.drafting.library import SHIPPED_LANGUAGES, Library, TemplateFile
 
 if TYPE_CHECKING:
     from jinja2 import nodes
@@ -163,8 +164,8 @@ def coverage_gaps(library: Library) -> list[Issue]:
     """Each campaign × channel × reason × shipped language with no approved template."""
     approved = [t for t in library.usable() if t.header is not None]
     issues = []
-    for campaign in CAMPAIGNS:
-        reasons: list[str | None] = list(LOSS_REASONS) if campaign == "reactivation" else [None]
+    for campaign, spec in CAMPAIGNS.items():
+        reasons: list[str | None] = list(LOSS_REASONS) if spec.by_loss_reason else [None]
         for channel in CHANNELS:
             for reason in reasons:
                 for language in SHIPPED_LANGUAGES:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from followup.campaigns import CAMPAIGNS, CHANNELS, DEFAULT_CHANNEL
 from followup.drafting.engine import Engine
 from followup.drafting.targeting import qualifying_rule
 from followup.drafting.workbench import DraftRequest, Workbench, request
@@ -44,7 +45,7 @@ class Preflight:
 @dataclass(frozen=True)
 class Selection:
     campaign: str
-    channel: str = "email"  # email | whatsapp | auto (email when there is an address)
+    channel: str = DEFAULT_CHANNEL  # a channel, or auto: the first one it has an address for
     segments: tuple[str, ...] = ()  # either scheme; none = the campaign's default targeting
     owner: str | None = None
     limit: int | None = None
@@ -60,7 +61,7 @@ def preflight(bench: Workbench, engine: Engine, sel: Selection) -> Preflight:
     """Who is targeted, and for each: a draft request or the reason it cannot be drafted."""
     drafts: list[Planned] = []
     blocked: list[Blocked] = []
-    no_lever = sel.campaign == "urgency" and bench.company("en")["lever"] is None
+    no_lever = CAMPAIGNS[sel.campaign].needs_lever and bench.company("en")["lever"] is None
     for customer_id, rule, why in _targets(bench, sel):
         if sel.limit is not None and len(drafts) + len(blocked) >= sel.limit:
             break
@@ -135,14 +136,16 @@ def _plan_targets(bench: Workbench, sel: Selection) -> list[tuple[str, str, str]
 
 
 def _channel(wanted: str, customer: dict[str, str]) -> str:
-    if wanted == "auto":
-        return "email" if customer["email"] else "whatsapp"
-    return wanted
+    """`auto`: the first channel (in `CHANNELS` order) the customer has an address for;
+    with none, the last (whose missing address the pre-flight then reports)."""
+    if wanted != "auto":
+        return wanted
+    reachable = [c.name for c in CHANNELS.values() if customer[c.address_field]]
+    return reachable[0] if reachable else list(CHANNELS)[-1]
 
 
 def _missing_address(channel: str, customer: dict[str, str]) -> str | None:
-    if channel == "email" and not customer["email"].strip():
-        return "no email address (customers file, column email)"
-    if channel == "whatsapp" and not customer["whatsapp"].strip():
-        return "no WhatsApp number (customers file, column whatsapp)"
+    field = CHANNELS[channel].address_field
+    if not customer[field].strip():
+        return f"no {CHANNELS[channel].label} (customers file, column {field})"
     return None

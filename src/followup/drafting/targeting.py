@@ -1,5 +1,5 @@
-"""The three campaigns and who each targets by default: one table, read by batch,
-`--explain` and the docs.
+"""Who each campaign (`followup.campaigns`) targets by default: one table, read by the
+pre-flight, `batch --explain` and the docs.
 
 A customer qualifies for a campaign when any of its rules matches; the first
 matching rule is the reason `followup batch --explain` prints.
@@ -90,12 +90,6 @@ CAMPAIGN_RULES: Final[dict[str, tuple[Rule, ...]]] = {
         ),
         Rule("steady_this_year", "ordered this year and 3+ times in all", test=_steady_this_year),
     ),
-}
-
-CAMPAIGN_PURPOSE: Final[dict[str, str]] = {
-    "urgency": "year-end push: a true, dated reason to order now",
-    "reactivation": "win back a lapsed customer by answering why it left",
-    "thanks": "year-end thank-you with this year's figures and the supplier's progress",
 }
 
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from followup.campaigns import CAMPAIGNS, CHANNELS
 from followup.drafting.draft import fingerprint
-from followup.drafting.library import CAMPAIGNS, CHANNELS, Library
+from followup.drafting.library import Library
 from followup.errors import UsageError
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ def request(
     if campaign not in CAMPAIGNS:
         raise UsageError(f"unknown campaign {campaign!r}: use one of {', '.join(CAMPAIGNS)}")
     if channel not in CHANNELS:
-        raise UsageError(f"unknown channel {channel!r}: use email or whatsapp")
+        raise UsageError(f"unknown channel {channel!r}: use {' or '.join(CHANNELS)}")
     from followup.drafting.context import angle
 
     profile = bench.profile(customer_id)

@@ -13,6 +13,7 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from followup.campaigns import DEFAULT_LENGTH, DEFAULT_TONE
 from followup.drafting.draft import Draft, fingerprint
 from followup.drafting.engine import CallEstimate, TemplateEngine
 from followup.drafting.workbench import DraftRequest, Workbench
@@ -56,8 +57,8 @@ class LLMEngine:
         *,
         fallback: bool,
         allow_unapproved: bool = False,
-        tone: str = "warm and professional",
-        length: str = "medium",
+        tone: str = DEFAULT_TONE,
+        length: str = DEFAULT_LENGTH,
     ) -> None:
         self.bench, self.client, self.config = bench, client, config
         self.fallback = fallback  # auto: a failed reply falls back to the template engine
@@ -253,8 +254,8 @@ def make_engine(
     name: str,
     *,
     allow_unapproved: bool = False,
-    tone: str = "warm and professional",
-    length: str = "medium",
+    tone: str = DEFAULT_TONE,
+    length: str = DEFAULT_LENGTH,
     **llm_options: Any,
 ) -> TemplateEngine | LLMEngine:
     """`template`; `llm` (needs an API); `auto`: llm when an API is configured, else template."""

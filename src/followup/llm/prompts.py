@@ -13,30 +13,23 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from followup.campaigns import DEFAULT_LENGTH, DEFAULT_TONE, LENGTHS, CampaignName, channel_rule
 from followup.errors import TemplateError, UsageError
 
 if TYPE_CHECKING:
     from followup.drafting.draft import Draft
     from followup.drafting.workbench import DraftRequest
 
-LENGTHS = {"short": "at most 80 words", "medium": "about 120 words", "long": "about 200 words"}
-CHANNEL_RULES = {
-    "email": "An email: a subject of at most 80 characters and a plain-text body that ends with "
-    "the sender's signature exactly as given.",
-    "whatsapp": "A WhatsApp message: no subject, plain text, at most 700 characters, short lines, "
-    "signed with the sender's name.",
-}
-
 
 class PromptHeader(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
-    campaign: Literal["urgency", "reactivation", "thanks"]
+    campaign: CampaignName
     temperature: float = Field(ge=0, le=2)
     max_tokens: int = Field(gt=0, le=4000)
     description: str = ""
@@ -139,7 +132,7 @@ def prompt_context(
         "language": language,
         "language_name": language_name(language),
         "channel": channel,
-        "channel_rules": CHANNEL_RULES[channel],
+        "channel_rules": channel_rule(channel),
         "tone": tone,
         "length": LENGTHS[length],
         "baseline": {"subject": subject, "body": body},
@@ -201,8 +194,8 @@ def build_messages(
     req: DraftRequest,
     baseline: Draft,
     *,
-    tone: str = "warm and professional",
-    length: str = "medium",
+    tone: str = DEFAULT_TONE,
+    length: str = DEFAULT_LENGTH,
 ) -> Messages:
     """The exact messages an LLM draft of `req` sends, personalising `baseline`."""
     context = prompt_context(

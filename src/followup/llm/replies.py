@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from followup.campaigns import CHANNELS
 from followup.errors import FollowupError
 
 
@@ -35,7 +36,7 @@ class WhatsAppReply(BaseModel):
 
 
 def reply_model(channel: str) -> type[BaseModel]:
-    return EmailReply if channel == "email" else WhatsAppReply
+    return EmailReply if CHANNELS[channel].has_subject else WhatsAppReply
 
 
 def response_format(channel: str, kind: str = "json_schema") -> dict[str, Any] | None:

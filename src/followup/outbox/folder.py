@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from followup.campaigns import CHANNELS
 from followup.drafting.draft import Draft
 from followup.errors import DraftError, FollowupError
 from followup.files import atomic_write, csv_row
-from followup.outbox.messages import eml_bytes, whatsapp_text
+from followup.outbox.messages import message
 
 JOURNAL = ".journal.jsonl"
 JSONL = "drafts.jsonl"
@@ -67,7 +68,6 @@ CSV_COLUMNS = (
     "findings",
     "fingerprint",
 )
-_SUFFIX = {"email": ".eml", "whatsapp": ".txt"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 _JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), built once
 
@@ -138,13 +138,13 @@ class Outbox:
 
     def encode(self, draft: Draft) -> tuple[Entry, bytes | str]:
         """The draft's record and file content, nothing written (worker processes call it)."""
-        suffix = _SUFFIX.get(draft.channel)
-        if suffix is None:
-            channel = draft.channel
-            raise DraftError(f"{draft.key}: unknown channel {channel!r}: use email or whatsapp")
+        channel = CHANNELS.get(draft.channel)
+        if channel is None:
+            known = " or ".join(CHANNELS)
+            raise DraftError(f"{draft.key}: unknown channel {draft.channel!r}: use {known}")
         record = draft.record()
-        data = eml_bytes(draft, self.date, record) if suffix == ".eml" else whatsapp_text(draft)
-        record["file"] = f"{safe_name(draft.key)}{suffix}"
+        data = message(draft, self.date, record)
+        record["file"] = f"{safe_name(draft.key)}{channel.suffix}"
         return _entry(record), data
 
     def store(self, entry: Entry, data: bytes | str) -> None:

@@ -15,6 +15,7 @@ import binascii
 import datetime
 import re
 import unicodedata
+from collections.abc import Callable
 from email.utils import format_datetime, formataddr
 from functools import lru_cache
 from typing import Any
@@ -135,3 +136,19 @@ def _formatted_address(name: str, addr: str) -> str:
 def _one_line(text: str) -> str:
     """Header text on one line (a newline in a header value would start a new header)."""
     return " ".join(text.split())
+
+
+def message(draft: Draft, date: datetime.date, record: dict[str, Any]) -> bytes | str:
+    """The draft file's content for its channel (`ENCODERS`)."""
+    return ENCODERS[draft.channel](draft, date, record)
+
+
+def _whatsapp(draft: Draft, _date: datetime.date, _record: dict[str, Any]) -> str:
+    return whatsapp_text(draft)
+
+
+#: channel -> how its draft file is written (one per `followup.campaigns.CHANNELS`)
+ENCODERS: dict[str, Callable[[Draft, datetime.date, dict[str, Any]], bytes | str]] = {
+    "email": eml_bytes,
+    "whatsapp": _whatsapp,
+}
