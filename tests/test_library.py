@@ -125,7 +125,10 @@ def test_lint_catches_unknown_names_sandbox_escapes_literal_facts_and_gaps(works
     add_template(workspace, "bad-names", "Hello {{ customr.company }} and {{ ''.__class__ }}.")
     add_template(workspace, "bad-fact", "We are ISO 9001 certified.")
     result = run("templates", "lint", "--workspace", str(workspace), ok=False)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "Error: the library has errors (listed above): fix them, then lint again\n"
+    )
     out = result.stdout
     assert "bad-names: error: uses 'customr', which the context does not have [unknown_name]" in out
     assert "bad-names: error: reaches for '__class__': not allowed in a template [sandbox]" in out

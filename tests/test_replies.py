@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from followup.llm.replies import EmailReply, ReplyError, WhatsAppReply, parse_reply, response_format
+from followup.errors import ReplyError
+from followup.llm.replies import EmailReply, WhatsAppReply, parse_reply, response_format
 
 
 def test_schema_asks_for_subject_and_body_and_nothing_else() -> None:

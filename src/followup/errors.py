@@ -7,7 +7,9 @@ where there is one, the fix.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 
 class FollowupError(Exception):
@@ -41,6 +43,38 @@ class InputError(FollowupError):
         super().__init__(format_location(self.file, row, column, value, problem))
 
 
+class RejectedRow(Protocol):
+    """Where a row that cannot be used is, and why (`followup.data.loading.Reject`)."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def row(self) -> int: ...
+    @property
+    def column(self) -> str | None: ...
+    @property
+    def value(self) -> str | None: ...
+    @property
+    def problem(self) -> str: ...
+
+
+class RejectedRowsError(InputError):
+    """Rows that cannot be used, when the caller did not ask to set them aside: the first
+    is named, with the count."""
+
+    def __init__(self, rejects: Sequence[RejectedRow]) -> None:
+        first = rejects[0]
+        super().__init__(
+            first.problem, file=first.file, row=first.row, column=first.column, value=first.value
+        )
+        self.rejects = rejects
+        rows = "1 row cannot" if len(rejects) == 1 else f"{len(rejects)} rows cannot"
+        self.message = (
+            f"{self.message} ({rows} be used: fix the data, or pass --rejects FILE "
+            "to set such rows aside and go on)"
+        )
+
+
 class ConfigError(FollowupError):
     """Settings, a column map, a rules file or company facts are invalid."""
 
@@ -51,6 +85,18 @@ class TemplateError(FollowupError):
 
 class DraftError(FollowupError):
     """A draft cannot be made for one customer (the batch goes on with the others)."""
+
+
+class ReplyError(DraftError):
+    """A model's reply that is not the draft asked for (the message says what is wrong)."""
+
+
+class UnusableReply(DraftError):
+    """No usable reply (API failure, or unparsable twice), with the tokens spent getting it."""
+
+    def __init__(self, message: str, usage: tuple[tuple[int, int], int]) -> None:
+        super().__init__(message)
+        self.usage = usage  # ((tokens in, tokens out), latency in ms)
 
 
 class UsageError(FollowupError):

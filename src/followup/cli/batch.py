@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from followup.campaigns import CHANNELS, DEFAULT_CHANNEL
-from followup.cli import errors, options, tables
+from followup.cli import options, tables
 from followup.cli.base import Command
 from followup.cli.draft import campaign_option, lang_option, strict_option
 from followup.cli.engine_options import EngineOptions, engine_options
@@ -133,7 +133,10 @@ def command(
     summary = _run(targets, drafter, outbox, strict)
     click.echo(report(summary, out, cost=drafter.cost(summary.tokens_in, summary.tokens_out)))
     if summary.failed_total:
-        sys.exit(errors.SOME_FAILED)
+        from followup.errors import DraftError
+
+        failed = summary.failed_total
+        raise DraftError(f"{failed} draft{'s' if failed != 1 else ''} failed (listed above)")
 
 
 def _api_budget(targets: Preflight, drafter: Engine, out: Path, as_of: dt.date) -> str:

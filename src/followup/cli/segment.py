@@ -67,11 +67,12 @@ def command(
     from followup.analysis.segmented import segment
     from followup.analysis.segmented import summary as summarise
     from followup.analysis.segments import Thresholds, default_rules
+    from followup.errors import UsageError
 
     day = options.parse_as_of(as_of)
     chosen = load_rules(rules) if rules else default_rules(scheme)
     if rules and scheme not in (chosen.scheme, "classic"):
-        raise click.UsageError(f"--scheme {scheme} but {rules} is for {chosen.scheme}")
+        raise UsageError(f"--scheme {scheme} but {rules} is for {chosen.scheme}")
     dataset = options.load(data)
     result = segment(dataset, day, chosen, Thresholds.parse(thresholds))
     _report_counts(result)

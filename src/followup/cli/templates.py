@@ -122,7 +122,7 @@ def new(
 def lint(data: options.DataOptions, no_render: bool) -> None:
     """Check every template: names, sandbox, literal facts, lengths, coverage gaps.
 
-    Exits 1 when an error is found (warnings alone exit 0).
+    Exits 2 when an error is found (warnings alone exit 0).
     """
     from followup.drafting.lint import lint_library, summary
 
@@ -136,7 +136,9 @@ def lint(data: options.DataOptions, no_render: bool) -> None:
     errors_, warnings = counts["errors"], counts["warnings"]
     click.echo(f"{len(library.templates)} templates: {errors_} errors, {warnings} warnings")
     if counts["errors"]:
-        raise SystemExit(1)
+        from followup.errors import TemplateError
+
+        raise TemplateError("the library has errors (listed above): fix them, then lint again")
 
 
 @group.command(

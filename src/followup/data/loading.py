@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from followup.data import columns as cols
 from followup.data.parsing import clean_text, parse_dates, parse_ids, present
 from followup.data.readers import RawTable, read_raw
-from followup.errors import ConfigError, InputError, format_location
+from followup.errors import ConfigError, InputError, RejectedRowsError, format_location
 
 if TYPE_CHECKING:
     import numpy as np
@@ -51,23 +51,6 @@ class Reject:
 
     def message(self) -> str:
         return format_location(self.file, self.row, self.column, self.value, self.problem)
-
-
-class RejectedRowsError(InputError):
-    """Rows that cannot be used, when the caller did not ask to set them aside."""
-
-    def __init__(self, rejects: list[Reject]) -> None:
-        first = rejects[0]
-        count = len(rejects)
-        super().__init__(
-            first.problem, file=first.file, row=first.row, column=first.column, value=first.value
-        )
-        self.rejects = rejects
-        rows = "1 row cannot" if count == 1 else f"{count} rows cannot"
-        self.message = (
-            f"{self.message} ({rows} be used: fix the data, or pass --rejects FILE "
-            "to set such rows aside and go on)"
-        )
 
 
 @dataclass

@@ -17,7 +17,7 @@ from followup.campaigns import DEFAULT_LENGTH, DEFAULT_TONE
 from followup.drafting.draft import Draft, fingerprint
 from followup.drafting.engine import CallEstimate, TemplateEngine
 from followup.drafting.workbench import DraftRequest, Workbench
-from followup.errors import DraftError
+from followup.errors import DraftError, ReplyError, UnusableReply
 
 if TYPE_CHECKING:
     from followup.drafting.library import Choice
@@ -32,14 +32,6 @@ def tokens_for(text_chars: int) -> int:
     """Estimated tokens of a text of this many characters: a rough rule for Latin-script
     text (the real count depends on the model's tokenizer)."""
     return math.ceil(text_chars / CHARS_PER_TOKEN)
-
-
-class UnusableReply(DraftError):
-    """No usable reply (API failure, or unparsable twice), with the tokens spent getting it."""
-
-    def __init__(self, message: str, usage: tuple[tuple[int, int], int]) -> None:
-        super().__init__(message)
-        self.usage = usage  # ((tokens in, tokens out), latency in ms)
 
 
 class LLMEngine:
@@ -127,7 +119,7 @@ class LLMEngine:
 
     def _ask(self, req: DraftRequest, prompt: Prompt, messages: Messages, baseline: Draft) -> Draft:
         """One request, and one re-ask with the parse error; then give up."""
-        from followup.llm.replies import ReplyError, parse_reply
+        from followup.llm.replies import parse_reply
 
         chat = messages.as_list()
         started, tokens_in, tokens_out = time.perf_counter(), 0, 0

@@ -15,11 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from followup.campaigns import CHANNELS
-from followup.errors import FollowupError
-
-
-class ReplyError(FollowupError):
-    """A reply that is not the draft asked for (the message says what is wrong)."""
+from followup.errors import ReplyError
 
 
 class EmailReply(BaseModel):
