@@ -23,7 +23,7 @@ from followup.cli import cli
 from followup.cli.errors import MEANINGS
 from followup.data.columns import TABLES
 from followup.data.reasons import LOSS_REASONS
-from followup.drafting.context import CONTEXT_DOC
+from followup.drafting.context import context_fields
 from followup.drafting.targeting import CAMPAIGN_RULES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,8 +177,9 @@ def templates_md() -> str:
     head, rest = text.split(begin, 1)
     marker_line, _, _ = rest.partition("\n")
     tail = rest.split(end, 1)[1]
-    rows = [[f"`{name}`", what] for name, what in CONTEXT_DOC.items()]
-    return head + begin + marker_line + "\n" + _table(["name", "what it holds"], rows) + end + tail
+    rows = [[f"`{name}`", kind, what] for name, kind, what in context_fields()]
+    table = _table(["name", "kind", "what it holds"], rows)
+    return head + begin + marker_line + "\n" + table + end + tail
 
 
 def plan_md() -> str:

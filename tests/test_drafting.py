@@ -263,7 +263,7 @@ def test_demo_drafts_all_three_campaigns_offline(tmp_path: Path) -> None:
 def test_top_products_most_ordered_first_ties_by_name_blanks_left_out() -> None:
     import pyarrow as pa
 
-    from followup.drafting.context import _top_products
+    from followup.analysis.customer_stats import _top_products
 
     rows = [("A", "p2")] * 3 + [("A", "p1")] * 3 + [("A", "p3"), ("A", "p4"), ("A", "p4")]
     rows += [("A", "  ")] * 5 + [("A", None), (None, "p5"), ("B", "p9")]

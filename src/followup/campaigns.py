@@ -31,7 +31,7 @@ class Campaign:
 class Channel:
     name: ChannelName
     label: str  # what the address is called in messages
-    address_field: str  # the customer field that holds the address
+    address_field: Literal["email", "whatsapp"]  # the customer field that holds the address
     suffix: str  # the draft file in an outbox
     noun: str  # "An email", "A WhatsApp message"
     body_max: int  # characters

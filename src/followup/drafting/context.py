@@ -1,173 +1,226 @@
-"""What a template (or prompt) knows about one customer: the draft context.
+"""The draft context: what a template, a prompt and the fact guard know about one customer.
 
-Built once per batch for every customer, from the workspace's data, the RFM
-segments of both schemes and the company facts. Only these values reach a
-template; `docs/templates.md` lists them (rendered from `CONTEXT_DOC`).
+Its shape is typed here once (`DraftContext` and the records in it); `docs/templates.md`
+lists every name from these types (`context_fields`), and `templates lint` refuses a name
+that is not in them. Built once per batch for every customer, from the workspace's data,
+the RFM segments of both schemes and the company facts. Only these values reach a
+template.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    TypedDict,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
 from followup.data.facts import CompanyFacts, levers, localize
 from followup.data.reasons import LOSS_REASONS
 from followup.formatting import Money
 
 if TYPE_CHECKING:
-    import numpy as np
     import pandas as pd
     import pyarrow as pa
 
-    from followup.data.dataset import Dataset
+    from followup.analysis.customer_stats import CustomerStats
+    from followup.reorder.plan import PlanRow, ReorderPlan
 
-#: every name a template may use, and what it holds (rendered into docs/templates.md)
-CONTEXT_DOC: dict[str, str] = {
-    "customer.id": "customer id",
-    "customer.company": "company name",
-    "customer.contact_name": "contact person; may be empty, so write "
-    "`customer.contact_name or customer.company`",
-    "customer.first_name": "first word of the contact's name (may be empty)",
-    "customer.email / .whatsapp": "the addresses the draft goes to",
-    "customer.country / .language / .owner / .tier": "as in the customers file",
-    "customer.segment / .segment_label": "classic RFM segment and its Chinese label",
-    "customer.cn8_segment": "cn8 segment",
-    "customer.orders": "purchase orders so far",
-    "customer.spend": "net spend so far (Money: `{{ customer.spend | money }}`)",
-    "customer.first_order / .last_order": "dates of the first and latest purchase",
-    "customer.days_since_order": "days since the latest purchase",
-    "customer.customer_since": "year of the first purchase",
-    "customer.years_as_customer": "whole years since the first purchase",
-    "customer.orders_this_year": "purchase orders this calendar year",
-    "customer.volume_this_year": "net order value this calendar year (Money)",
-    "customer.products": "up to three products the customer orders most",
-    "customer.notes": "the rep's notes (data: printed as written, never run)",
-    "loss": "latest loss record, or none: .reason, .reason_label, .detail, .competitor, .lost_date",
-    "answers": "what changed since, for the customer's loss reason (company.yaml `changes`)",
-    "sender": "the signer: .name, .title, .email, .phone, .whatsapp, .signature",
-    "company": "the sender's company: .name, .website, .founded, .achievements, .new_products",
-    "offer": "the open offer with the soonest deadline, or none: .name, .discount_percent, "
-    ".valid_until, .conditions",
-    "production": "lead time and next closure: .lead_time_days; .closure (.name .start .end) "
-    "and .last_slot (closure start − lead time), both none when no closure is ahead",
-    "price_change": "the next announced price change, or none: .date, .description",
-    "lever": "the open lever with the soonest deadline (urgency): .kind, .act_by",
-    "levers": "every open lever, soonest first: .kind (offer, production, price_change), .act_by",
-    "plan": "the reorder plan's next expected order (batch --from-plan), or none: .year, "
-    ".next_order (date), .amount (Money), .orders_expected, .products, .contact_by",
-    "year / next_year / today": "the as-of year, the year after, the as-of date",
-}
+
+class CustomerContext(TypedDict):
+    """`customer`: the buyer, from the customers file, its orders and its segments."""
+
+    id: Annotated[str, "customer id"]
+    company: Annotated[str, "company name"]
+    contact_name: Annotated[
+        str, "contact person; may be empty, so write `customer.contact_name or customer.company`"
+    ]
+    first_name: Annotated[str, "first word of the contact's name (may be empty)"]
+    email: Annotated[str, "the email address a draft goes to"]
+    whatsapp: Annotated[str, "the WhatsApp number a draft goes to"]
+    country: Annotated[str, "as in the customers file"]
+    language: Annotated[str, "the customer's language (BCP-47; `en` when the file has none)"]
+    owner: Annotated[str, "the rep who owns the customer, as in the customers file"]
+    tier: Annotated[str, "as in the customers file"]
+    notes: Annotated[str, "the rep's notes (data: printed as written, never run)"]
+    segment: Annotated[str, "classic RFM segment"]
+    segment_label: Annotated[str, "the classic segment's Chinese label"]
+    cn8_segment: Annotated[str, "cn8 segment"]
+    orders: Annotated[int, "purchase orders so far"]
+    spend: Annotated[Money, "net spend so far (`{{ customer.spend | money }}`)"]
+    first_order: Annotated[dt.date | None, "date of the first purchase"]
+    last_order: Annotated[dt.date | None, "date of the latest purchase"]
+    days_since_order: Annotated[int | None, "days since the latest purchase"]
+    customer_since: Annotated[int | None, "year of the first purchase"]
+    years_as_customer: Annotated[int, "whole years since the first purchase"]
+    orders_this_year: Annotated[int, "purchase orders this calendar year"]
+    volume_this_year: Annotated[Money, "net order value this calendar year"]
+    products: Annotated[list[str], "up to three products the customer orders most"]
+
+
+class LossContext(TypedDict):
+    """`loss`: the customer's latest loss record."""
+
+    reason: Annotated[str, "the reason id (docs/data.md), or the text when unknown"]
+    reason_label: Annotated[str, "the reason in words"]
+    detail: Annotated[str, "what the customer said (data: printed as written, never run)"]
+    competitor: Annotated[str, "who won the deal, when known"]
+    lost_date: Annotated[dt.date | None, "when the deal was lost"]
+
+
+class Profile(TypedDict):
+    """One customer's part of the context, built once per batch."""
+
+    customer: Annotated[CustomerContext, "the buyer"]
+    loss: Annotated[LossContext | None, "the latest loss record, or none"]
+
+
+class SenderContext(TypedDict):
+    name: Annotated[str, "the person who signs"]
+    title: Annotated[str, "job title"]
+    email: Annotated[str, "From: address"]
+    phone: Annotated[str, "office phone"]
+    whatsapp: Annotated[str, "WhatsApp number"]
+    signature: Annotated[str, "the block that ends every email"]
+
+
+class ProductContext(TypedDict):
+    name: Annotated[str, "product name"]
+    description: Annotated[str, "what it is, in the draft's language"]
+
+
+class CompanyContext(TypedDict):
+    name: Annotated[str, "the sender's company"]
+    website: Annotated[str, "its website"]
+    founded: Annotated[int | None, "year founded"]
+    achievements: Annotated[list[str], "this year's achievements (company.yaml)"]
+    new_products: Annotated[list[ProductContext], "new products (company.yaml)"]
+
+
+class OfferContext(TypedDict):
+    name: Annotated[str, "the offer's name"]
+    discount_percent: Annotated[float, "its discount, in percent (`| percent`)"]
+    valid_until: Annotated[dt.date, "its deadline"]
+    conditions: Annotated[str, "its conditions"]
+
+
+class ClosureContext(TypedDict):
+    name: Annotated[str, "the closure's name (e.g. Chinese New Year)"]
+    start: Annotated[dt.date, "first day closed"]
+    end: Annotated[dt.date, "last day closed"]
+
+
+class ProductionContext(TypedDict):
+    lead_time_days: Annotated[int, "days from deposit to goods ready"]
+    closure: Annotated[ClosureContext | None, "the next factory closure, or none"]
+    last_slot: Annotated[
+        dt.date | None, "the last day to confirm an order that ships before it (start − lead time)"
+    ]
+
+
+class PriceChangeContext(TypedDict):
+    date: Annotated[dt.date, "the day new prices apply"]
+    description: Annotated[str, "what changes"]
+
+
+class LeverContext(TypedDict):
+    kind: Annotated[str, "offer, production or price_change"]
+    act_by: Annotated[dt.date, "the day the customer must act by"]
+
+
+class CompanyPart(TypedDict):
+    """The part of the context that is the same for every customer in one language."""
+
+    sender: Annotated[SenderContext, "the signer"]
+    company: Annotated[CompanyContext, "the sender's company"]
+    offer: Annotated[OfferContext | None, "the open offer with the soonest deadline, or none"]
+    production: Annotated[ProductionContext, "lead time and the next closure"]
+    price_change: Annotated[PriceChangeContext | None, "the next announced price change, or none"]
+    lever: Annotated[LeverContext | None, "the open lever with the soonest deadline (urgency)"]
+    levers: Annotated[list[LeverContext], "every open lever, soonest first"]
+    year: Annotated[int, "the as-of year"]
+    next_year: Annotated[int, "the year after"]
+    today: Annotated[dt.date, "the as-of date"]
+
+
+class PlanContext(TypedDict):
+    """`plan`: what a draft may say about the reorder plan (figures the plan computed)."""
+
+    year: Annotated[int, "the plan's year"]
+    next_order: Annotated[dt.date | None, "the next expected order's date"]
+    amount: Annotated[Money | None, "its expected amount"]
+    orders_expected: Annotated[int, "orders expected in the plan year"]
+    products: Annotated[list[str], "the customer's usual products"]
+    contact_by: Annotated[dt.date | None, "the contact-by date"]
+
+
+class DraftContext(Profile, CompanyPart):
+    """Everything a template may use for one draft."""
+
+    answers: Annotated[
+        tuple[str, ...], "what changed since, for the customer's loss reason (company.yaml)"
+    ]
+    plan: Annotated[
+        PlanContext | None, "the reorder plan's next expected order (batch --from-plan), or none"
+    ]
+
+
+def context_fields(shape: type = DraftContext, prefix: str = "") -> list[tuple[str, str, str]]:
+    """(name, kind, what) for every name in the context, nested records' fields after their
+    record (`offer`, then `offer.name` ...): the table in docs/templates.md."""
+    rows = []
+    for name, hint in get_type_hints(shape, include_extras=True).items():
+        kind, doc = get_args(hint)[0], get_args(hint)[1]
+        rows.append((f"{prefix}{name}", _kind(kind), doc))
+        record = _record(kind)
+        if record is not None:
+            inner = (
+                f"{prefix}{name}[]." if get_origin(_optional(kind)) is list else f"{prefix}{name}."
+            )
+            rows += context_fields(record, inner)
+    return rows
 
 
 def context_names() -> frozenset[str]:
-    """The top-level names of CONTEXT_DOC: all a template may use."""
-    names = set()
-    for key in CONTEXT_DOC:
-        for part in key.split(" / "):
-            if not part.startswith("."):
-                names.add(part.split(".")[0])
-    return frozenset(names)
+    """The top-level names of the context: all a template may use."""
+    return frozenset(get_type_hints(DraftContext))
 
 
-@dataclass(frozen=True)
-class CustomerStats:
-    """Order figures per customer that RFM does not carry."""
-
-    orders_this_year: dict[str, int]
-    volume_this_year: dict[str, float]
-    products: dict[str, list[str]]
+def _optional(kind: Any) -> Any:
+    """`X | None` -> X."""
+    args = [a for a in get_args(kind) if a is not type(None)]
+    return args[0] if get_origin(kind) in (Union, type(int | None)) and len(args) == 1 else kind
 
 
-def customer_stats(dataset: Dataset, as_of: dt.date) -> CustomerStats:
-    """This year's purchase orders and value, and the most ordered products, per customer."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    table = dataset.orders.table.select(
-        ["customer_id", "order_id", "order_date", "amount", "product"]
-    )
-    for name in ("customer_id", "order_id"):  # dictionary-encoded: plain text to group by
-        table = table.set_column(
-            table.schema.get_field_index(name), name, pc.cast(table.column(name), pa.string())
-        )
-    dates = table.column("order_date")  # a missing date is left out
-    table = table.filter(pc.less_equal(dates, pa.scalar(as_of, pa.date32())))
-    this_year = table.filter(pc.equal(pc.year(table.column("order_date")), as_of.year))
-    frame = this_year.select(["customer_id", "order_id", "amount"]).to_pandas()
-    per_order = frame.groupby(["customer_id", "order_id"], sort=False)["amount"].sum()
-    purchases = per_order[per_order >= 0].groupby(level=0).size()
-    volume = per_order.groupby(level=0).sum().round(2)
-    return CustomerStats(
-        {str(k): int(v) for k, v in zip(purchases.index.tolist(), purchases.tolist(), strict=True)},
-        {str(k): float(v) for k, v in zip(volume.index.tolist(), volume.tolist(), strict=True)},
-        _top_products(table.select(["customer_id", "product"])),
-    )
+def _record(kind: Any) -> type | None:
+    inner = _optional(kind)
+    if get_origin(inner) is list:
+        inner = get_args(inner)[0]
+    return inner if isinstance(inner, type) and issubclass(inner, dict) else None
 
 
-def _top_products(lines: pa.Table, limit: int = 3) -> dict[str, list[str]]:
-    """The `limit` products each customer has most order lines of (ties by name)."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    product = lines.column("product")
-    blank = [p for p in pc.unique(product).to_pylist() if p is not None and not p.strip()]
-    keep = pc.and_(pc.is_valid(lines.column("customer_id")), pc.is_valid(product))
-    if blank:
-        keep = pc.and_(keep, pc.invert(pc.is_in(product, value_set=pa.array(blank, pa.string()))))
-    counts = _pair_counts(lines.filter(keep), "customer_id", "product")
-    counts = counts.sort_by(
-        [("customer_id", "ascending"), ("count_all", "descending"), ("product", "ascending")]
-    )
-    starts = _run_starts(counts.column("customer_id"))
-    positions = np.arange(len(starts))
-    rank = positions - np.maximum.accumulate(np.where(starts, positions, 0))
-    top = counts.filter(rank < limit)  # sorted by customer: one run of up to `limit` each
-    customers, names = top.column("customer_id").to_pylist(), top.column("product").to_pylist()
-    bounds = [*np.flatnonzero(_run_starts(top.column("customer_id"))).tolist(), len(names)]
-    return {customers[a]: names[a:b] for a, b in itertools.pairwise(bounds)}
+_KINDS = {str: "text", int: "number", float: "number", dt.date: "date", Money: "money"}
 
 
-def _pair_counts(table: pa.Table, first: str, second: str) -> pa.Table:
-    """Rows per distinct (first, second) pair, as columns first, second and count_all.
-
-    By dictionary codes and numpy rather than `Table.group_by`, whose first use imports
-    pyarrow's query engine and dataset modules (~45 ms of a batch's start-up).
-    """
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    a = pc.dictionary_encode(table.column(first).combine_chunks())
-    b = pc.dictionary_encode(table.column(second).combine_chunks())
-    width = max(len(b.dictionary), 1)
-    codes = a.indices.to_numpy().astype(np.int64) * width + b.indices.to_numpy()
-    pairs, counts = np.unique(codes, return_counts=True)
-    return pa.table(
-        {
-            first: a.dictionary.take(pa.array(pairs // width)),
-            second: b.dictionary.take(pa.array(pairs % width)),
-            "count_all": pa.array(counts, pa.int64()),
-        }
-    )
+def _kind(kind: Any) -> str:
+    inner = _optional(kind)
+    suffix = " or none" if inner is not kind else ""
+    if get_origin(inner) in (list, tuple):
+        item = get_args(inner)[0]
+        return f"list of {'records' if _record(inner) else _KINDS.get(item, 'values')}{suffix}"
+    if _record(inner) is not None:
+        return f"record{suffix}"
+    return f"{_KINDS.get(inner, 'value')}{suffix}"
 
 
-def _run_starts(keys: pa.ChunkedArray) -> np.ndarray:
-    """True where a run of equal keys starts."""
-    import numpy as np
-    import pyarrow.compute as pc
-
-    values = keys.combine_chunks()
-    starts = np.ones(len(values), dtype=bool)
-    if len(values) > 1:
-        starts[1:] = pc.not_equal(values[1:], values[:-1]).to_numpy(zero_copy_only=False)
-    return starts
-
-
-def latest_losses(losses: pd.DataFrame | None) -> dict[str, dict[str, Any]]:
+def latest_losses(losses: pd.DataFrame | None) -> dict[str, LossContext]:
     """The latest loss record per customer (by lost_date, then file order)."""
     import pandas as pd
 
@@ -176,7 +229,7 @@ def latest_losses(losses: pd.DataFrame | None) -> dict[str, dict[str, Any]]:
     ordered = losses.assign(_order=range(len(losses))).sort_values(
         ["lost_date", "_order"], na_position="first", kind="stable"
     )
-    result = {}
+    result: dict[str, LossContext] = {}
     for row in ordered.drop_duplicates("customer_id", keep="last").to_dict("records"):
         reason = str(row["reason"])
         lost = row["lost_date"]
@@ -190,15 +243,24 @@ def latest_losses(losses: pd.DataFrame | None) -> dict[str, dict[str, Any]]:
     return result
 
 
-def company_context(facts: CompanyFacts, as_of: dt.date, language: str) -> dict[str, Any]:
+def company_context(facts: CompanyFacts, as_of: dt.date, language: str) -> CompanyPart:
     """The part of the context that is the same for every customer in one language."""
     text = partial(localize, language=language)
     open_levers = levers(facts, as_of)
     offer = next((lv.offer for lv in open_levers if lv.offer is not None), None)
     closure = next((lv for lv in open_levers if lv.kind == "production"), None)
     change = next((lv.price_change for lv in open_levers if lv.price_change is not None), None)
+    sender = facts.sender
+    lever_list: list[LeverContext] = [{"kind": lv.kind, "act_by": lv.act_by} for lv in open_levers]
     return {
-        "sender": facts.sender.model_dump(),
+        "sender": {
+            "name": sender.name,
+            "title": sender.title,
+            "email": sender.email,
+            "phone": sender.phone,
+            "whatsapp": sender.whatsapp,
+            "signature": sender.signature,
+        },
         "company": {
             "name": facts.company,
             "website": facts.website,
@@ -208,8 +270,9 @@ def company_context(facts: CompanyFacts, as_of: dt.date, language: str) -> dict[
                 {"name": p.name, "description": text(p.description)} for p in facts.new_products
             ],
         },
-        "offer": offer
-        and {
+        "offer": None
+        if offer is None
+        else {
             "name": text(offer.name),
             "discount_percent": offer.discount_percent,
             "valid_until": offer.valid_until,
@@ -217,25 +280,27 @@ def company_context(facts: CompanyFacts, as_of: dt.date, language: str) -> dict[
         },
         "production": {
             "lead_time_days": facts.production.lead_time_days,
-            "closure": closure
-            and closure.closure
-            and {
+            "closure": None
+            if closure is None or closure.closure is None
+            else {
                 "name": text(closure.closure.name),
                 "start": closure.closure.start,
                 "end": closure.closure.end,
             },
             "last_slot": closure.act_by if closure else None,
         },
-        "price_change": change and {"date": change.date, "description": text(change.description)},
-        "lever": open_levers[0].model_dump(include={"kind", "act_by"}) if open_levers else None,
-        "levers": [lv.model_dump(include={"kind", "act_by"}) for lv in open_levers],
+        "price_change": None
+        if change is None
+        else {"date": change.date, "description": text(change.description)},
+        "lever": lever_list[0] if lever_list else None,
+        "levers": lever_list,
         "year": as_of.year,
         "next_year": as_of.year + 1,
         "today": as_of,
     }
 
 
-def angle(loss: dict[str, Any] | None) -> str:
+def angle(loss: LossContext | None) -> str:
     """The loss reason a reactivation answers: the latest loss's, or `other` (none or unknown)."""
     reason = loss["reason"] if loss else "other"
     return reason if reason in LOSS_REASONS else "other"
@@ -251,10 +316,10 @@ def customer_contexts(
     *,
     cn8_segments: dict[str, str],
     stats: CustomerStats,
-    losses: dict[str, dict[str, Any]],
+    losses: dict[str, LossContext],
     currency: str | None,
     as_of: dt.date,
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, Profile]:
     """The `customer` and `loss` names per customer id (the rows of the segment table).
 
     Built column by column: one batch makes 10,000 of them.
@@ -265,12 +330,12 @@ def customer_contexts(
         name: table.column(name).to_pylist() if name in names else [None] * n for name in _ROW
     }
     text = [[value or "" for value in col[name]] for name in _TEXT]
-    contexts = {}
+    contexts: dict[str, Profile] = {}
     for i, cid in enumerate(col["customer_id"]):
         first = col["first_order"][i]
         contact = (col["contact_name"][i] or "").strip()
         company, email, whatsapp, country, owner, tier, notes, label = (c[i] for c in text)
-        customer = {
+        customer: CustomerContext = {
             "id": cid,
             "company": company,
             "contact_name": contact,
@@ -313,3 +378,16 @@ _ROW = (
     "recency_days",
     *_TEXT,
 )
+
+
+def plan_context(row: PlanRow, plan: ReorderPlan) -> PlanContext:
+    """What a draft may say about a customer's reorder plan: only figures the plan computed."""
+    first = row.first
+    return {
+        "year": plan.year,
+        "next_order": first.date if first else None,
+        "amount": Money(first.amount, plan.currency) if first else None,
+        "orders_expected": len(row.expected),
+        "products": list(row.products),
+        "contact_by": row.contact_by,
+    }

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from followup.campaigns import CHANNELS
 from followup.drafting.checks import check_draft
 from followup.drafting.draft import Draft, fingerprint
 from followup.drafting.library import Choice, TemplateFile, select
-from followup.drafting.workbench import DraftRequest, Workbench, request
+from followup.drafting.workbench import DraftRequest, Workbench, in_language
 from followup.errors import DraftError
+
+if TYPE_CHECKING:
+    from followup.drafting.context import DraftContext
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,13 @@ class TemplateEngine:
         choice = self.choose(req)
         if choice is None:
             return None
-        profile = {name: req.context[name] for name in ("customer", "loss", "answers", "plan")}
+        context = req.context
+        profile = {
+            "customer": context["customer"],
+            "loss": context["loss"],
+            "answers": context["answers"],
+            "plan": context["plan"],
+        }
         return fingerprint(
             self.name,
             req.key,
@@ -125,7 +134,7 @@ class TemplateEngine:
         asked = req
         language = choice.template.header.language if choice.template.header else req.language
         if language != req.language:  # an English fallback quotes the facts in English too
-            req = request(self.bench, req.customer_id, req.campaign, req.channel, language)
+            req = in_language(self.bench, req, language)
         subject, body = self._render(choice, req.context)
         draft = new_draft(self.bench, req, subject, body, engine=self.name)
         template = choice.template
@@ -137,7 +146,7 @@ class TemplateEngine:
         draft.findings = check_draft(draft, forbidden=self.bench.facts.forbidden_claims)
         return draft
 
-    def _render(self, choice: Choice, context: dict[str, Any]) -> tuple[str | None, str]:
+    def _render(self, choice: Choice, context: DraftContext) -> tuple[str | None, str]:
         from followup.drafting.sandbox import compile_template, render
 
         item = choice.template

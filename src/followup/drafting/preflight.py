@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from followup.campaigns import CAMPAIGNS, CHANNELS, DEFAULT_CHANNEL
 from followup.drafting.engine import Engine
 from followup.drafting.targeting import qualifying_rule
 from followup.drafting.workbench import DraftRequest, Workbench, request
+
+if TYPE_CHECKING:
+    from followup.drafting.context import CustomerContext, PlanContext
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ def preflight(bench: Workbench, engine: Engine, sel: Selection) -> Preflight:
     drafts: list[Planned] = []
     blocked: list[Blocked] = []
     no_lever = CAMPAIGNS[sel.campaign].needs_lever and bench.company("en")["lever"] is None
-    for customer_id, rule, why in _targets(bench, sel):
+    for customer_id, rule, why, plan in _targets(bench, sel):
         if sel.limit is not None and len(drafts) + len(blocked) >= sel.limit:
             break
         customer = bench.profile(customer_id)["customer"]
@@ -72,7 +76,7 @@ def preflight(bench: Workbench, engine: Engine, sel: Selection) -> Preflight:
             problem = (
                 "company.yaml has no offer, closure or price change ahead: nothing dated to urge"
             )
-        req = request(bench, customer_id, sel.campaign, channel, sel.language)
+        req = request(bench, customer_id, sel.campaign, channel, sel.language, plan=plan)
         if problem is None and engine.choose(req) is None:
             problem = (
                 f"no approved {sel.campaign} {channel} template for language "
@@ -85,14 +89,20 @@ def preflight(bench: Workbench, engine: Engine, sel: Selection) -> Preflight:
     return Preflight(sel.campaign, drafts, blocked)
 
 
-def _targets(bench: Workbench, sel: Selection) -> list[tuple[str, str, str]]:
+#: a targeted customer: id, the rule that picked it, why in words, its reorder plan if any
+Target = tuple[str, str, str, "PlanContext | None"]
+
+
+def _targets(bench: Workbench, sel: Selection) -> list[Target]:
     if sel.customers:
         return [
-            (c, "chosen", "named on the command line") for c in sel.customers if bench.profile(c)
+            (c, "chosen", "named on the command line", None)
+            for c in sel.customers
+            if bench.profile(c)
         ]
     if sel.due_within is not None:
         return _plan_targets(bench, sel)
-    found = []
+    found: list[Target] = []
     for customer_id, profile in sorted(bench.profiles.items()):
         customer = profile["customer"]
         if sel.owner and customer["owner"].casefold() != sel.owner.casefold():
@@ -100,19 +110,19 @@ def _targets(bench: Workbench, sel: Selection) -> list[tuple[str, str, str]]:
         if sel.segments:
             matched = {customer["segment"], customer["cn8_segment"]} & set(sel.segments)
             if matched:
-                found.append(
-                    (customer_id, "segment", f"in segment {sorted(matched)[0]} (--segment)")
-                )
+                why = f"in segment {sorted(matched)[0]} (--segment)"
+                found.append((customer_id, "segment", why, None))
             continue
         rule = qualifying_rule(sel.campaign, profile)
         if rule is not None:
-            found.append((customer_id, rule.name, rule.why))
+            found.append((customer_id, rule.name, rule.why, None))
     return found
 
 
-def _plan_targets(bench: Workbench, sel: Selection) -> list[tuple[str, str, str]]:
+def _plan_targets(bench: Workbench, sel: Selection) -> list[Target]:
     """Customers whose contact-by date in the reorder plan is due; their drafts get `plan`."""
-    from followup.reorder.plan import draft_context, due, workspace_plan
+    from followup.drafting.context import plan_context
+    from followup.reorder.plan import due, workspace_plan
 
     year = sel.plan_year or bench.as_of.year + 1
     the_plan = workspace_plan(
@@ -123,19 +133,18 @@ def _plan_targets(bench: Workbench, sel: Selection) -> list[tuple[str, str, str]
         growth=sel.plan_growth,
         buffer_days=sel.plan_buffer_days,
     )
-    found = []
+    found: list[Target] = []
     for row in due(the_plan, sel.due_within or 0):
         customer = bench.profile(row.customer_id)["customer"]
         if sel.owner and customer["owner"].casefold() != sel.owner.casefold():
             continue
-        bench.plans[row.customer_id] = draft_context(row, the_plan)
         expected = row.first.date if row.first else ""
         why = f"reorder plan: contact by {row.contact_by}, order expected {expected}"
-        found.append((row.customer_id, "plan", why))
+        found.append((row.customer_id, "plan", why, plan_context(row, the_plan)))
     return found
 
 
-def _channel(wanted: str, customer: dict[str, str]) -> str:
+def _channel(wanted: str, customer: CustomerContext) -> str:
     """`auto`: the first channel (in `CHANNELS` order) the customer has an address for;
     with none, the last (whose missing address the pre-flight then reports)."""
     if wanted != "auto":
@@ -144,7 +153,7 @@ def _channel(wanted: str, customer: dict[str, str]) -> str:
     return reachable[0] if reachable else list(CHANNELS)[-1]
 
 
-def _missing_address(channel: str, customer: dict[str, str]) -> str | None:
+def _missing_address(channel: str, customer: CustomerContext) -> str | None:
     field = CHANNELS[channel].address_field
     if not customer[field].strip():
         return f"no {CHANNELS[channel].label} (customers file, column {field})"

@@ -8,6 +8,7 @@ errors (StrictUndefined), and attribute access goes through the sandbox.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
@@ -129,7 +130,7 @@ def _globals(template: Template) -> dict[str, Any]:
     return dict(template.globals)
 
 
-def render(template: Template, context: dict[str, Any], name: str) -> str:
+def render(template: Template, context: Mapping[str, Any], name: str) -> str:
     """Render with `context`; an unknown name or a sandbox violation names the template."""
     from jinja2 import UndefinedError
     from jinja2.exceptions import SecurityError

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Final
 
-Profile = dict[str, Any]  # the draft context's `customer` and `loss`
+if TYPE_CHECKING:
+    from followup.drafting.context import Profile
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from followup.campaigns import CAMPAIGNS, CHANNELS
 from followup.drafting.draft import fingerprint
@@ -18,8 +18,17 @@ from followup.drafting.library import Library
 from followup.errors import UsageError
 
 if TYPE_CHECKING:
+    from followup.analysis.customer_stats import CustomerStats
     from followup.data.dataset import Dataset, Sources
     from followup.data.facts import CompanyFacts
+    from followup.drafting.context import (
+        CompanyPart,
+        CustomerContext,
+        DraftContext,
+        LossContext,
+        PlanContext,
+        Profile,
+    )
 
 
 @dataclass
@@ -30,14 +39,13 @@ class Workbench:
     facts: CompanyFacts
     library: Library
     as_of: dt.date
-    profiles: dict[str, dict[str, Any]]  # customer id -> {customer, loss}
+    profiles: dict[str, Profile]  # customer id -> its customer and loss
     facts_hash: str
-    plans: dict[str, dict[str, Any]] = field(default_factory=dict)  # batch --from-plan
     root: Path | None = None  # the workspace folder (its prompts/ override the shipped ones)
-    _company: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _company: dict[str, CompanyPart] = field(default_factory=dict)
     _answers: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
-    def company(self, language: str) -> dict[str, Any]:
+    def company(self, language: str) -> CompanyPart:
         """The company part of the context, its free text in `language` (built once each)."""
         from followup.drafting.context import company_context
 
@@ -54,7 +62,7 @@ class Workbench:
             self._answers[reason, language] = tuple(answers(self.facts, reason, language))
         return self._answers[reason, language]
 
-    def profile(self, customer_id: str) -> dict[str, Any]:
+    def profile(self, customer_id: str) -> Profile:
         try:
             return self.profiles[customer_id]
         except KeyError:
@@ -72,8 +80,9 @@ def prepare(sources: Sources, as_of: dt.date, *, keep_bad_rows: bool = False) ->
 
 def build_workbench(dataset: Dataset, as_of: dt.date) -> Workbench:
     """Facts and templates of the data's workspace; both schemes' segments; every profile."""
+    from followup.analysis.customer_stats import customer_stats
     from followup.data.facts import FACTS_FILE, load_facts
-    from followup.drafting.context import customer_stats, latest_losses
+    from followup.drafting.context import latest_losses
     from followup.drafting.library import load_library
 
     root = dataset.sources.workspace.root
@@ -91,8 +100,8 @@ def build_workbench(dataset: Dataset, as_of: dt.date) -> Workbench:
 
 
 def _profiles(
-    dataset: Dataset, as_of: dt.date, stats: Any, losses: dict[str, Any]
-) -> dict[str, dict[str, Any]]:
+    dataset: Dataset, as_of: dt.date, stats: CustomerStats, losses: dict[str, LossContext]
+) -> dict[str, Profile]:
     from followup.analysis.segmented import segment
     from followup.analysis.segments import Thresholds, default_rules
     from followup.drafting.context import customer_contexts
@@ -122,14 +131,18 @@ class DraftRequest:
     campaign: str
     channel: str
     language: str  # the language asked for (the customer's, or --lang)
-    context: dict[str, Any] = field(repr=False)
+    context: DraftContext = field(repr=False)
+
+    @property
+    def customer(self) -> CustomerContext:
+        return self.context["customer"]
 
     @property
     def reason(self) -> str:
         """The loss reason that picks a reactivation angle (`other` when unknown or none)."""
         from followup.drafting.context import angle
 
-        return angle(self.context.get("loss"))
+        return angle(self.context["loss"])
 
     @property
     def key(self) -> str:
@@ -143,8 +156,16 @@ class DraftRequest:
 
 
 def request(
-    bench: Workbench, customer_id: str, campaign: str, channel: str, language: str | None = None
+    bench: Workbench,
+    customer_id: str,
+    campaign: str,
+    channel: str,
+    language: str | None = None,
+    *,
+    plan: PlanContext | None = None,
 ) -> DraftRequest:
+    """What an engine needs to draft `campaign` on `channel` for one customer, in `language`
+    (default: the customer's); `plan` is its reorder plan (`batch --from-plan`)."""
     if campaign not in CAMPAIGNS:
         raise UsageError(f"unknown campaign {campaign!r}: use one of {', '.join(CAMPAIGNS)}")
     if channel not in CHANNELS:
@@ -153,10 +174,16 @@ def request(
 
     profile = bench.profile(customer_id)
     language = language or profile["customer"]["language"]
-    context = {
+    context: DraftContext = {
         **bench.company(language),
         **profile,
         "answers": bench.answers(angle(profile["loss"]), language),
-        "plan": bench.plans.get(customer_id),
+        "plan": plan,
     }
     return DraftRequest(customer_id, campaign, channel, language, context)
+
+
+def in_language(bench: Workbench, req: DraftRequest, language: str) -> DraftRequest:
+    """The same request in another language (the company's free text in that language)."""
+    plan = req.context["plan"]
+    return request(bench, req.customer_id, req.campaign, req.channel, language, plan=plan)

@@ -13,11 +13,12 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from followup.campaigns import DEFAULT_LENGTH, DEFAULT_TONE, LENGTHS, CampaignName, channel_rule
+from followup.drafting.context import DraftContext
 from followup.errors import TemplateError, UsageError
 
 if TYPE_CHECKING:
@@ -87,19 +88,20 @@ class Messages:
         return [{"role": "system", "content": self.system}, {"role": "user", "content": self.user}]
 
 
-def render_prompt(prompt: Prompt, context: dict[str, Any]) -> Messages:
+def render_prompt(prompt: Prompt, context: PromptContext) -> Messages:
     """The chat messages for one draft (sandboxed, strict: an unknown name is an error)."""
     from jinja2 import UndefinedError
 
     from followup.drafting.sandbox import compile_template
 
-    template = compile_template(prompt.body, context.get("language", "en"), str(prompt.path))
+    template = compile_template(prompt.body, context["language"], str(prompt.path))
+    names = dict(context)
     parts = {}
     for block in ("system", "user"):
         if block not in template.blocks:
             raise TemplateError(f"{prompt.path}: needs a {{% block {block} %}}")
         try:
-            rendered = "".join(template.blocks[block](template.new_context(context)))
+            rendered = "".join(template.blocks[block](template.new_context(names)))
         except UndefinedError as exc:
             raise TemplateError(f"{prompt.path}: {exc.message}") from None
         parts[block] = rendered.strip()
@@ -115,8 +117,26 @@ def language_name(language: str) -> str:
     return str(Locale.parse(babel_locale(language)).get_display_name("en"))
 
 
+class BaselineContext(TypedDict):
+    subject: str | None
+    body: str
+
+
+class PromptContext(DraftContext):
+    """What a prompt knows: the draft context, plus the baseline draft, the rules, the facts."""
+
+    language: str  # the language to write in (BCP-47)
+    language_name: str  # ... in English words: `Portuguese (Brazil)`
+    channel: str
+    channel_rules: str  # the channel's format and limits
+    tone: str
+    length: str  # in words: `about 120 words`
+    baseline: BaselineContext  # the approved template's draft to personalise
+    facts: list[str]  # the facts a draft may use, one a line
+
+
 def prompt_context(
-    context: dict[str, Any],
+    context: DraftContext,
     *,
     baseline: tuple[str | None, str],
     language: str,
@@ -124,7 +144,7 @@ def prompt_context(
     tone: str,
     length: str,
     allowed: list[str],
-) -> dict[str, Any]:
+) -> PromptContext:
     """The draft context plus what only prompts need: the baseline draft, the rules, the facts."""
     subject, body = baseline
     return {
@@ -140,7 +160,7 @@ def prompt_context(
     }
 
 
-def fact_lines(context: dict[str, Any]) -> list[str]:
+def fact_lines(context: DraftContext) -> list[str]:
     """The facts a draft may use, one per line, values as plain as possible (ISO dates)."""
     c, lines = context["customer"], []
     lines.append(
@@ -155,21 +175,19 @@ def fact_lines(context: dict[str, Any]) -> list[str]:
         lines.append("products the customer usually orders: " + ", ".join(c["products"]))
     lines += _offer_lines(context)
     lines += [f"this year: {item}" for item in context["company"]["achievements"]]
-    lines += [
-        f"what changed since the customer left: {item}" for item in context.get("answers", [])
-    ]
+    lines += [f"what changed since the customer left: {item}" for item in context["answers"]]
     lines += [
         f"new product: {p['name']} — {p['description']}" for p in context["company"]["new_products"]
     ]
-    plan = context.get("plan")
-    if plan and plan.get("next_order"):
+    plan = context["plan"]
+    if plan and plan["next_order"]:
         lines.append(f"the customer's next order is expected around {plan['next_order']}")
     sender = context["sender"]
     lines.append(f"sender: {sender['name']}, {sender['title']}, {context['company']['name']}")
     return lines
 
 
-def _offer_lines(context: dict[str, Any]) -> list[str]:
+def _offer_lines(context: DraftContext) -> list[str]:
     lines = []
     offer, production, change = context["offer"], context["production"], context["price_change"]
     if offer:

@@ -372,18 +372,3 @@ def due(plan: ReorderPlan, within_days: int) -> list[PlanRow]:
     """Rows to contact now: contact-by date within `within_days` of the as-of day, or past."""
     limit = plan.as_of + dt.timedelta(days=within_days)
     return [row for row in plan.rows if row.contact_by is not None and row.contact_by <= limit]
-
-
-def draft_context(row: PlanRow, plan: ReorderPlan) -> dict[str, object]:
-    """What a draft may say about the plan: only figures the plan computed."""
-    from followup.formatting import Money
-
-    first = row.first
-    return {
-        "year": plan.year,
-        "next_order": first.date if first else None,
-        "amount": Money(first.amount, plan.currency) if first else None,
-        "orders_expected": len(row.expected),
-        "products": list(row.products),
-        "contact_by": row.contact_by,
-    }
