@@ -19,8 +19,8 @@ from followup.cli.plan import buffer_option, growth_option
 if TYPE_CHECKING:
     from followup.drafting.engine import Engine
     from followup.drafting.preflight import Preflight
+    from followup.drafting.workbench import Workbench
     from followup.outbox.batch import Summary
-    from followup.outbox.folder import Outbox
 
 
 @click.command(
@@ -102,35 +102,34 @@ def command(
     customer that cannot be drafted with the field that is missing. A rerun skips
     drafts whose inputs are unchanged. Exit 0 done, 1 some drafts failed, 2 bad input.
     """
-    from followup.drafting.preflight import Selection, preflight
+    from followup import api
     from followup.errors import UsageError
-    from followup.outbox.folder import Outbox
 
-    bench = options.workbench(data, as_of)
-    drafter = engine.build(bench)
     if from_plan and segments:
         raise UsageError("--from-plan and --segment both choose customers: pass one of them")
     window = _days(due_within) if from_plan else None
-    selection = Selection(
+    bench = options.workbench(data, as_of)
+    drafter = engine.build(bench)
+    targets = api.preflight(
+        bench,
         campaign,
-        channel,
-        segments,
-        owner,
-        limit,
-        language,
+        engine=drafter,
+        channel=channel,
+        segments=segments,
+        owner=owner,
+        limit=limit,
+        language=language,
         due_within=window,
         plan_year=plan_year,
         plan_growth=growth,
         plan_buffer_days=buffer_days,
     )
-    targets = preflight(bench, drafter, selection)
     click.echo(preflight_text(targets, explain), nl=False)
     if dry_run:
         click.echo(_api_budget(targets, drafter, out, bench.as_of), nl=False)
     if dry_run or not targets.drafts:
         return
-    outbox = Outbox(out, date=bench.as_of)
-    summary = _run(targets, drafter, outbox, strict)
+    summary = _run(bench, targets, drafter, out, strict)
     click.echo(report(summary, out, cost=drafter.cost(summary.tokens_in, summary.tokens_out)))
     if summary.failed_total:
         from followup.errors import DraftError
@@ -149,12 +148,12 @@ def _api_budget(targets: Preflight, drafter: Engine, out: Path, as_of: dt.date) 
     return describe(budget) if budget is not None else ""
 
 
-def _run(targets: Preflight, drafter: Engine, outbox: Outbox, strict: bool) -> Summary:
+def _run(bench: Workbench, targets: Preflight, drafter: Engine, out: Path, strict: bool) -> Summary:
     """Run the batch: a progress bar on a terminal (with the LLM's counts), none in a pipe."""
-    from followup.outbox.batch import run
+    from followup.api import run
 
     if not sys.stderr.isatty():
-        return run(targets, drafter, outbox, strict=strict)
+        return run(bench, targets, out, engine=drafter, strict=strict)
     llm = drafter.name == "llm"
     with click.progressbar(
         length=len(targets.drafts),
@@ -163,9 +162,10 @@ def _run(targets: Preflight, drafter: Engine, outbox: Outbox, strict: bool) -> S
         item_show_func=lambda totals: totals and progress_line(totals, llm=llm),
     ) as bar:
         return run(
+            bench,
             targets,
-            drafter,
-            outbox,
+            out,
+            engine=drafter,
             strict=strict,
             progress=lambda _customer, _outcome, totals: bar.update(1, totals),
         )

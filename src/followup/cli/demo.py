@@ -12,8 +12,7 @@ from followup.cli import options
 from followup.cli.base import Command
 
 if TYPE_CHECKING:
-    from followup.analysis.segmented import Segmented
-    from followup.drafting.workbench import Workbench
+    pass
 
 
 @click.command(
@@ -33,34 +32,22 @@ if TYPE_CHECKING:
 def command(out: Path, as_of: str | None) -> None:
     """Segment the bundled sample and batch-draft urgency, reactivation and thank-you
     messages with the template engine: no network, no API key."""
+    from followup import api
     from followup.analysis.segmented import summary
-    from followup.drafting.engine import TemplateEngine
-    from followup.drafting.preflight import Selection, preflight
     from followup.files import atomic_write, frame_csv
-    from followup.outbox.batch import run
-    from followup.outbox.folder import Outbox
 
     bench = options.workbench(options.DataOptions(sample=True), as_of)
-    segmented = _segmented(bench)
+    segmented = api.segment(bench.dataset, bench.as_of)
     atomic_write(out / "segments.csv", frame_csv(segmented.table))
     click.echo(f"Segmented {segmented.table.num_rows} customers as of {bench.as_of}:")
     for row in summary(segmented).head(5).itertuples(index=False):
         click.echo(f"  {row.segment:<20} {row.customers:>4} customers")
-    engine = TemplateEngine(bench)
-    outbox = Outbox(out / "outbox", date=bench.as_of)
     for campaign in CAMPAIGNS:
-        targets = preflight(bench, engine, Selection(campaign, channel="auto"))
-        result = run(targets, engine, outbox)
+        targets = api.preflight(bench, campaign, channel="auto")
+        result = api.run(bench, targets, out / "outbox")
         click.echo(
             f"{campaign:<13} {result.drafted + result.unchanged:>4} drafts"
             f" ({len(targets.blocked)} could not be drafted, {result.failed_total} failed)"
         )
     click.echo(f"\nLook at: {out}/segments.csv, {out}/outbox/drafts.csv (one row per draft),")
     click.echo(f"and open any {out}/outbox/*.eml in Outlook or Thunderbird: it opens as a draft.")
-
-
-def _segmented(bench: Workbench) -> Segmented:
-    from followup.analysis.segmented import segment
-    from followup.analysis.segments import Thresholds, default_rules
-
-    return segment(bench.dataset, bench.as_of, default_rules("classic"), Thresholds())

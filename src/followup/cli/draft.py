@@ -56,12 +56,14 @@ def command(
     data: options.DataOptions,
 ) -> None:
     """Draft one follow-up for one customer and print it (subject, body, findings)."""
-    from followup.drafting.workbench import request
+    from followup import api
     from followup.errors import DraftError
 
     bench = options.workbench(data, as_of)
     drafter = engine.build(bench)
-    draft = drafter.draft(request(bench, customer_id, campaign, channel, language))
+    draft = api.draft(
+        bench, customer_id, campaign, channel=channel, language=language, engine=drafter
+    )
     print_draft(draft)
     if strict and draft.findings:
         raise DraftError(f"--strict: {len(draft.findings)} finding(s); nothing written")

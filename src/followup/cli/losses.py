@@ -46,14 +46,13 @@ def command(
     Reasons followup does not know are shown as written and flagged, never
     dropped. Segments come from RFM as of --as-of.
     """
+    from followup import api
     from followup.analysis.losses import loss_report
-    from followup.analysis.segmented import segment
-    from followup.analysis.segments import Thresholds, default_rules
 
     day = options.parse_as_of(as_of)
     dataset = options.load(data, need_losses=True)
     assert dataset.losses is not None  # need_losses guarantees it
-    segmented = segment(dataset, day, default_rules(scheme), Thresholds())
+    segmented = api.segment(dataset, day, scheme=scheme)
     report = loss_report(dataset.losses, segmented.table.to_pandas())
     chosen = views or ("reason", "segment", "owner")
     options.emit(_format(report, chosen, options.output_format(fmt, output)), output)

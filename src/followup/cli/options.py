@@ -16,7 +16,7 @@ import click
 from followup.analysis.segments import SCHEMES
 
 if TYPE_CHECKING:
-    from followup.data.dataset import Dataset, Sources
+    from followup.data.dataset import Dataset
     from followup.drafting.workbench import Workbench
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -68,13 +68,6 @@ class DataOptions:
     losses: Path | None = None
     columns: Path | None = None
     rejects: Path | None = None
-
-    def sources(self) -> Sources:
-        from followup.data.dataset import Sources
-        from followup.workspace import resolve
-
-        ws = resolve(self.workspace, sample=self.sample)
-        return Sources(ws, self.orders, self.customers, self.losses, self.columns)
 
 
 _DATA_NAMES = tuple(f.name for f in fields(DataOptions))
@@ -134,15 +127,9 @@ format_options = _stack(
 
 
 def parse_as_of(text: str | None) -> dt.date:
-    from followup.data.parsing import parse_date_text
-    from followup.errors import UsageError
+    from followup.api import day
 
-    if not text:
-        return dt.date.today()
-    day = parse_date_text(text.strip())
-    if day is None:
-        raise UsageError(f"--as-of: {text!r} is not a date (use YYYY-MM-DD)")
-    return day
+    return day(text)
 
 
 def output_format(fmt: str | None, output: Path | None) -> str:
@@ -156,11 +143,18 @@ def output_format(fmt: str | None, output: Path | None) -> str:
 def load(data: DataOptions, *, need_losses: bool = False) -> Dataset:
     """The one way a command loads its data: notes printed, bad rows fatal (exit 2) unless
     `--rejects FILE` sets them aside, and then the rejects file written."""
-    from followup.data.dataset import load_dataset
+    from followup import api
     from followup.files import write_rejects
 
-    dataset = load_dataset(
-        data.sources(), keep_bad_rows=data.rejects is not None, need_losses=need_losses
+    dataset = api.load(
+        data.workspace,
+        sample=data.sample,
+        orders=data.orders,
+        customers=data.customers,
+        losses=data.losses,
+        columns=data.columns,
+        keep_bad_rows=data.rejects is not None,
+        need_losses=need_losses,
     )
     for note in dataset.notes:
         click.echo(f"Note: {note}", err=True)
@@ -185,11 +179,11 @@ def emit(text: str, output: Path | None) -> None:
 
 def workbench(data: DataOptions, as_of: str | None) -> Workbench:
     """Load the data (as `load` does) and prepare drafting: facts, templates, profiles."""
-    from followup.drafting.workbench import build_workbench
+    from followup import api
 
     day = parse_as_of(as_of)
     with _collector_paused():
-        return build_workbench(load(data), day)
+        return api.workbench(load(data), day)
 
 
 @contextmanager

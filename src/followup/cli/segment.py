@@ -63,18 +63,12 @@ def command(
     workspace or the given files. Customers with no purchase are listed as
     `prospect`.
     """
-    from followup.analysis.segment_rules import load_rules
-    from followup.analysis.segmented import segment
+    from followup import api
     from followup.analysis.segmented import summary as summarise
-    from followup.analysis.segments import Thresholds, default_rules
-    from followup.errors import UsageError
 
     day = options.parse_as_of(as_of)
-    chosen = load_rules(rules) if rules else default_rules(scheme)
-    if rules and scheme not in (chosen.scheme, "classic"):
-        raise UsageError(f"--scheme {scheme} but {rules} is for {chosen.scheme}")
     dataset = options.load(data)
-    result = segment(dataset, day, chosen, Thresholds.parse(thresholds))
+    result = api.segment(dataset, day, scheme=scheme, rules=rules, thresholds=thresholds)
     _report_counts(result)
     kind = options.output_format(fmt, output)
     if summary:

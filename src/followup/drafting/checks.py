@@ -1,4 +1,4 @@
-"""Checks on every draft (PRODUCT §6): what a manager would refuse to send.
+"""Checks on every draft (docs/campaigns.md): what a manager would refuse to send.
 
 Each check returns findings; the draft records them. `--strict` makes any error
 finding fatal for that draft. The limits are the channels' (`followup.campaigns`), and

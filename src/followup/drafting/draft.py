@@ -16,7 +16,7 @@ DraftStatus = Literal["ok", "findings", "failed"]
 
 @dataclass(frozen=True)
 class Finding:
-    """One check result on a draft (PRODUCT §6)."""
+    """One check result on a draft (docs/campaigns.md, "Checks on every draft")."""
 
     code: str  # e.g. "placeholder", "subject_length", "forbidden_phrase"
     message: str
@@ -66,7 +66,7 @@ class Draft:
         return "ok"
 
     def record(self) -> dict[str, Any]:
-        """The index record (drafts.jsonl / drafts.csv): provenance of PRODUCT §8."""
+        """The index record (drafts.jsonl, drafts.csv): the draft, its origin, its findings."""
         data = {f.name: getattr(self, f.name) for f in fields(self)}  # shallow: fast
         data["findings"] = [asdict(f) for f in self.findings]
         data["status"] = self.status

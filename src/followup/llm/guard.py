@@ -1,4 +1,4 @@
-"""The fact guard (PRODUCT §6): a model's draft may state only what it was given.
+"""The fact guard: a model's draft may state only what it was given (README: LLM drafts).
 
 Every number, percentage, money amount, date and time in a reply must trace back to
 the facts in the prompt's context (compared as values: "5%" = "5 percent" = "five
