@@ -17,11 +17,12 @@ runs.
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # nothing else at import: `import followup` stays light
+    import datetime as dt
+    from pathlib import Path
+
     from followup.analysis.segmented import Segmented
     from followup.data.dataset import Dataset
     from followup.drafting.draft import Draft
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from followup.drafting.workbench import Workbench
     from followup.outbox.batch import Progress, Summary
 
-Day = dt.date | str | None  # a date, `YYYY-MM-DD`, or None for today
+    Day = dt.date | str | None  # a date, `YYYY-MM-DD`, or None for today
 
 
 def load(
@@ -69,6 +70,8 @@ def segment(
 ) -> Segmented:
     """RFM scores and a segment for every customer as of a day (`classic` or `cn8`, or a
     manager's rules file); `thresholds` (cn8) like `r=90,f=3,m=5000`."""
+    from pathlib import Path
+
     from followup.analysis.segment_rules import load_rules
     from followup.analysis.segmented import segment as segment_data
     from followup.analysis.segments import Thresholds, default_rules
@@ -140,6 +143,8 @@ def run(
 ) -> Summary:
     """Draft a pre-flight's drafts into the outbox folder `out`; a rerun skips the drafts
     that are current there. One failure never stops the batch: the summary counts them."""
+    from pathlib import Path
+
     from followup.drafting.engine import TemplateEngine
     from followup.outbox.batch import run as run_batch
     from followup.outbox.folder import Outbox
@@ -165,6 +170,8 @@ def batch(
 
 def day(value: Day) -> dt.date:
     """A date from a date, `YYYY-MM-DD` (or any date format followup reads), or None: today."""
+    import datetime as dt
+
     from followup.data.parsing import parse_date_text
     from followup.errors import UsageError
 
@@ -179,4 +186,6 @@ def day(value: Day) -> dt.date:
 
 
 def _path(value: str | Path | None) -> Path | None:
+    from pathlib import Path
+
     return None if value is None else Path(value)
