@@ -15,6 +15,7 @@ import pytest
 from followup.data.facts import levers, load_facts
 from followup.errors import ConfigError
 from followup.formatting import Money, format_date, format_money, format_percent
+from followup.outbox.folder import Entry
 from followup.workspace import sample_root
 from tests.conftest import run, write
 
@@ -195,19 +196,19 @@ def test_a_killed_batch_rerun_ends_with_the_full_set_and_no_duplicates(
     run(*args, "--out", str(tmp_path / "clean"))
     clean = (tmp_path / "clean" / "drafts.jsonl").read_text(encoding="utf-8").splitlines()
 
-    real_write = followup.outbox.folder.Outbox.write
+    real_store = followup.outbox.folder.Outbox.store
     calls = {"n": 0}
 
-    def dying_write(self: followup.outbox.folder.Outbox, draft: object) -> Path:
+    def dying_store(self: followup.outbox.folder.Outbox, entry: Entry, data: bytes) -> Entry:
         calls["n"] += 1
         if calls["n"] == 7:
             raise KeyboardInterrupt
-        return real_write(self, draft)  # type: ignore[arg-type]
+        return real_store(self, entry, data)
 
-    monkeypatch.setattr(followup.outbox.folder.Outbox, "write", dying_write)
+    monkeypatch.setattr(followup.outbox.folder.Outbox, "store", dying_store)
     killed = run(*args, "--out", str(tmp_path / "killed"), ok=False)
     assert killed.exit_code == 130
-    monkeypatch.setattr(followup.outbox.folder.Outbox, "write", real_write)
+    monkeypatch.setattr(followup.outbox.folder.Outbox, "store", real_store)
     rerun = run(*args, "--out", str(tmp_path / "killed")).stdout
     assert "6 unchanged (skipped)" in rerun
     resumed = (tmp_path / "killed" / "drafts.jsonl").read_text(encoding="utf-8").splitlines()

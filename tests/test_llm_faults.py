@@ -20,6 +20,7 @@ from followup.drafting.workbench import Workbench, prepare, request
 from followup.errors import DraftError
 from followup.llm.client import make_client, resolve
 from followup.llm.engine import LLMEngine
+from followup.outbox.folder import Entry
 from followup.settings import LLMSettings
 from tests.chat_stub import ChatStub, StubConfig
 from tests.conftest import run
@@ -213,7 +214,10 @@ def test_with_engine_llm_a_batch_records_each_failure_and_exits_1(
     assert result.exit_code == 1
     failed = stub.faults_seen()["discount"]
     assert failed and f"{failed} failed" in result.output
-    assert all(r["engine"] == "llm" for r in records(out))
+    drafted = [r for r in records(out) if r["status"] != "failed"]
+    assert drafted and all(r["engine"] == "llm" for r in drafted)
+    failures = [r for r in records(out) if r["status"] == "failed"]  # in drafts.jsonl too
+    assert len(failures) == failed and all(r["error"] and not r["file"] for r in failures)
     # a rerun asks again only for the failed ones: the accepted drafts are unchanged
     before = len(stub.exchanges)
     batch(out, "--sample", "--engine", "llm", ok=False)
@@ -276,23 +280,23 @@ def test_an_interrupted_llm_batch_keeps_what_it_finished_and_the_rerun_does_the_
     llm_env(monkeypatch, stub)
     out = tmp_path / "outbox"
     args = ("--sample", "--concurrency", "4")
-    real_write = followup.outbox.folder.Outbox.write
+    real_store = followup.outbox.folder.Outbox.store
     calls = {"n": 0}
 
-    def dying_write(self: followup.outbox.folder.Outbox, draft: Draft) -> Path:
+    def dying_store(self: followup.outbox.folder.Outbox, entry: Entry, data: bytes) -> Entry:
         calls["n"] += 1
         if calls["n"] == 7:
             raise KeyboardInterrupt  # Ctrl-C, as it reaches the main thread
-        return real_write(self, draft)
+        return real_store(self, entry, data)
 
-    monkeypatch.setattr(followup.outbox.folder.Outbox, "write", dying_write)
+    monkeypatch.setattr(followup.outbox.folder.Outbox, "store", dying_store)
     killed = batch(out, *args, ok=False)
     assert killed.exit_code == 130
     asked_before = len(stub.exchanges)
     planned = int(killed.output.split("can be drafted")[0].split()[-1])
     assert asked_before < planned // 2  # the queued drafts were cancelled, not run
     kept = [json.loads(line) for line in (out / ".journal.jsonl").read_text().splitlines()]
-    monkeypatch.setattr(followup.outbox.folder.Outbox, "write", real_write)
+    monkeypatch.setattr(followup.outbox.folder.Outbox, "store", real_store)
     rerun = batch(out, *args).output
     assert f"{len(kept)} unchanged (skipped)" in rerun
     assert len(stub.exchanges) - asked_before == planned - len(kept)  # only the missing ones

@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 import datetime
 import email.policy
+import hashlib
 import json
+import subprocess
+import sys
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
@@ -197,7 +200,17 @@ def test_index_jsonl_and_csv(tmp_path: Path) -> None:
     records = [json.loads(line) for line in lines]
     assert [r["key"] for r in records] == keys
     assert "Zhang Wei 张伟" in lines[0]  # not \u-escaped
-    assert records[2] == {**whatsapp_draft().record(), "file": "C2001.new_product.whatsapp.txt"}
+    file = tmp_path / "C2001.new_product.whatsapp.txt"
+    written = {
+        "file_sha256": hashlib.sha256(file.read_bytes()).hexdigest(),
+        "file_size": file.stat().st_size,
+    }
+    assert records[2] == {
+        **whatsapp_draft().record(),
+        "file": file.name,
+        "edited": False,
+        **written,
+    }
     assert records == outbox.records()
     raw = index.csv.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -280,17 +293,25 @@ def test_rerun_after_kill_ends_like_an_uninterrupted_run(tmp_path: Path) -> None
     cut = next(i for i, line in enumerate(lines) if b'"key": "C1042.reactivation.email"' in line)
     # killed while appending C1042's record: half of its line is on disk, nothing after it
     journal.write_bytes(b"".join(lines[:cut]) + lines[cut][:40])
-    (killed / ".x.eml.123.tmp").write_bytes(b"half a dra")
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    leftover = killed / f".C1042.reactivation.email.eml.{dead.stdout.strip()}.7.tmp"
+    leftover.write_bytes(b"half a dra")  # atomic_write's temp file, its process gone
     (killed / "drafts.jsonl").write_text("half an index\n")
 
     outbox = Outbox(killed, date=AS_OF)
-    assert not list(killed.rglob("*.tmp"))
+    assert leftover.exists()  # opening an outbox (a dry run) removes nothing
     redone = [d.key for d in drafts if not outbox.is_current(d.key, d.fingerprint)]
     lost = [json.loads(line)["key"] for line in lines[cut:]]  # the cut line and any after it
     assert sorted(redone) == sorted(lost)
     assert "C1042.reactivation.email" in redone
     rerun(outbox, drafts)
     index = outbox.finish()
+    assert not leftover.exists()  # the first write sweeps the dead run's temp files
     assert index.drafts == 3
     assert len(index.jsonl.read_text(encoding="utf-8").splitlines()) == 3
     assert tree(killed) == tree(clean)
@@ -307,7 +328,7 @@ def test_byte_identical_output(tmp_path: Path) -> None:
             outbox.write(draft)
         outbox.finish()
     first, second = tree(tmp_path / "a"), tree(tmp_path / "b")
-    assert len(first) == 3 + 1 + 2  # drafts, journal, indexes
+    assert len(first) == 3 + 1 + 1 + 2  # drafts, journal, lock, indexes
     assert first == second
 
 

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from followup.data.dataset import Sources
+from followup.drafting.draft import Draft
 from followup.drafting.engine import TemplateEngine
 from followup.drafting.preflight import Preflight, Selection, preflight
 from followup.drafting.workbench import Workbench, prepare
+from followup.errors import DraftError
 from followup.outbox.batch import Summary, run
-from followup.outbox.folder import Outbox
+from followup.outbox.folder import Entry, Outbox
 from followup.outbox.workers import MIN_DRAFTS, WORKER_GONE, draft_in_processes, processes_for
-from followup.workspace import resolve, sample_root
+from followup.workspace import resolve
 
 AS_OF = dt.date(2026, 11, 22)
 SEGMENTS = ("champions", "loyal", "at_risk", "hibernating", "lost", "need_attention", "promising")
@@ -59,23 +61,31 @@ def test_processes_write_the_same_outbox_as_one_process(tmp_path: Path) -> None:
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
 
 
-def test_a_draft_failing_in_a_worker_is_a_failed_draft(tmp_path: Path) -> None:
-    workspace = tmp_path / "ws"
-    shutil.copytree(sample_root(), workspace)
-    _, _, targets = batch(workspace)
+def test_a_draft_failing_in_a_worker_is_a_failed_draft(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, _, targets = batch()
     victims = [targets.drafts[i].request for i in (3, 40)]
-    customers = workspace / "data" / "customers.csv"
-    text = customers.read_text(encoding="utf-8")
-    for req in victims:
-        text = text.replace(req.context["customer"]["email"], "not an address")
-    customers.write_text(text, encoding="utf-8")
-    one = drafted(tmp_path / "one", processes=1, workspace=workspace)
-    two = drafted(tmp_path / "two", processes=2, workspace=workspace)
+    keys = {req.key for req in victims}
+    real_encode = Outbox.encode
+
+    def encode(self: Outbox, draft: Draft) -> tuple[Entry, bytes]:  # forked: workers have it
+        if draft.key in keys:
+            raise DraftError(f"{draft.key}: the recipient's name cannot go into a header")
+        return real_encode(self, draft)
+
+    monkeypatch.setattr(Outbox, "encode", encode)
+    one = drafted(tmp_path / "one", processes=1)
+    two = drafted(tmp_path / "two", processes=2)
     assert one == two
     assert [customer for customer, _ in two.failures] == [r.customer_id for r in victims]
-    assert two.failures[0][1].endswith("is not a usable address: correct it in the data")
+    assert two.failures[0][1].endswith("the recipient's name cannot go into a header")
     assert two.drafted == len(targets.drafts) - 2
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    failed = [
+        json.loads(line) for line in (tmp_path / "two" / "drafts.jsonl").read_text().splitlines()
+    ]
+    assert sorted(r["key"] for r in failed if r["status"] == "failed") == sorted(keys)
 
 
 def square_or_die(i: int) -> int:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # nothing else at import: `import followup` stays light
     import datetime as dt
+    from collections.abc import Callable
     from pathlib import Path
 
     from followup.analysis.segmented import Segmented
@@ -140,9 +141,13 @@ def run(
     engine: Engine | None = None,
     strict: bool = False,
     progress: Progress | None = None,
+    overwrite_edited: bool = False,
+    on_wait: Callable[[str], None] | None = None,
 ) -> Summary:
     """Draft a pre-flight's drafts into the outbox folder `out`; a rerun skips the drafts
-    that are current there. One failure never stops the batch: the summary counts them."""
+    that are current there and keeps those a rep edited (unless `overwrite_edited`). One
+    failure never stops the batch: the summary counts them. Another run may write into the
+    same outbox at the same time; `on_wait` hears it when this one waits for it."""
     from pathlib import Path
 
     from followup.drafting.engine import TemplateEngine
@@ -150,7 +155,7 @@ def run(
     from followup.outbox.folder import Outbox
 
     drafter = engine if engine is not None else TemplateEngine(bench)
-    outbox = Outbox(Path(out), date=bench.as_of)
+    outbox = Outbox(Path(out), date=bench.as_of, overwrite_edited=overwrite_edited, on_wait=on_wait)
     return run_batch(targets, drafter, outbox, strict=strict, progress=progress)
 
 

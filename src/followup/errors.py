@@ -103,6 +103,20 @@ class UsageError(FollowupError):
     """Options that do not fit together, or name something that does not exist."""
 
 
+class WriteError(FollowupError):
+    """A file cannot be written (disk full, read-only, a folder in the way): `path`, `cause`."""
+
+    def __init__(self, path: str, cause: str) -> None:
+        super().__init__(f"cannot write {path}: {cause}")
+        self.path = path
+        self.cause = cause
+
+
+class OutboxError(FollowupError):
+    """An outbox folder that cannot be used as it is (a journal that is a link or a pipe, a
+    folder that cannot be made, a lock held too long): nothing is written."""
+
+
 def format_location(
     file: str | None, row: int | None, column: str | None, value: object, problem: str
 ) -> str:

@@ -15,13 +15,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from followup.errors import FollowupError
+from followup.errors import WriteError
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
 
 
-def atomic_write(path: str | Path, data: str | bytes, *, durable: bool = False) -> None:
+def atomic_write(path: str | Path, data: str | bytes, *, durable: bool = False) -> os.stat_result:
     """Write `data` to `path` so that readers see the old file or the whole new one.
 
     Where the system can (Linux), the data goes into an unnamed file in the folder
@@ -33,15 +33,18 @@ def atomic_write(path: str | Path, data: str | bytes, *, durable: bool = False) 
     one, and the mode is 0666 less the umask. `durable=True` also fsyncs, for power
     loss; per-draft files skip it (milliseconds a file), as the indexes are rebuilt from
     them on every run. Plain `os` calls: a batch writes 10,000 files through here.
+
+    Returns the written file's `stat` (its size and mtime tell a later edit from these
+    bytes); a failure is a `WriteError` naming the path and the cause.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     folder, name = os.path.split(path)
     try:
         fd = _unnamed_file(folder)
-        if fd is None or not _write_linked(fd, folder, name, payload, durable=durable):
-            _write_renamed(folder, name, payload, durable=durable)
+        written = None if fd is None else _write_linked(fd, folder, name, payload, durable=durable)
+        return written or _write_renamed(folder, name, payload, durable=durable)
     except OSError as exc:
-        raise FollowupError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise WriteError(os.fspath(path), exc.strerror or str(exc)) from None
 
 
 _O_TMPFILE = getattr(os, "O_TMPFILE", 0)  # Linux only
@@ -66,15 +69,18 @@ def _proc_fd_links() -> bool:
     return os.path.isdir("/proc/self/fd")
 
 
-def _write_linked(fd: int, folder: str, name: str, payload: bytes, *, durable: bool) -> bool:
+def _write_linked(
+    fd: int, folder: str, name: str, payload: bytes, *, durable: bool
+) -> os.stat_result | None:
     """Fill the unnamed file `fd`, then give it its name (over an existing file: by rename).
 
-    False when the system would not link it in (then the temp file route writes it).
+    None when the system would not link it in (then the temp file route writes it).
     """
     try:
         _write_all(fd, payload)
         if durable:
             os.fsync(fd)
+        written = os.fstat(fd)
         source = f"/proc/self/fd/{fd}"
         try:
             _link(fd, source, os.path.join(folder, name))
@@ -83,8 +89,8 @@ def _write_linked(fd: int, folder: str, name: str, payload: bytes, *, durable: b
             _link(fd, source, temp)
             _rename(temp, os.path.join(folder, name))
         except OSError:
-            return False
-        return True
+            return None
+        return written
     finally:
         os.close(fd)
 
@@ -96,7 +102,7 @@ def _link(fd: int, source: str, target: str) -> None:
     os.link(source, target, src_dir_fd=fd, follow_symlinks=True)
 
 
-def _write_renamed(folder: str, name: str, payload: bytes, *, durable: bool) -> None:
+def _write_renamed(folder: str, name: str, payload: bytes, *, durable: bool) -> os.stat_result:
     """Write a temp file next to the target, then rename it over the target."""
     temp = _temp_name(folder, name)
     fd = _open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, folder)
@@ -105,12 +111,14 @@ def _write_renamed(folder: str, name: str, payload: bytes, *, durable: bool) -> 
             _write_all(fd, payload)
             if durable:
                 os.fsync(fd)
+            written = os.fstat(fd)
         finally:
             os.close(fd)
     except BaseException:
         _remove(temp)
         raise
     _rename(temp, os.path.join(folder, name))
+    return written
 
 
 def _open(path: str, flags: int, folder: str) -> int:

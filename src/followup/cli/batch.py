@@ -67,6 +67,11 @@ if TYPE_CHECKING:
 )
 @click.option("--dry-run", is_flag=True, help="Pre-flight report only: draft nothing.")
 @click.option(
+    "--overwrite-edited",
+    is_flag=True,
+    help="Redraft drafts edited by hand too (a copy of each goes to the outbox's replaced/).",
+)
+@click.option(
     "--out",
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("outbox"),
@@ -91,6 +96,7 @@ def command(
     buffer_days: int,
     explain: bool,
     dry_run: bool,
+    overwrite_edited: bool,
     out: Path,
     as_of: str | None,
     data: options.DataOptions,
@@ -100,7 +106,10 @@ def command(
 
     The pre-flight lists who is targeted, by language and channel, and every
     customer that cannot be drafted with the field that is missing. A rerun skips
-    drafts whose inputs are unchanged. Exit 0 done, 1 some drafts failed, 2 bad input.
+    drafts whose text is unchanged, and keeps every draft a rep edited by hand
+    (--overwrite-edited redrafts them). Two batches may write into one outbox at
+    once: they take turns on its lock and both land in its index. Exit 0 done, 1
+    some drafts failed or could not be written, 2 bad input (nothing written).
     """
     from followup import api
     from followup.errors import UsageError
@@ -129,8 +138,14 @@ def command(
         click.echo(_api_budget(targets, drafter, out, bench.as_of), nl=False)
     if dry_run or not targets.drafts:
         return
-    summary = _run(bench, targets, drafter, out, strict)
+    summary = _run(bench, targets, drafter, out, strict, overwrite_edited)
+    for note in summary.notes:
+        click.echo(f"Note: {note}", err=True)
     click.echo(report(summary, out, cost=drafter.cost(summary.tokens_in, summary.tokens_out)))
+    if summary.index_error:
+        from followup.errors import DraftError
+
+        raise DraftError(summary.index_error)
     if summary.failed_total:
         from followup.errors import DraftError
 
@@ -143,17 +158,39 @@ def _api_budget(targets: Preflight, drafter: Engine, out: Path, as_of: dt.date) 
     from followup.drafting.budget import describe, estimate
     from followup.outbox.folder import Outbox
 
-    current = Outbox(out, date=as_of).is_current if out.is_dir() else None
+    current = Outbox(out, date=as_of, read_only=True).is_current if out.is_dir() else None
     budget = estimate(targets, drafter, current)
     return describe(budget) if budget is not None else ""
 
 
-def _run(bench: Workbench, targets: Preflight, drafter: Engine, out: Path, strict: bool) -> Summary:
+def _run(
+    bench: Workbench,
+    targets: Preflight,
+    drafter: Engine,
+    out: Path,
+    strict: bool,
+    overwrite_edited: bool,
+) -> Summary:
     """Run the batch: a progress bar on a terminal (with the LLM's counts), none in a pipe."""
+    from functools import partial
+
     from followup.api import run
 
+    def say(text: str) -> None:
+        click.echo(f"Note: {text}", err=True)
+
+    go = partial(
+        run,
+        bench,
+        targets,
+        out,
+        engine=drafter,
+        strict=strict,
+        overwrite_edited=overwrite_edited,
+        on_wait=say,
+    )
     if not sys.stderr.isatty():
-        return run(bench, targets, out, engine=drafter, strict=strict)
+        return go()
     llm = drafter.name == "llm"
     with click.progressbar(
         length=len(targets.drafts),
@@ -161,14 +198,7 @@ def _run(bench: Workbench, targets: Preflight, drafter: Engine, out: Path, stric
         file=sys.stderr,
         item_show_func=lambda totals: totals and progress_line(totals, llm=llm),
     ) as bar:
-        return run(
-            bench,
-            targets,
-            out,
-            engine=drafter,
-            strict=strict,
-            progress=lambda _customer, _outcome, totals: bar.update(1, totals),
-        )
+        return go(progress=lambda _customer, _outcome, totals: bar.update(1, totals))
 
 
 def progress_line(summary: Summary, *, llm: bool) -> str:
@@ -178,6 +208,9 @@ def progress_line(summary: Summary, *, llm: bool) -> str:
         tokens = summary.tokens_in + summary.tokens_out
         text += f", {summary.fallbacks} fallback, {tokens:,} tokens"
     return text
+
+
+MAX_REASONS = 10  # failure reasons a summary lists; drafts.jsonl has them all
 
 
 def _days(text: str) -> int:
@@ -201,10 +234,13 @@ def preflight_text(targets: Preflight, explain: bool) -> str:
             lines.append(
                 f"  by {name}: " + ", ".join(f"{k} {v}" for k, v in sorted(counter.items()))
             )
+    if targets.notes:
+        lines.append("Before you send:")
+        lines += [f"  {note}" for note in targets.notes]
     if targets.blocked:
         lines.append("Cannot be drafted:")
         rows = [[b.customer_id, b.problem] for b in targets.blocked]
-        lines.append(tables.table(["customer", "missing"], rows, flexible=1).rstrip())
+        lines.append(tables.table(["customer", "missing"], rows).rstrip())  # never cut
     if explain and targets.drafts:
         lines.append("Targeted because:")
         rows = [
@@ -220,6 +256,13 @@ def report(summary: Summary, out: Path, *, cost: float | None = None) -> str:
         f"Done: {summary.drafted} drafted, {summary.unchanged} unchanged (skipped), "
         f"{summary.failed_total} failed, {summary.blocked} could not be drafted."
     ]
+    if summary.kept:
+        parts.append(
+            f"{len(summary.kept)} draft{'s' if len(summary.kept) != 1 else ''} edited by hand, "
+            "kept as they are (--overwrite-edited redrafts them): "
+            + ", ".join(summary.kept[:5])
+            + (" …" if len(summary.kept) > 5 else "")
+        )
     if summary.tokens_in or summary.fallbacks:
         parts.append(
             f"LLM: {summary.fallbacks} replies refused and drafted from the template instead; "
@@ -233,8 +276,12 @@ def report(summary: Summary, out: Path, *, cost: float | None = None) -> str:
         parts.append(
             f"{summary.with_findings} drafts have check findings: see drafts.csv, column findings."
         )
-    for reason, count in summary.failed.most_common():
+    reasons = summary.failed.most_common()
+    for reason, count in reasons[:MAX_REASONS]:
         parts.append(f"  failed ({count}): {reason}")
+    if len(reasons) > MAX_REASONS:
+        more = len(reasons) - MAX_REASONS
+        parts.append(f"  … and {more} other reasons: drafts.jsonl lists every failed draft")
     parts.append(
         f"Outbox: {out}/ (drafts.csv for mail merge, .eml opens as a draft in Outlook/Thunderbird)"
     )

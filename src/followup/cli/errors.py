@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Final
 
-from followup.errors import ConfigError, DraftError, FollowupError, InputError, UsageError
+from followup.errors import (
+    ConfigError,
+    DraftError,
+    FollowupError,
+    InputError,
+    OutboxError,
+    UsageError,
+)
 
 OK: Final = 0
 SOME_FAILED: Final = 1
@@ -17,6 +24,7 @@ EXIT_CODES: Final[tuple[tuple[type[BaseException], int, str], ...]] = (
     (InputError, BAD_INPUT, "a data file cannot be used as given"),
     (ConfigError, BAD_INPUT, "settings, column map, rules or company facts are invalid"),
     (UsageError, BAD_INPUT, "options that do not fit together or name nothing"),
+    (OutboxError, BAD_INPUT, "the outbox folder cannot be used as it is (nothing written)"),
     (DraftError, SOME_FAILED, "the draft could not be made (API failure, refused reply, --strict)"),
     (FollowupError, BAD_INPUT, "any other problem followup can name"),
 )
@@ -24,8 +32,11 @@ EXIT_CODES: Final[tuple[tuple[type[BaseException], int, str], ...]] = (
 #: exit code -> meaning, for the docs
 MEANINGS: Final[dict[int, str]] = {
     OK: "done",
-    SOME_FAILED: "done, but some drafts failed (see the summary)",
-    BAD_INPUT: "bad input or usage: nothing was written",
+    SOME_FAILED: "done, but some drafts failed or could not be written or recorded (a full "
+    "disk, a read-only folder): the summary says which and why; the drafts written are kept, "
+    "and a rerun completes the outbox",
+    BAD_INPUT: "bad input or usage (a data row, a setting, an outbox folder that cannot be "
+    "used): nothing was written",
     INTERNAL: "a bug in followup: rerun with --debug and report the traceback",
     INTERRUPTED: "interrupted (Ctrl-C); finished work is kept",
 }

@@ -16,7 +16,7 @@ from followup.drafting.checks import check_draft
 from followup.drafting.draft import Draft, fingerprint
 from followup.drafting.library import Choice, TemplateFile, select
 from followup.drafting.workbench import DraftRequest, Workbench, in_language
-from followup.errors import DraftError
+from followup.errors import DraftError, FollowupError
 
 if TYPE_CHECKING:
     from followup.drafting.context import DraftContext
@@ -62,6 +62,7 @@ class TemplateEngine:
         self.candidates = bench.library.usable(allow_unapproved=allow_unapproved)
         self._choices: dict[tuple[Any, ...], Choice | None] = {}
         self._fingerprints: dict[tuple[str, str], str | None] = {}
+        self._last: tuple[tuple[str, str], Draft] | None = None  # rendered by fingerprint
 
     @property
     def candidates(self) -> list[TemplateFile]:
@@ -70,7 +71,7 @@ class TemplateEngine:
     @candidates.setter
     def candidates(self, templates: list[TemplateFile]) -> None:
         self._candidates = templates
-        self._choices, self._fingerprints = {}, {}
+        self._choices, self._fingerprints, self._last = {}, {}, None
 
     def choose(self, req: DraftRequest) -> Choice | None:
         """The template for a request (the choice depends on a few fields: cached)."""
@@ -87,35 +88,22 @@ class TemplateEngine:
         return self._choices[key]
 
     def fingerprint(self, req: DraftRequest) -> str | None:
-        """Of everything the draft is made from, computed before rendering (None: no template).
+        """Of what the draft is made of: the template and what it renders for this customer
+        (subject, body, addresses), not the day as such, so a draft whose text does not
+        change is not made again tomorrow (None: no template, or it does not render).
 
-        Remembered per request slot: a batch asks before drafting, the draft asks again.
+        Remembered per request slot; the rendered draft is kept for the `draft` call a
+        batch makes next.
         """
         slot = (req.key, req.language)
         if slot not in self._fingerprints:
-            self._fingerprints[slot] = self._fingerprint(req)
+            try:
+                made = self._make(req) if self.choose(req) is not None else None
+            except FollowupError:  # `draft` raises it, for the batch to record
+                made = None
+            self._fingerprints[slot] = None if made is None else made.fingerprint
+            self._last = None if made is None else (slot, made)
         return self._fingerprints[slot]
-
-    def _fingerprint(self, req: DraftRequest) -> str | None:
-        choice = self.choose(req)
-        if choice is None:
-            return None
-        context = req.context
-        profile = {
-            "customer": context["customer"],
-            "loss": context["loss"],
-            "answers": context["answers"],
-            "plan": context["plan"],
-        }
-        return fingerprint(
-            self.name,
-            req.key,
-            req.language,
-            profile,
-            choice.template.sha256,
-            self.bench.facts_hash,
-            self.bench.as_of,
-        )
 
     def estimate(self, req: DraftRequest) -> CallEstimate | None:
         """Templates render here: no API call."""
@@ -125,13 +113,19 @@ class TemplateEngine:
         return None
 
     def draft(self, req: DraftRequest) -> Draft:
+        slot = (req.key, req.language)
+        if self._last is not None and self._last[0] == slot:
+            made, self._last = self._last[1], None
+            return made
+        return self._make(req)
+
+    def _make(self, req: DraftRequest) -> Draft:
         choice = self.choose(req)
         if choice is None:
             raise DraftError(
                 f"no approved {req.campaign} {req.channel} template for language "
                 f"{req.language!r} or English"
             )
-        asked = req
         language = choice.template.header.language if choice.template.header else req.language
         if language != req.language:  # an English fallback quotes the facts in English too
             req = in_language(self.bench, req, language)
@@ -142,8 +136,8 @@ class TemplateEngine:
         draft.language = language
         draft.language_fallback = choice.language_fallback
         draft.unapproved = self.bench.library.status(template) != "approved"
-        draft.fingerprint = self.fingerprint(asked) or ""
         draft.findings = check_draft(draft, forbidden=self.bench.facts.forbidden_claims)
+        draft.fingerprint = _content_hash(draft)
         return draft
 
     def _render(self, choice: Choice, context: DraftContext) -> tuple[str | None, str]:
@@ -157,6 +151,23 @@ class TemplateEngine:
             return None, body
         subject = render(compile_template(subject_source, language, item.id), context, item.id)
         return subject.strip(), body
+
+
+def _content_hash(draft: Draft) -> str:
+    """What a template draft is made of, as its file shows it: who from and to, the text,
+    the template it came from (the day it was made is not part of it)."""
+    return fingerprint(
+        "template",
+        draft.key,
+        draft.language,
+        draft.template_hash,
+        draft.subject,
+        draft.body,
+        draft.recipient,
+        draft.recipient_name,
+        draft.sender_name,
+        draft.sender_email,
+    )
 
 
 def tidy(text: str) -> str:

@@ -7,8 +7,9 @@ it can be drafted, and names the missing field or template when it cannot. The r
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from followup.campaigns import CAMPAIGNS, CHANNELS, DEFAULT_CHANNEL
@@ -38,6 +39,7 @@ class Preflight:
     campaign: str
     drafts: list[Planned]
     blocked: list[Blocked]
+    notes: list[str] = field(default_factory=list)  # what a rep should know before sending
 
     def counts(self) -> dict[str, Counter[str]]:
         return {
@@ -71,7 +73,7 @@ def preflight(bench: Workbench, engine: Engine, sel: Selection) -> Preflight:
             break
         customer = bench.profile(customer_id)["customer"]
         channel = _channel(sel.channel, customer)
-        problem = _missing_address(channel, customer)
+        problem = _missing_address(bench, channel, customer)
         if problem is None and no_lever:
             problem = (
                 "company.yaml has no offer, closure or price change ahead: nothing dated to urge"
@@ -86,7 +88,25 @@ def preflight(bench: Workbench, engine: Engine, sel: Selection) -> Preflight:
             drafts.append(Planned(req, rule, why))
         else:
             blocked.append(Blocked(customer_id, problem))
-    return Preflight(sel.campaign, drafts, blocked)
+    return Preflight(sel.campaign, drafts, blocked, _notes(bench, drafts))
+
+
+def _notes(bench: Workbench, drafts: list[Planned]) -> list[str]:
+    """Address cells read one way of several, and ids that are likely one customer twice
+    (they differ only by case or Unicode form: a case-insensitive disk, or a person, would
+    take them for one)."""
+    notes = [
+        f"{planned.request.customer_id}: {note}"
+        for planned in drafts
+        if (note := bench.address_notes.get(planned.request.customer_id))
+        and planned.request.channel == "email"
+    ]
+    for ids in likely_duplicates(list(bench.profiles)):
+        notes.append(
+            f"customer ids {', '.join(ids)} differ only by case or width: likely one customer "
+            "twice (each gets its own drafts; merge them in the CRM)"
+        )
+    return notes
 
 
 #: a targeted customer: id, the rule that picked it, why in words, its reorder plan if any
@@ -153,8 +173,20 @@ def _channel(wanted: str, customer: CustomerContext) -> str:
     return reachable[0] if reachable else list(CHANNELS)[-1]
 
 
-def _missing_address(channel: str, customer: CustomerContext) -> str | None:
+def _missing_address(bench: Workbench, channel: str, customer: CustomerContext) -> str | None:
     field = CHANNELS[channel].address_field
+    unusable = bench.unusable.get((customer["id"], field))
+    if unusable is not None:
+        return unusable
     if not customer[field].strip():
         return f"no {CHANNELS[channel].label} (customers file, column {field})"
     return None
+
+
+def likely_duplicates(customer_ids: list[str]) -> list[list[str]]:
+    """Groups of ids that differ only by case, width or Unicode form (`c1`, `C1`, `Ｃ1`)."""
+    groups: dict[str, list[str]] = {}
+    for customer_id in customer_ids:
+        folded = unicodedata.normalize("NFKC", customer_id).casefold().strip()
+        groups.setdefault(folded, []).append(customer_id)
+    return [sorted(ids) for ids in groups.values() if len(ids) > 1]

@@ -8,6 +8,7 @@ to draft one customer (`followup.drafting.engine`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +43,10 @@ class Workbench:
     profiles: dict[str, Profile]  # customer id -> its customer and loss
     facts_hash: str
     root: Path | None = None  # the workspace folder (its prompts/ override the shipped ones)
+    #: (customer id, address field) -> why that address cannot be used (file, row, value)
+    unusable: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: customer id -> what was made of its address cell ("2 addresses: drafting to ...")
+    address_notes: dict[str, str] = field(default_factory=dict)
     _company: dict[str, CompanyPart] = field(default_factory=dict)
     _answers: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
@@ -96,7 +101,55 @@ def build_workbench(dataset: Dataset, as_of: dt.date) -> Workbench:
         dataset, as_of, customer_stats(dataset, as_of), latest_losses(dataset.losses)
     )
     facts_hash = fingerprint(facts.model_dump(mode="json"))
-    return Workbench(dataset, facts, library, as_of, profiles, facts_hash, root=root)
+    bench = Workbench(dataset, facts, library, as_of, profiles, facts_hash, root=root)
+    _check_addresses(bench)
+    return bench
+
+
+def _check_addresses(bench: Workbench) -> None:
+    """Each customer's email cell down to the address a draft goes to (the first usable one
+    of a list), and the cells that hold no usable email address or WhatsApp number."""
+    from followup.addresses import ascii_email, email_cell, usable_phone
+
+    where = _rows_of(bench.dataset)
+    for customer_id, profile in bench.profiles.items():
+        customer = profile["customer"]
+        cell = customer["email"]
+        if cell and not ascii_email(cell):
+            found = email_cell(cell)
+            customer["email"] = found.address
+            if not found.usable:
+                bench.unusable[customer_id, "email"] = (
+                    f"the email {cell!r} is not a usable address ({where(customer_id, 'email')})"
+                )
+            elif len(found.usable) > 1 or found.broken:
+                count = len(found.usable) + len(found.broken)
+                bench.address_notes[customer_id] = (
+                    f"{where(customer_id, 'email')} holds {count} addresses: "
+                    f"drafting to {found.address}"
+                )
+        phone = customer["whatsapp"]
+        if phone.strip() and not usable_phone(phone):
+            bench.unusable[customer_id, "whatsapp"] = (
+                f"the WhatsApp number {phone!r} is not a usable number "
+                f"({where(customer_id, 'whatsapp')})"
+            )
+
+
+def _rows_of(dataset: Dataset) -> Callable[[str, str], str]:
+    """`customers.csv row 35, column email` for a customer id and a field."""
+    path = dataset.sources.path("customers")
+    name = dataset.sources.workspace.display(path) if path is not None else "customers file"
+    rows: dict[str, int] = {}
+    if dataset.customers is not None:
+        ids = dataset.customers.column("customer_id").to_pylist()
+        rows = dict(zip(ids, dataset.customers.column("row").to_pylist(), strict=True))
+
+    def where(customer_id: str, column: str) -> str:
+        row = rows.get(customer_id)
+        return f"{name} row {row}, column {column}" if row else f"{name}, column {column}"
+
+    return where
 
 
 def _profiles(

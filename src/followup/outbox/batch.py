@@ -7,17 +7,19 @@ customer's failure.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from followup.drafting.engine import Engine
 from followup.drafting.preflight import Planned, Preflight
 from followup.drafting.workbench import DraftRequest
-from followup.errors import DraftError, FollowupError
+from followup.errors import DraftError, FollowupError, WriteError
 
 if TYPE_CHECKING:
     from followup.drafting.draft import Draft
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 class Summary:
     drafted: int = 0
     unchanged: int = 0  # skipped: the same draft is in the outbox already
+    kept: list[str] = field(default_factory=list)  # keys of drafts edited by hand: not redone
     failed: Counter[str] = field(default_factory=Counter)  # reason -> count
     with_findings: int = 0
     blocked: int = 0
@@ -35,6 +38,8 @@ class Summary:
     tokens_in: int = 0
     tokens_out: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (customer, reason)
+    index_error: str | None = None  # the index could not be rebuilt (the drafts are on disk)
+    notes: list[str] = field(default_factory=list)  # e.g. journal lines skipped
 
     @property
     def failed_total(self) -> int:
@@ -48,10 +53,11 @@ Progress = Callable[[str, str, "Summary"], None]  # (customer id, outcome, total
 class Outcome:
     """What became of one planned draft (picklable: worker processes send it back)."""
 
-    status: str  # drafted | unchanged | failed
-    entry: Entry | None = None  # encoded by a worker: its file still to write, record to journal
-    data: bytes | str = b""  # that file's content
+    status: str  # drafted | unchanged | kept | failed
+    entry: Entry | None = None  # by a worker: the file still to write, the record to journal
+    data: bytes = b""  # that file's content
     reason: str = ""  # failed: why
+    group: str = ""  # failed: the reason as the summary counts it
     findings: bool = False
     fallback: bool = False
     tokens_in: int = 0
@@ -73,10 +79,11 @@ def run(
     threads: the work is waiting on the API. The outbox's journal is thread-safe. A
     CPU-bound engine (the template engine) drafts a large batch in forked worker
     processes, one per core (`processes` overrides how many; 1 drafts in this process).
+    A draft file a rep edited is kept as it is (`Outbox.overwrite_edited` replaces it).
     """
     from followup.outbox.workers import draft_in_processes, processes_for
 
-    summary = Summary(blocked=len(targets.blocked))
+    summary = Summary(blocked=len(targets.blocked), notes=list(outbox.warnings))
     lock = threading.Lock()
     drafts = targets.drafts
     threads = getattr(engine, "concurrency", 1)
@@ -85,7 +92,7 @@ def run(
     def done(planned: Planned, outcome: Outcome) -> None:
         customer_id = planned.request.customer_id
         with lock:
-            _tally(summary, customer_id, outcome)
+            _tally(summary, planned.request.key, customer_id, outcome)
             if progress is not None:
                 progress(customer_id, outcome.status, summary)
 
@@ -106,13 +113,12 @@ def run(
             return _one(work[index].request, engine, outbox, strict=strict, write=False)
 
         def returned(results: list[tuple[int, Outcome]]) -> None:  # here: one writer
-            stored = [(i, _store(outbox, outcome)) for i, outcome in results]
-            outbox.commit([outcome.entry for _, outcome in stored if outcome.entry is not None])
+            stored = _commit(outbox, [(i, _store(outbox, outcome)) for i, outcome in results])
             for index, outcome in stored:
                 done(work[index], outcome)
 
         def failed(_index: int, reason: str) -> Outcome:
-            return Outcome("failed", reason=reason)
+            return Outcome("failed", reason=reason, group=reason)
 
         draft_in_processes(len(drafts), make, returned, processes=procs, failed=failed)
         order = {p.request.customer_id: i for i, p in enumerate(drafts)}
@@ -120,7 +126,10 @@ def run(
     else:
         for planned in drafts:
             one(planned)
-    outbox.finish()
+    try:
+        outbox.finish()
+    except FollowupError as exc:
+        summary.index_error = str(exc)
     return summary
 
 
@@ -136,27 +145,27 @@ def _by_language(drafts: list[Planned]) -> list[Planned]:
 def _one(
     req: DraftRequest, engine: Engine, outbox: Outbox, *, strict: bool, write: bool = True
 ) -> Outcome:
-    """Draft one request unless its draft is current; `write=False` leaves the file and
-    the journal line to the caller (the encoded draft comes back in the outcome)."""
+    """Draft one request unless its draft is current or was edited by hand; `write=False`
+    leaves the file and the journal line to the caller (the encoded draft comes back)."""
+    edited = outbox.edited(req.key)
+    if edited and not outbox.overwrite_edited:
+        return Outcome("kept")  # a rep's edit: never overwritten
     planned = engine.fingerprint(req)
-    if planned is not None and outbox.is_current(req.key, planned):
+    if not edited and planned is not None and outbox.is_current(req.key, planned):
         return Outcome("unchanged")  # same inputs as the draft on disk: not made again
     try:
         draft: Draft = engine.draft(req)
         if strict and draft.findings:
             raise DraftError("; ".join(f.message for f in draft.findings))
-        entry: Entry | None = None
-        data: bytes | str = b""
+        entry, data = outbox.encode(draft)
         if write:
-            outbox.write(draft)
-        else:
-            entry, data = outbox.encode(draft)
+            outbox.commit([outbox.store(entry, data)])
     except FollowupError as exc:
-        return Outcome("failed", reason=str(exc))
+        return _failure(outbox, req, exc, write=write)
     return Outcome(
         "drafted",
-        entry,
-        data,
+        None if write else entry,
+        b"" if write else data,
         findings=bool(draft.findings),
         fallback=bool(draft.fallback_reason),
         tokens_in=draft.tokens_in or 0,
@@ -164,22 +173,66 @@ def _one(
     )
 
 
+def _failure(outbox: Outbox, req: DraftRequest, exc: FollowupError, *, write: bool) -> Outcome:
+    """A failed draft's outcome, its record (for drafts.jsonl) with it or written here."""
+    reason = str(exc)
+    entry = outbox.failed(_about(req), reason)
+    if write:
+        with contextlib.suppress(FollowupError):  # the disk may be what failed
+            outbox.commit([entry])
+    return Outcome("failed", None if write else entry, reason=reason, group=_group(exc))
+
+
+def _about(req: DraftRequest) -> dict[str, object]:
+    """What a failed draft's record says of it."""
+    customer = req.customer
+    return {
+        "key": req.key,
+        "customer_id": req.customer_id,
+        "company": customer["company"],
+        "channel": req.channel,
+        "campaign": req.campaign,
+        "language": req.language,
+        "segment": customer["segment"],
+    }
+
+
+def _group(exc: FollowupError) -> str:
+    """How the summary counts a failure: a disk's cause once, not once per file."""
+    if isinstance(exc, WriteError):
+        return f"cannot write draft files ({exc.cause})"
+    return str(exc)
+
+
 def _store(outbox: Outbox, outcome: Outcome) -> Outcome:
     """Write the file of a draft a worker encoded; a write error fails that draft only."""
-    if outcome.entry is None:
+    if outcome.entry is None or outcome.status != "drafted":
         return outcome
     try:
-        outbox.store(outcome.entry, outcome.data)
+        return replace(outcome, entry=outbox.store(outcome.entry, outcome.data), data=b"")
     except FollowupError as exc:
-        return Outcome("failed", reason=str(exc))
-    return outcome
+        failed = outbox.failed(json.loads(outcome.entry.line), str(exc))
+        return Outcome("failed", failed, reason=str(exc), group=_group(exc))
 
 
-def _tally(summary: Summary, customer_id: str, outcome: Outcome) -> None:
+def _commit(outbox: Outbox, stored: list[tuple[int, Outcome]]) -> list[tuple[int, Outcome]]:
+    """Record a chunk's drafts (and failures); when the journal cannot take them, the
+    chunk's drafts fail (their files are redone by the next run, byte for byte)."""
+    try:
+        outbox.commit([outcome.entry for _, outcome in stored if outcome.entry is not None])
+    except FollowupError as exc:
+        lost = Outcome("failed", reason=str(exc), group=_group(exc))
+        return [(i, lost if outcome.status == "drafted" else outcome) for i, outcome in stored]
+    return stored
+
+
+def _tally(summary: Summary, key: str, customer_id: str, outcome: Outcome) -> None:
     if outcome.status == "unchanged":
         summary.unchanged += 1
+    elif outcome.status == "kept":
+        summary.kept.append(key)
     elif outcome.status == "failed":
-        summary.failed[outcome.reason.split(":", maxsplit=1)[0]] += 1
+        summary.failed[outcome.group or outcome.reason] += 1
         summary.failures.append((customer_id, outcome.reason))
     else:
         summary.drafted += 1

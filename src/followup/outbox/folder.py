@@ -2,18 +2,21 @@
 
 Layout of `<root>`:
 
-- `<name>.eml` per email draft, `<name>.txt` per WhatsApp draft (`followup.outbox.messages`).
-- `.journal.jsonl`: one record a line (`Draft.record()` plus `file`, as drafts.jsonl writes
-  it), appended after its draft file is written, so a record always points to a complete
-  file; later lines win, and `finish` compacts it to one line a draft. `write` does it all;
-  a batch may split it: `encode` (in worker processes), then `store` and `commit`.
-- `drafts.jsonl` and `drafts.csv`: the index, always rebuilt from the journal.
+- `<name>.eml` per email draft, `<name>.txt` per WhatsApp draft (`followup.outbox.messages`;
+  `<name>` from `followup.outbox.names`).
+- `.journal.jsonl`: one record a line (`followup.outbox.journal`), appended after its
+  draft file is written, so a record always points to a complete file. `write` does it
+  all; a batch may split it: `encode` (in worker processes), then `store` and `commit`.
+- `drafts.jsonl` (every draft, failed ones with their reason) and `drafts.csv` (the drafts
+  on disk, for mail merge; UTF-8 with a BOM for Excel): the index, rebuilt by `finish`
+  from the journal on disk, so two runs into one outbox both land in it.
+- `.lock`: taken while the journal grows or the index is rebuilt (`followup.outbox.lock`).
 
-`<name>` is the draft key with anything outside `[A-Za-z0-9._-]` replaced (then a short
-hash of the key is added so two keys never share a name). Draft files are written
-atomically, so a run killed at any moment leaves at worst a draft without a record (the
-next run redoes it) or half a journal line (ignored); the next run also removes the temp
-files (`.<name>.*.tmp`) a kill leaves behind. The same drafts give byte-identical files.
+A draft file whose bytes are no longer what followup wrote (the journal keeps their hash,
+size and time) was edited by hand: it is never overwritten (unless asked), and the index
+carries the text that is in it. A run killed at any moment leaves at worst a draft
+without a record (the next run redoes it, byte for byte) or half a journal line
+(ignored). The same drafts give byte-identical files and index.
 """
 
 from __future__ import annotations
@@ -25,20 +28,24 @@ import os
 import re
 import threading
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from followup.campaigns import CHANNELS
 from followup.drafting.draft import Draft
-from followup.errors import DraftError, FollowupError
+from followup.errors import DraftError, OutboxError, WriteError
 from followup.files import atomic_write, csv_row
-from followup.outbox.messages import message
+from followup.outbox import journal
+from followup.outbox.journal import CSV, JOURNAL, JSONL, Stored
+from followup.outbox.lock import OutboxLock, process_alive
+from followup.outbox.messages import message, read_back
+from followup.outbox.names import safe_name
 
-JOURNAL = ".journal.jsonl"
-JSONL = "drafts.jsonl"
-CSV = "drafts.csv"
+__all__ = ["CSV", "CSV_COLUMNS", "JOURNAL", "JSONL", "Entry", "Index", "Outbox", "safe_name"]
+
 CSV_COLUMNS = (
     "key",
     "customer_id",
@@ -67,14 +74,17 @@ CSV_COLUMNS = (
     "status",
     "findings",
     "fingerprint",
+    "edited",
 )
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+REPLACED = "replaced"  # --overwrite-edited keeps the hand-edited files it replaces here
 _JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), built once
+#: files.atomic_write's temp files of an outbox's own files: `.<name>.<pid>.<n>.tmp`
+_TEMP = re.compile(r"^\..+\.(?:eml|txt|jsonl|csv)\.(\d+)\.\d+\.tmp$")
 
 
 @dataclass(frozen=True)
 class Entry:
-    """A draft file on disk and its record, with the record's index lines ready.
+    """A draft and its record, with the record's index lines ready.
 
     Lean, as worker processes send one back per draft: the record travels only as its
     JSON line (read back when asked for), and both lines as UTF-8 bytes, which the
@@ -82,11 +92,13 @@ class Entry:
     """
 
     key: str
-    file: str
+    file: str | None  # None: a failed draft, listed in drafts.jsonl with its reason
     fingerprint: str
     status: str
-    line: bytes  # the record, as drafts.jsonl and the journal hold it
-    row: bytes  # as drafts.csv holds it
+    line: bytes  # the record, as drafts.jsonl holds it
+    row: bytes  # as drafts.csv holds it (empty for a failed draft)
+    sha256: str | None = None  # of the file's bytes as written
+    size: int | None = None
 
     @property
     def record(self) -> dict[str, Any]:
@@ -102,140 +114,298 @@ class Index:
     csv: Path
     drafts: int
     by_status: dict[str, int]
+    edited: list[str]  # keys of drafts edited by hand (the index has their text)
 
 
 class Outbox:
-    """A folder of drafts that a rerun completes: skip current drafts, redo the rest."""
+    """A folder of drafts that a rerun completes: skip current drafts, redo the rest, keep
+    what a rep edited."""
 
-    def __init__(self, root: Path, *, date: datetime.date) -> None:
-        """`date` is the as-of day; every .eml is dated noon UTC of that day."""
+    def __init__(
+        self,
+        root: Path,
+        *,
+        date: datetime.date,
+        read_only: bool = False,
+        overwrite_edited: bool = False,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> None:
+        """`date` is the as-of day (every .eml is dated noon UTC of that day); `read_only`
+        (a dry run) writes, removes and locks nothing; `on_wait` hears why a run waits."""
         self.root = root
-        self._folder = os.fspath(root)
         self.date = date
-        self._remove_stale_temp_files()
-        self._records, self._needs_newline = self._read_journal()
-        self._entries: dict[str, Entry] = {}  # index lines made: this run's, or at `finish`
-        self._journal: BinaryIO | None = None
+        self.read_only = read_only
+        self.overwrite_edited = overwrite_edited
+        self._folder = os.fspath(root)
+        if not read_only:
+            _make_folder(root)
+        read = journal.read(root)
+        self.warnings = [f"{root / JOURNAL} {line}" for line in read.skipped]
+        self._stored: dict[str, Stored] = read.records  # as read when the run started
+        self._entries: dict[str, Entry] = {}  # this run's
+        self._known = read.identity  # the journal as this process last saw it
+        self._foreign = False  # another run changed the journal meanwhile
+        self._needs_newline = read.ends_mid_line
         self._lock = threading.Lock()  # writers may be threads (concurrent LLM drafts)
+        self._file_lock = OutboxLock(root, on_wait=on_wait)
+        self._swept = read_only
+
+    # --- what is there ------------------------------------------------------------------
 
     def is_current(self, key: str, fingerprint: str) -> bool:
         """True when a finished draft (record and file) with this fingerprint is on disk."""
-        entry = self._entries.get(key)
-        if entry is not None:
-            found, file = entry.fingerprint, entry.file
-        elif key in self._records:
-            found, file = self._records[key]["fingerprint"], self._records[key]["file"]
-        else:
+        found = self._latest(key)
+        if found is None or not fingerprint or found.file is None:
             return False
-        return bool(fingerprint) and found == fingerprint and (self.root / file).is_file()
+        return found.fingerprint == fingerprint and os.path.isfile(self._path(found.file))
+
+    def edited(self, key: str) -> bool:
+        """True when the draft file of `key` is not what followup wrote there (a hand edit)."""
+        found = self._latest(key)
+        if found is None or found.file is None:
+            return False
+        return _edited(found, self._path(found.file))
+
+    def records(self) -> list[dict[str, Any]]:
+        """Records of the finished drafts on disk (record and file present), sorted by key."""
+        files = self._files()
+        found = [self._latest(key) for key in sorted(self._all())]
+        return [json.loads(f.line) for f in found if f is not None and f.file in files]
+
+    # --- writing ------------------------------------------------------------------------
 
     def write(self, draft: Draft) -> Path:
         """Write the draft file atomically, then append its record to the journal."""
         entry, data = self.encode(draft)
-        self.store(entry, data)
-        self.commit([entry])
+        self.commit([self.store(entry, data)])
+        assert entry.file is not None
         return self.root / entry.file
 
-    def encode(self, draft: Draft) -> tuple[Entry, bytes | str]:
+    def encode(self, draft: Draft) -> tuple[Entry, bytes]:
         """The draft's record and file content, nothing written (worker processes call it)."""
         channel = CHANNELS.get(draft.channel)
         if channel is None:
             known = " or ".join(CHANNELS)
             raise DraftError(f"{draft.key}: unknown channel {draft.channel!r}: use {known}")
         record = draft.record()
-        data = message(draft, self.date, record)
-        record["file"] = f"{safe_name(draft.key)}{channel.suffix}"
+        content = message(draft, self.date, record)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        sha256 = hashlib.sha256(data).hexdigest()
+        record.update(
+            file=f"{safe_name(draft.key)}{channel.suffix}",
+            edited=False,
+            file_sha256=sha256,
+            file_size=len(data),
+        )
         return _entry(record), data
 
-    def store(self, entry: Entry, data: bytes | str) -> None:
-        """Write an encoded draft's file atomically; its record waits for `commit`."""
-        atomic_write(os.path.join(self._folder, entry.file), data)  # no Path: 10,000 calls
+    def failed(self, record: dict[str, Any], reason: str) -> Entry:
+        """The record of a draft that could not be made (listed in drafts.jsonl until a draft
+        of it is on disk), from what is known of it (key, customer, campaign...)."""
+        fields: dict[str, Any] = {"file": None, "fingerprint": "", "status": "failed"}
+        return _entry({**record, **fields, "findings": [], "error": reason})
+
+    def store(self, entry: Entry, data: bytes) -> Entry:
+        """Write an encoded draft's file atomically; its record waits for `commit`.
+
+        A file edited by hand is replaced only with `overwrite_edited`, and kept a copy of
+        in `replaced/` first.
+        """
+        assert entry.file is not None, "a failed draft has no file"
+        assert not self.read_only, "a read-only outbox writes nothing"
+        self._sweep()
+        path = self._path(entry.file)  # no Path: 10,000 calls
+        if self.overwrite_edited and self.edited(entry.key):
+            self._keep_copy(entry.file)
+        atomic_write(path, data)
+        return entry
 
     def commit(self, entries: list[Entry]) -> None:
-        """Append the records of draft files `store` wrote to the journal (thread-safe)."""
+        """Append the records of draft files `store` wrote to the journal (thread-safe; the
+        outbox's lock is held meanwhile, so another run's lines never mix with these)."""
+        with self._lock:
+            # a failure never hides a draft on disk: the earlier draft stays in the index
+            entries = [e for e in entries if e.file is not None or not self._has_draft(e.key)]
         if not entries:
             return
-        with self._lock:
-            self._append(b"".join(entry.line for entry in entries))
+        lines = b"".join(entry.line for entry in entries)
+        with self._lock, self._file_lock:
+            if journal.identity(self.root) != self._known:
+                self._foreign = True
+            try:
+                self._known = journal.append(self.root, lines, end_line_first=self._needs_newline)
+            except OSError as exc:
+                cause = exc.strerror or str(exc)
+                raise DraftError(
+                    f"cannot record drafts in {self.root / JOURNAL}: {cause}"
+                ) from None
+            self._needs_newline = False
             for entry in entries:
-                self._records.pop(entry.key, None)
                 self._entries[entry.key] = entry
 
-    def records(self) -> list[dict[str, Any]]:
-        """Records of the finished drafts on disk (record and file present), sorted by key."""
-        return [self._record(key) for key in self._finished()]
-
     def finish(self) -> Index:
-        """Rebuild drafts.jsonl and drafts.csv (UTF-8 with a BOM, for Excel) from the records,
-        and compact the journal to one line a draft."""
-        with self._lock:
-            if self._journal is not None:
-                self._journal.close()
-                self._journal = None
-            keys = self._finished()
-            entries = [self._entries.get(key) or _entry(self._records[key]) for key in keys]
-            lines = b"".join(entry.line for entry in entries)
-            header = ("\ufeff" + csv_row(CSV_COLUMNS, safe=False)).encode("utf-8")
-            csv = header + b"".join(entry.row for entry in entries)
-            # the journal compacted: the index is the journal
+        """Rebuild drafts.jsonl and drafts.csv from the journal on disk (every run's drafts)
+        and compact the journal to one line a draft; an edited file's text goes into the
+        index as it is in the file."""
+        with self._lock, self._file_lock:
+            if self._foreign or journal.identity(self.root) != self._known:
+                self._reload()
+            files = self._files()
+            entries, edited = [], []
+            for key in sorted(self._all()):
+                entry, by_hand = self._index_entry(key, files)
+                if entry is not None:
+                    entries.append(entry)
+                    edited += [key] if by_hand else []
+            self._write_index(entries)
+        counts = Counter(entry.status for entry in entries)
+        return Index(
+            self.root / JSONL, self.root / CSV, len(entries), dict(sorted(counts.items())), edited
+        )
+
+    # --- inside ---------------------------------------------------------------------------
+
+    def _path(self, file: str) -> str:
+        return os.path.join(self._folder, file)
+
+    def _latest(self, key: str) -> Entry | Stored | None:
+        return self._entries.get(key) or self._stored.get(key)
+
+    def _all(self) -> set[str]:
+        return set(self._stored) | set(self._entries)
+
+    def _files(self) -> dict[str, os.DirEntry[str]]:
+        """The folder's files by name: one listing rather than a lookup per file."""
+        try:
+            with os.scandir(self.root) as found:
+                return {item.name: item for item in found if item.is_file(follow_symlinks=False)}
+        except FileNotFoundError:
+            return {}
+
+    def _reload(self) -> None:
+        """Another run wrote to the journal: its records (and ours, appended) from disk."""
+        read = journal.read(self.root)
+        mine = self._entries
+        self._stored, self._entries = read.records, {}
+        for key, entry in mine.items():  # this run's lines are on disk: reuse their rows
+            found = self._stored.get(key)
+            if found is not None and found.line == entry.line:
+                self._entries[key] = entry
+                del self._stored[key]
+        self._known, self._foreign = read.identity, False
+
+    def _has_draft(self, key: str) -> bool:
+        found = self._latest(key)
+        return found is not None and found.file is not None
+
+    def _index_entry(
+        self, key: str, files: dict[str, os.DirEntry[str]]
+    ) -> tuple[Entry | None, bool]:
+        """The key's index entry (its latest draft on disk, with the file's own text when it
+        was edited by hand; else its failure), and whether it was edited."""
+        found = self._latest(key)
+        if found is None:
+            return None, False
+        if found.file is None:  # failed, and no draft of it on disk
+            return (found if isinstance(found, Entry) else _from_stored(found, None)[0]), False
+        item = files.get(found.file)
+        if item is None:  # its file is gone: redone next run
+            return None, False
+        if isinstance(found, Entry):  # written by this run: as written
+            return found, False
+        return _from_stored(found, item)
+
+    def _write_index(self, entries: list[Entry]) -> None:
+        lines = b"".join(entry.line for entry in entries)
+        header = ("\ufeff" + csv_row(CSV_COLUMNS, safe=False)).encode("utf-8")
+        csv = header + b"".join(entry.row for entry in entries if entry.file is not None)
+        try:  # the journal compacted: the index is the journal
             _write_together(
                 {self.root / JSONL: lines, self.root / CSV: csv, self.root / JOURNAL: lines}
             )
-            self._records, self._needs_newline = {}, False
-            self._entries = dict(zip(keys, entries, strict=True))
-        counts = Counter(str(entry.status) for entry in entries)
-        return Index(self.root / JSONL, self.root / CSV, len(entries), dict(sorted(counts.items())))
+        except WriteError as exc:
+            raise OutboxError(
+                f"{exc}: the drafts are on disk, but the index is not up to date; free the "
+                "space (or fix the folder) and run again to rebuild it"
+            ) from None
+        self._stored = {entry.key: _as_stored(entry) for entry in entries}
+        self._entries, self._needs_newline = {}, False
+        self._known = journal.identity(self.root)
 
-    def _finished(self) -> list[str]:
-        """Keys of the finished drafts (the latest record's file is on disk), sorted.
-
-        One listing of the folder rather than a lookup per file (10,000 stats).
-        """
-        try:
-            with os.scandir(self.root) as found:
-                files = {item.name for item in found if item.is_file()}
-        except FileNotFoundError:
-            files = set()
-        latest = {key: entry.file for key, entry in self._entries.items()}
-        latest.update((key, record["file"]) for key, record in self._records.items())
-        return sorted(key for key, file in latest.items() if file in files)
-
-    def _record(self, key: str) -> dict[str, Any]:
-        entry = self._entries.get(key)
-        return entry.record if entry is not None else self._records[key]
-
-    def _append(self, line: bytes) -> None:
-        if self._journal is None:
-            self.root.mkdir(parents=True, exist_ok=True)
-            self._journal = (self.root / JOURNAL).open("ab")
-            if self._needs_newline:  # a killed run left half a line: end it
-                self._journal.write(b"\n")
-                self._needs_newline = False
-        self._journal.write(line)
-        self._journal.flush()
-
-    def _read_journal(self) -> tuple[dict[str, dict[str, Any]], bool]:
-        """The latest valid record per key, and whether the journal ends mid-line."""
-        try:
-            raw = (self.root / JOURNAL).read_bytes()
-        except FileNotFoundError:
-            return {}, False
-        records: dict[str, dict[str, Any]] = {}
-        for line in raw.splitlines():
-            record = _valid_record(line)
-            if record is not None:
-                records[str(record["key"])] = record
-        return records, bool(raw) and not raw.endswith(b"\n")
-
-    def _remove_stale_temp_files(self) -> None:
-        """Delete `.<name>.*.tmp` left by a killed run (atomic_write's temp names)."""
-        if not self.root.is_dir():
+    def _sweep(self) -> None:
+        """Once a run, before its first write: remove the temp files of killed runs (our own
+        pattern, `.<name>.<pid>.<n>.tmp`, and only when that process is gone)."""
+        if self._swept:
             return
-        for temp in self.root.glob(".*.tmp"):
-            try:
-                temp.unlink(missing_ok=True)
-            except OSError as exc:
-                raise FollowupError(f"cannot remove {temp}: {exc.strerror or exc}") from None
+        self._swept = True
+        for name in os.listdir(self._folder):
+            match = _TEMP.match(name)
+            if match and not process_alive(int(match.group(1))):
+                try:
+                    os.unlink(self._path(name))
+                except FileNotFoundError:
+                    continue
+                except OSError as exc:
+                    raise OutboxError(f"cannot remove {name}: {exc.strerror or exc}") from None
+
+    def _keep_copy(self, file: str) -> None:
+        """A hand-edited file about to be replaced (--overwrite-edited), kept in replaced/."""
+        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
+        target = self.root / REPLACED / f"{stamp}-{file}"
+        atomic_write(target, Path(self._path(file)).read_bytes())
+
+
+def _make_folder(root: Path) -> None:
+    """The outbox folder, made if missing; a clear error when it cannot be one."""
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutboxError(f"--out {root} is a file, not a folder: pick another path") from None
+    except OSError as exc:
+        cause = exc.strerror or str(exc)
+        raise OutboxError(f"cannot make the outbox folder {root}: {cause}") from None
+    journal.check(root)
+
+
+def _from_stored(found: Entry | Stored, item: os.DirEntry[str] | None) -> tuple[Entry, bool]:
+    """An index entry from a journal record, and whether its file was edited by hand: then
+    the record carries the text in the file and `edited: true` (the hash stays followup's,
+    so the edit is still told apart next time)."""
+    record: dict[str, Any] = json.loads(found.line)
+    edited = item is not None and _edited(found, item.path)
+    if edited:
+        assert item is not None
+        record.update(read_back(record["channel"], Path(item.path).read_bytes()), edited=True)
+    return _entry(record), edited
+
+
+def _edited(found: Entry | Stored, path: str) -> bool:
+    """Whether the file is no longer the bytes followup wrote (False when it is gone, or was
+    written by a version that kept no hash)."""
+    if found.sha256 is None:
+        return False
+    try:
+        size = os.stat(path).st_size
+    except FileNotFoundError:
+        return False
+    return size != found.size or _sha256_of(path) != found.sha256
+
+
+def _as_stored(entry: Entry) -> Stored:
+    return Stored(
+        entry.key,
+        entry.file,
+        entry.fingerprint,
+        entry.status,
+        entry.sha256,
+        entry.size,
+        entry.line,
+    )
+
+
+def _sha256_of(path: str) -> str:
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def _write_together(files: dict[Path, bytes]) -> None:
@@ -248,33 +418,18 @@ def _write_together(files: dict[Path, bytes]) -> None:
 
 def _entry(record: dict[str, Any]) -> Entry:
     line = (_JSON.encode(record) + "\n").encode("utf-8")
-    row = csv_row([_cell(record, column) for column in CSV_COLUMNS]).encode("utf-8")
-    key, file = str(record["key"]), record["file"]
-    return Entry(key, file, record["fingerprint"], record["status"], line, row)
-
-
-def _valid_record(line: bytes) -> dict[str, Any] | None:
-    """A journal line as a record, or None (cut short by a kill, or tampered with)."""
-    try:
-        record = json.loads(line)
-    except ValueError:
-        return None
-    if not isinstance(record, dict) or not {"key", "fingerprint", "file"} <= record.keys():
-        return None
-    file = record["file"]
-    if not isinstance(file, str) or Path(file).name != file or file.startswith("."):
-        return None
-    return record
-
-
-def safe_name(key: str) -> str:
-    """A file name for a draft key: `[A-Za-z0-9._-]` only, not hidden, distinct per key."""
-    name = _UNSAFE.sub("_", key)
-    if name.startswith("."):
-        name = "_" + name[1:]
-    if name != key or len(name) > 120:
-        name = f"{name[:100]}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:8]}"
-    return name
+    file = record.get("file")
+    row = b"" if file is None else csv_row([_cell(record, c) for c in CSV_COLUMNS]).encode()
+    return Entry(
+        str(record["key"]),
+        file,
+        record["fingerprint"],
+        record["status"],
+        line,
+        row,
+        record.get("file_sha256"),
+        record.get("file_size"),
+    )
 
 
 def _cell(record: dict[str, Any], column: str) -> Any:

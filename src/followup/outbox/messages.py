@@ -13,20 +13,17 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
-import re
-import unicodedata
 from collections.abc import Callable
 from email.utils import format_datetime, formataddr
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
+from followup.addresses import ascii_email, phone_digits
 from followup.drafting.draft import Draft, fingerprint
 from followup.errors import DraftError
 
 _WORD_BYTES = 42  # 56 base64 characters: each encoded word stays within a 78-column line
-_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
-_DOMAIN = re.compile(r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _HEADERS = (  # X-Followup-* header, record field; a header is left out when the field is empty
     ("X-Followup-Campaign", "campaign"),
     ("X-Followup-Customer", "customer_id"),
@@ -107,9 +104,7 @@ def wa_link(number: str, text: str) -> str:
     Only the digits are kept (full-width ones too) and a leading international `00` is
     dropped, as wa.me wants the country code without `+` or `00`.
     """
-    digits = "".join(str(unicodedata.decimal(c)) for c in number if c.isdecimal())
-    digits = digits.removeprefix("00")
-    return f"https://wa.me/{digits}?text={quote(text, safe='')}"
+    return f"https://wa.me/{phone_digits(number)}?text={quote(text, safe='')}"
 
 
 def _address(key: str, role: str, name: str, addr: str) -> str:
@@ -124,13 +119,10 @@ def _address(key: str, role: str, name: str, addr: str) -> str:
 
 @lru_cache(maxsize=256)  # the sender is the same on every draft of a batch
 def _formatted_address(name: str, addr: str) -> str:
-    local, at, domain = addr.strip().rpartition("@")
-    if not (at and _LOCAL_PART.match(local)):
-        raise ValueError("no user@domain")
-    ascii_domain = domain.encode("idna").decode("ascii")
-    if not _DOMAIN.match(ascii_domain):
-        raise ValueError("bad domain")
-    return formataddr((_one_line(name), f"{local}@{ascii_domain}"), charset="utf-8")
+    address = ascii_email(addr)
+    if address is None:
+        raise ValueError("not a usable address")
+    return formataddr((_one_line(name), address), charset="utf-8")
 
 
 def _one_line(text: str) -> str:
@@ -152,3 +144,25 @@ ENCODERS: dict[str, Callable[[Draft, datetime.date, dict[str, Any]], bytes | str
     "email": eml_bytes,
     "whatsapp": _whatsapp,
 }
+
+
+def read_back(channel: str, data: bytes) -> dict[str, str | None]:
+    """The subject and body a draft file holds now (a rep may have edited it): what the
+    index and mail merge must carry. A file that cannot be read back keeps its record."""
+    if channel == "whatsapp":
+        text = data.decode("utf-8", errors="replace").replace("\r\n", "\n")
+        body, link, _ = text.rstrip("\n").rpartition("\n\nhttps://wa.me/")
+        return {"body": (body if link else text).rstrip() + "\n"}
+    from email import message_from_bytes, policy
+
+    parsed = message_from_bytes(data, policy=policy.default)
+    part = parsed.get_body(("plain",)) if parsed.is_multipart() else parsed
+    try:
+        body = part.get_content() if part is not None else ""
+    except (LookupError, ValueError):
+        body = ""
+    subject = parsed["subject"]
+    return {
+        "subject": None if subject is None else str(subject),
+        "body": body.replace("\r\n", "\n"),
+    }
