@@ -92,6 +92,8 @@ def run(
     def done(planned: Planned, outcome: Outcome) -> None:
         customer_id = planned.request.customer_id
         with lock:
+            if outcome.status == "unchanged":
+                outbox.verified(planned.request.key)
             _tally(summary, planned.request.key, customer_id, outcome)
             if progress is not None:
                 progress(customer_id, outcome.status, summary)

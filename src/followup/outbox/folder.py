@@ -149,6 +149,7 @@ class Outbox:
         self._lock = threading.Lock()  # writers may be threads (concurrent LLM drafts)
         self._file_lock = OutboxLock(root, on_wait=on_wait)
         self._swept = read_only
+        self._verified: set[str] = set()  # keys whose files this run saw as followup wrote them
 
     # --- what is there ------------------------------------------------------------------
 
@@ -165,6 +166,10 @@ class Outbox:
         if found is None or found.file is None:
             return False
         return _edited(found, self._path(found.file))
+
+    def verified(self, key: str) -> None:
+        """This run found the draft of `key` as followup wrote it (and left it)."""
+        self._verified.add(key)
 
     def records(self) -> list[dict[str, Any]]:
         """Records of the finished drafts on disk (record and file present), sorted by key."""
@@ -313,7 +318,7 @@ class Outbox:
             return None, False
         if isinstance(found, Entry):  # written by this run: as written
             return found, False
-        return _from_stored(found, item)
+        return _from_stored(found, item, verified=key in self._verified)
 
     def _write_index(self, entries: list[Entry]) -> None:
         lines = b"".join(entry.line for entry in entries)
@@ -367,16 +372,21 @@ def _make_folder(root: Path) -> None:
     journal.check(root)
 
 
-def _from_stored(found: Entry | Stored, item: os.DirEntry[str] | None) -> tuple[Entry, bool]:
+def _from_stored(
+    found: Entry | Stored, item: os.DirEntry[str] | None, *, verified: bool = False
+) -> tuple[Entry, bool]:
     """An index entry from a journal record, and whether its file was edited by hand: then
     the record carries the text in the file and `edited: true` (the hash stays followup's,
-    so the edit is still told apart next time)."""
+    so the edit is still told apart next time). `verified`: this run saw the file as
+    followup wrote it already."""
     record: dict[str, Any] = json.loads(found.line)
-    edited = item is not None and _edited(found, item.path)
-    if edited:
-        assert item is not None
-        record.update(read_back(record["channel"], Path(item.path).read_bytes()), edited=True)
-    return _entry(record), edited
+    edited = item is not None and not verified and _edited(found, item.path)
+    if item is not None and (edited or record.get("edited")):  # edited, or edited back
+        record.update(read_back(record["channel"], Path(item.path).read_bytes()), edited=edited)
+        return _entry(record), edited
+    row = b"" if found.file is None else csv_row([_cell(record, c) for c in CSV_COLUMNS]).encode()
+    return Entry(found.key, found.file, found.fingerprint, found.status, found.line, row,
+                 found.sha256, found.size), False  # fmt: skip
 
 
 def _edited(found: Entry | Stored, path: str) -> bool:
