@@ -89,7 +89,7 @@ def test_an_invented_discount_falls_back_to_the_template_with_the_reason() -> No
     assert draft.engine == "template" and draft.template_id == "thanks-email-en"
     assert draft.fallback_reason is not None
     assert draft.fallback_reason == (
-        "the reply failed the fact guard (fact_number: states '37', which no fact supports)"
+        "the reply failed the fact guard (fact_discount: body: states a '37%' discount; the discounts given: 5%)"
     )
     assert draft.model == "test-model" and draft.tokens_in == 500
 

@@ -104,7 +104,7 @@ def test_a_server_error_with_no_retries_left_falls_back_with_the_reason() -> Non
     [
         ("truncated", "the model's reply could not be used: the reply is not a JSON object"),
         ("unknown", "the model's reply could not be used: discount_code is not allowed"),
-        ("discount", "fact_number: states '37', which no fact supports"),
+        ("discount", "fact_discount: body: states a '37%' discount; the discounts given: 5%"),
         ("swap", "names_swapped: greets the sender (Lily Chen) instead of the customer"),
         ("language", "language: is written in 'de', not 'es'"),
     ],

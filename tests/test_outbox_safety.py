@@ -75,14 +75,19 @@ from pathlib import Path
 from followup.outbox.lock import OutboxLock
 with OutboxLock(Path(sys.argv[1])):
     print("held", flush=True)
-    time.sleep(float(sys.argv[2]))
+    if sys.argv[2] == "stdin":
+        sys.stdin.read()  # until the test closes it
+    else:
+        time.sleep(float(sys.argv[2]))
 """
 
 
-def hold_lock(folder: Path, seconds: float) -> subprocess.Popen[str]:
+def hold_lock(folder: Path, seconds: float | None) -> subprocess.Popen[str]:
+    """A process holding the outbox's lock for `seconds`, or (None) until its stdin closes."""
     folder.mkdir(parents=True, exist_ok=True)
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(folder), str(seconds)],
+        [sys.executable, "-c", HOLD, str(folder), "stdin" if seconds is None else str(seconds)],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -92,14 +97,19 @@ def hold_lock(folder: Path, seconds: float) -> subprocess.Popen[str]:
 
 def test_a_second_run_waits_for_the_lock_and_says_who_holds_it(tmp_path: Path) -> None:
     out = tmp_path / "ob"
-    holder = hold_lock(out, 2.5)
-    started = time.monotonic()
+    holder = hold_lock(out, None)
     second = followup("batch", "--campaign", "thanks", "--sample", "--out", str(out), *AS_OF)
-    stdout, stderr = second.communicate(timeout=120)
-    holder.wait(timeout=10)
-    assert second.returncode == 0, stderr
-    assert time.monotonic() - started >= 2
-    assert f"Note: waiting for {out}: locked by PID {holder.pid} (followup " in stderr
+    assert second.stderr is not None and holder.stdin is not None
+    seen = []
+    for line in second.stderr:  # the second run says it waits, and for whom ...
+        seen.append(line)
+        if line.startswith("Note: waiting for"):
+            break
+    holder.stdin.close()  # ... then the first lets go, and the second goes on
+    holder.wait(timeout=30)
+    stdout, rest = second.communicate(timeout=120)
+    assert second.returncode == 0, "".join(seen) + rest
+    assert seen[-1].startswith(f"Note: waiting for {out}: locked by PID {holder.pid} (followup ")
     assert "Done: " in stdout and index(out)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -20,6 +20,13 @@ FACTS_FILE = "company.yaml"
 
 #: free text a draft quotes: one string, or one per language (`{en: ..., es: ...}`)
 Text = str | dict[str, str]
+
+#: commitments without a figure that a draft may make only when the company makes them
+#: (company.yaml `claims:`); the fact guard knows how each is written in every language
+Claim = Literal[
+    "free_shipping", "free_samples", "guarantee", "best_price", "exclusive",
+    "waived_deposit", "certified",
+]  # fmt: skip
 
 
 def localize(value: Text, language: str) -> str:
@@ -93,6 +100,8 @@ class CompanyFacts(_Strict):
     #: what changed since a customer left, keyed by the loss reason it answers
     changes: dict[str, list[Text]] = {}
     forbidden_claims: list[str] = []
+    #: what the company does promise without a figure (free samples, free shipping ...)
+    claims: list[Claim] = []
 
     @field_validator("changes")
     @classmethod

@@ -197,7 +197,8 @@ class LLMEngine:
     ) -> Draft:
         from followup.drafting.checks import check_draft
         from followup.drafting.engine import new_draft, tidy
-        from followup.llm.guard import allowed_facts, check_reply
+        from followup.llm.claims import facts_of
+        from followup.llm.guard import check_reply
 
         subject = getattr(reply, "subject", None)
         draft = new_draft(self.bench, req, subject, tidy(reply.body), engine=self.name)
@@ -208,7 +209,7 @@ class LLMEngine:
         )
         (draft.tokens_in, draft.tokens_out), draft.latency_ms = tokens, latency
         draft.fingerprint = self.fingerprint(req) or ""
-        facts = allowed_facts(req.context, baseline)
+        facts = facts_of(req.context, req.language, self.bench.facts.claims)
         draft.findings = check_reply(draft, facts, language=req.language)
         seen = {f.code for f in draft.findings}  # the guard ran the shared checks already
         forbidden = self.bench.facts.forbidden_claims
