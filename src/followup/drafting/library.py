@@ -31,6 +31,9 @@ SHIPPED_LANGUAGES = ("en", "es", "de", "fr", "pt")
 FALLBACK_LANGUAGE = "en"
 
 Status = Literal["approved", "modified", "unapproved", "invalid"]
+#: the parts of an approved template an LLM may rewrite (`regions:` in the header; the
+#: body marks each but the subject with `{% block NAME %}...{% endblock %}`)
+Region = Literal["subject", "opening", "answer", "closing"]
 
 
 class TemplateHeader(BaseModel):
@@ -42,6 +45,8 @@ class TemplateHeader(BaseModel):
     language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
     segments: list[str] = []
     loss_reasons: list[str] = []
+    #: what an LLM may rewrite: the subject, and the body's `{% block NAME %}` regions
+    regions: list[Region] = []
     subject: str | None = None
     description: str = ""
 
@@ -71,6 +76,10 @@ class TemplateHeader(BaseModel):
             raise ValueError(f"{CHANNELS[self.channel].phrase} template needs a subject")
         if not has_subject and self.subject:
             raise ValueError(f"{CHANNELS[self.channel].phrase} template has no subject")
+        if "subject" in self.regions and not has_subject:
+            raise ValueError("regions: subject, but the channel has no subject")
+        if len(set(self.regions)) != len(self.regions):
+            raise ValueError("regions: a region is listed twice")
         return self
 
 

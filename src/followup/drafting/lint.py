@@ -67,9 +67,16 @@ def _names(item: TemplateFile, source: str) -> list[Issue]:
 
     assert item.header is not None
     tree = environment(item.header.language).parse(source)
+    # a `{% set %}` outside the regions' blocks is seen inside them when rendering
+    assigned = {
+        name.name
+        for node in tree.find_all((nodes.Assign, nodes.AssignBlock))
+        for name in _names_in(node.target)  # type: ignore[attr-defined]
+    }
+    unknown = meta.find_undeclared_variables(tree) - context_names() - assigned
     issues = [
         Issue(item.id, "unknown_name", f"uses {name!r}, which the context does not have")
-        for name in sorted(meta.find_undeclared_variables(tree) - context_names())
+        for name in sorted(unknown)
     ]
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
         attr = _attribute(node)  # type: ignore[arg-type]  # find_all yields these two types
@@ -78,6 +85,13 @@ def _names(item: TemplateFile, source: str) -> list[Issue]:
                 Issue(item.id, "sandbox", f"reaches for {attr!r}: not allowed in a template")
             )
     return issues
+
+
+def _names_in(target: nodes.Node) -> list[nodes.Name]:
+    """The names a `{% set %}` assigns (`x`, or each of `a, b`)."""
+    from jinja2 import nodes
+
+    return [target] if isinstance(target, nodes.Name) else list(target.find_all(nodes.Name))
 
 
 def _attribute(node: nodes.Getattr | nodes.Getitem) -> str | None:
