@@ -126,6 +126,59 @@ format_options = _stack(
 )
 
 
+class SettingNumber(click.ParamType):  # type: ignore[type-arg]
+    """A number option that overrides a setting (`section.key` of followup.toml): finite
+    and in the setting's own range (`followup.settings.limits`), so `--timeout nan` is a
+    usage error, not a crash later. The settings module loads only when it is used."""
+
+    def __init__(self, setting: str, kind: type[int] | type[float], metavar: str) -> None:
+        self.section, self.key = setting.split(".")
+        self.kind, self.metavar = kind, metavar
+        self.name = metavar.lower()
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return self.metavar
+
+    def _table(self) -> type:
+        from followup.settings import section_table
+
+        return section_table(self.section)
+
+    @property
+    def allowed(self) -> str:
+        """The range, for the option's help: `> 0 and ≤ 3600`."""
+        from followup.settings import describe_range, limits
+
+        bounds = limits(self._table(), self.key)
+        return describe_range(bounds) if bounds is not None else ""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from followup.settings import number_problem
+
+        if isinstance(value, self.kind) and not isinstance(value, bool):
+            number: int | float = value
+        else:
+            try:
+                number = self.kind(str(value).strip())
+            except ValueError:
+                what = "whole number" if self.kind is int else "number"
+                self.fail(f"{value!r} is not a {what}", param, ctx)
+        problem = number_problem(self._table(), self.key, number)
+        if problem:
+            self.fail(problem, param, ctx)
+        return number
+
+
+class SettingOption(click.Option):
+    """An option of type `SettingNumber`: its help shows the allowed range."""
+
+    def get_help_extra(self, ctx: click.Context) -> Any:
+        extra = super().get_help_extra(ctx)
+        if isinstance(self.type, SettingNumber):
+            extra["range"] = self.type.allowed
+        return extra
+
+
 def parse_as_of(text: str | None) -> dt.date:
     from followup.api import day
 
