@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -18,6 +18,7 @@ from followup.analysis.segments import SCHEMES
 if TYPE_CHECKING:
     from followup.data.dataset import Dataset
     from followup.drafting.workbench import Workbench
+    from followup.xlsx import Sheet
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -114,15 +115,25 @@ scheme_option = click.option(
     help="classic: 11 marketing segments; cn8: the 8 classes of Chinese CRM practice.",
 )
 
+#: output formats, and the --output extension each is inferred from
+FORMATS = ("table", "csv", "json", "xlsx")
+EXTENSIONS = {".txt": "table", ".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
+
 format_options = _stack(
     click.option(
         "--format",
         "fmt",
-        type=click.Choice(["table", "csv", "json"]),
+        type=click.Choice(FORMATS),
         default=None,
-        help="Output format (default: table, or from the --output extension).",
+        help="Output format (default: from the --output extension: .txt table, .csv, .json, "
+        ".xlsx; else table). CSV files open in Excel as they are (UTF-8 with a BOM).",
     ),
-    click.option("--output", "-o", type=_PATH, help="Write to this file instead of the terminal."),
+    click.option(
+        "--output",
+        "-o",
+        type=_PATH,
+        help="Write to this file instead of the terminal (xlsx needs one).",
+    ),
 )
 
 
@@ -186,11 +197,34 @@ def parse_as_of(text: str | None) -> dt.date:
 
 
 def output_format(fmt: str | None, output: Path | None) -> str:
-    if fmt:
-        return fmt
-    if output is not None and output.suffix.lower() in {".csv", ".json"}:
-        return output.suffix.lower()[1:]
-    return "table"
+    """The format to write: --format, else the --output file's extension, else a table.
+    A file whose extension says another format, or none followup knows, is a usage error
+    (a text table in a file named .xlsx would not open)."""
+    from followup.errors import UsageError
+
+    if output is None:
+        if fmt == "xlsx":
+            raise UsageError("--format xlsx needs --output FILE.xlsx: a workbook cannot be printed")
+        return fmt or "table"
+    suffix = output.suffix.lower()
+    named = EXTENSIONS.get(suffix)
+    if fmt is None:
+        if named is None:
+            what = f"unknown extension {output.suffix}" if suffix else "no extension"
+            raise UsageError(
+                f"--output {output}: {what}: use .csv, .json, .xlsx or .txt (a table), "
+                "or pass --format"
+            )
+        return named
+    if (named is not None and named != fmt and suffix != ".txt") or (
+        fmt == "xlsx" and named != "xlsx"
+    ):
+        wanted = next(ext for ext, kind in EXTENSIONS.items() if kind == fmt)
+        raise UsageError(
+            f"--format {fmt} does not fit --output {output}: name the file {wanted}, "
+            "or drop --format"
+        )
+    return fmt
 
 
 def load(data: DataOptions, *, need_losses: bool = False) -> Dataset:
@@ -219,15 +253,25 @@ def load(data: DataOptions, *, need_losses: bool = False) -> Dataset:
     return dataset
 
 
-def emit(text: str, output: Path | None) -> None:
-    """Print to the terminal, or write the file atomically and say so."""
-    from followup.files import atomic_write
+def emit(text: str, output: Path | None, kind: str = "table") -> None:
+    """Print to the terminal, or write the file atomically and say so. A CSV file is for
+    people (Excel): it goes through `files.for_excel`; CSV on the terminal or a pipe does not."""
+    from followup.files import atomic_write, for_excel
 
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
-        atomic_write(output, text)
+        atomic_write(output, for_excel(text) if kind == "csv" else text)
         click.echo(f"Wrote {output}", err=True)
+
+
+def emit_workbook(sheets: Sequence[Sheet], output: Path | None, *, stamp: dt.date) -> None:
+    """Write the sheets as an XLSX workbook (`followup.xlsx`) and say so."""
+    from followup.xlsx import write_workbook
+
+    assert output is not None  # output_format() refuses xlsx without a file
+    write_workbook(output, sheets, stamp=stamp)
+    click.echo(f"Wrote {output}", err=True)
 
 
 def workbench(data: DataOptions, as_of: str | None) -> Workbench:
