@@ -128,3 +128,17 @@ def test_settings_made_in_code_are_checked_too(values: dict[str, float], problem
         LLMSettings(**values)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"^rates.EUR: nan is not allowed"):
         CurrencySettings(rates={"EUR": float("nan")})
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (("plan", "--sample", "--growth", "nan"), "Invalid value for '--growth': nan is not allowed: use a finite number"),
+        (("plan", "--sample", "--target-new", "inf"), "Invalid value for '--target-new': inf is not allowed: use a finite number"),
+        (("segment", "--sample", "--scheme", "cn8", "--thresholds", "r=90,f=3,m=nan"), "--thresholds: m=nan is not allowed: use a finite number"),
+    ],
+)  # fmt: skip
+def test_number_options_refuse_nan_and_inf(args: tuple[str, ...], problem: str) -> None:
+    result = run(*args, ok=False)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == f"Error: {problem}"

@@ -190,6 +190,27 @@ class SettingOption(click.Option):
         return extra
 
 
+class FiniteFloat(click.ParamType):  # type: ignore[type-arg]
+    """A number option that must be finite: `nan` and `inf` are usage errors, not a plan
+    of `nan USD` later."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        import math
+
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{number!r} is not allowed: use a finite number", param, ctx)
+        return number
+
+
+FINITE = FiniteFloat()
+
+
 def parse_as_of(text: str | None) -> dt.date:
     from followup.api import day
 

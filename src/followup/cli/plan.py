@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 growth_option = click.option(
     "--growth",
-    type=float,
+    type=options.FINITE,
     default=0.0,
     show_default=True,
     help="Expected growth per order, e.g. 0.08 (a customer's growth column wins).",
@@ -45,18 +45,18 @@ buffer_option = click.option(
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also write an iCalendar file: one event per contact-by date.",
 )
-@click.option("--target-new", type=float, help="New-customer revenue target for the year.")
+@click.option("--target-new", type=options.FINITE, help="New-customer revenue target for the year.")
 @click.option(
     "--target",
     "target_total",
-    type=float,
+    type=options.FINITE,
     help="Yearly revenue target: the plan's repeat revenue is taken off it.",
 )
 @click.option(
-    "--avg-order", type=float, default=10000, show_default=True, help="Average new order."
+    "--avg-order", type=options.FINITE, default=10000, show_default=True, help="Average new order."
 )
 @click.option(
-    "--conversion", type=float, default=0.10, show_default=True, help="Lead-to-order rate."
+    "--conversion", type=options.FINITE, default=0.10, show_default=True, help="Lead-to-order rate."
 )
 @click.option("--workdays", type=int, default=250, show_default=True, help="Working days a year.")
 @options.as_of_option
