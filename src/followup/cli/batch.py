@@ -233,8 +233,10 @@ def report(summary: Summary, out: Path, *, cost: float | None = None) -> str:
         parts.append(
             f"{summary.with_findings} drafts have check findings: see drafts.csv, column findings."
         )
+    from followup.redact import redact
+
     for reason, count in summary.failed.most_common():
-        parts.append(f"  failed ({count}): {reason}")
+        parts.append(f"  failed ({count}): {redact(reason)}")
     parts.append(
         f"Outbox: {out}/ (drafts.csv for mail merge, .eml opens as a draft in Outlook/Thunderbird)"
     )
