@@ -62,12 +62,14 @@ def data_md() -> str:
 def settings_md() -> str:
     from dataclasses import MISSING, fields
 
-    from followup.settings import SETTINGS_FILE, Settings
+    from followup.settings import SETTINGS_FILE, Settings, describe_range, limits
 
     parts = [HEADER, f"# Settings: `{SETTINGS_FILE}`\n",
              "Precedence: `followup.toml` < environment (`FOLLOWUP_MODEL`, `FOLLOWUP_BASE_URL`, "
              "`FOLLOWUP_API_KEY`; `OPENAI_API_KEY` only for OpenAI's own endpoint) < command-line "
-             "options. Unknown keys are errors. Keys never live in this file.\n"]  # fmt: skip
+             "options. Unknown keys are errors. Keys never live in this file. Every number "
+             "must be finite and within its allowed range (`nan` and `inf` are refused)."
+             "\n"]  # fmt: skip
     for section in fields(Settings):
         table = type(section.default_factory())  # type: ignore[misc]
         parts.append(f"## `[{section.name}]`\n")
@@ -76,8 +78,10 @@ def settings_md() -> str:
         for f in fields(table):
             default = f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
             shown = "" if default is None or default == {} else f"`{default}`"
-            rows.append([f"`{f.name}`", shown, f.metadata.get("doc", "")])
-        parts.append(_table(["key", "default", "what"], rows))
+            bounds = limits(table, f.name)
+            allowed = describe_range(bounds) if bounds is not None else ""
+            rows.append([f"`{f.name}`", shown, allowed, f.metadata.get("doc", "")])
+        parts.append(_table(["key", "default", "allowed", "what"], rows))
     return "\n".join(parts)
 
 

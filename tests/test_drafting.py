@@ -49,6 +49,10 @@ def test_sample_facts_give_three_levers_soonest_first() -> None:
         (("valid_until: 2026-12-20", "valid_until: soon"), "offers.0.valid_until: Input should be a valid date"),
         (("company: Ningbo", "compny: Ningbo"), "company: Field required (and 1 more problem)"),
         (("\nchanges:", "\nchanges:\n  weather: [x]\nold_changes:"), "changes: Value error, unknown loss reason 'weather'"),
+        (("discount_percent: 5 ", "discount_percent: .nan "), "offers.0.discount_percent: Input should be a finite number, got nan"),
+        (("discount_percent: 5 ", "discount_percent: .inf "), "offers.0.discount_percent: Input should be a finite number, got inf"),
+        (("  lead_time_days: 30", "  lead_time_days: .nan"), "production.lead_time_days: Input should be a finite number, got nan"),
+        (("  lead_time_days: 30", "  lead_time_days: .inf"), "production.lead_time_days: Input should be a finite number, got inf"),
     ],
 )  # fmt: skip
 def test_bad_company_facts_name_the_key(

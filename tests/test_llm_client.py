@@ -64,6 +64,7 @@ def test_bad_llm_settings_name_the_key(tmp_path: Path) -> None:
     write(tmp_path / "followup.toml", "[llm]\nconcurrency = 0\n")
     with pytest.raises(ConfigError) as caught:
         load_settings(tmp_path)
-    assert "llm: Value error, timeout > 0, max_retries >= 0 and concurrency >= 1 please" in str(
-        caught.value
+    assert str(caught.value) == (
+        f"{tmp_path / 'followup.toml'}: llm.concurrency: 0 is out of range: use a number "
+        "≥ 1 and ≤ 64"
     )

@@ -60,16 +60,22 @@ def test_notes_with_template_syntax_print_literally() -> None:
     assert "{{ 7*7 }}" in out and "49 samples" not in out
 
 
-def test_prompt_header_is_validated(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("temperature", "problem"),
+    [
+        ("5", "Input should be less than or equal to 2, got 5"),
+        (".nan", "Input should be a finite number, got nan"),
+    ],
+)
+def test_prompt_header_is_validated(tmp_path: Path, temperature: str, problem: str) -> None:
     path = write(
         tmp_path / "urgency.j2",
-        "---\nid: urgency\ncampaign: urgency\ntemperature: 5\nmax_tokens: 100\n---\nx\n",
+        f"---\nid: urgency\ncampaign: urgency\ntemperature: {temperature}\nmax_tokens: 100\n"
+        "---\nx\n",
     )
     with pytest.raises(TemplateError) as caught:
         parse_prompt(path)
-    assert (
-        str(caught.value) == f"{path}: header temperature: Input should be less than or equal to 2"
-    )
+    assert str(caught.value) == f"{path}: header temperature: {problem}"
 
 
 def test_a_workspace_prompt_overrides_the_shipped_one(tmp_path: Path) -> None:

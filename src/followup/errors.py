@@ -83,6 +83,11 @@ class TemplateError(FollowupError):
     """A template or prompt cannot be parsed or rendered."""
 
 
+class BudgetExceeded(TemplateError):
+    """A render went past its bounds (`followup.drafting.bounds`: steps, text, time,
+    numbers); the sandbox reports it as a `TemplateError` that names the template."""
+
+
 class DraftError(FollowupError):
     """A draft cannot be made for one customer (the batch goes on with the others)."""
 

@@ -194,6 +194,24 @@ def _csv_row_slow(cells: Sequence[Any]) -> str:
     return buffer.getvalue()
 
 
+#: what starts every CSV file meant for people: Excel (on Chinese Windows above all) reads a
+#: CSV without it in the ANSI code page (GBK there) and garbles UTF-8 Chinese labels
+EXCEL_BOM = "\ufeff"
+
+
+def for_excel(text: str) -> str:
+    """A CSV file's text as people open it: UTF-8 with a BOM (`EXCEL_BOM`), so Excel reads
+    its Chinese (or any non-ASCII) text right. The one rule every people-facing CSV file
+    goes through (`segment`, `losses`, `plan`, the rejects file, the outbox's drafts.csv);
+    CSV written to a pipe goes without, as programs reading it expect."""
+    return text if text.startswith(EXCEL_BOM) else EXCEL_BOM + text
+
+
+def write_csv_file(path: str | Path, text: str) -> None:
+    """Write CSV text to a file people open (`for_excel`), atomically."""
+    atomic_write(path, for_excel(text))
+
+
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

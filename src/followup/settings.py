@@ -4,15 +4,24 @@ Precedence, written down once: `followup.toml` < environment < command-line
 options. Unknown keys are errors (a typo must not silently do nothing).
 
 The settings are plain frozen dataclasses; pydantic validates them strictly when
-a `followup.toml` is read, and is not even imported when there is none.
+a `followup.toml` is read, and is not even imported when there is none. Every number
+is finite and within the range its field's type says (`annotated_types.Interval`, the
+constraints pydantic reads natively): the same range is checked when a setting is
+made in code or overridden on the command line (`number_problem`), and shown in
+docs/settings.md.
 """
 
 from __future__ import annotations
 
+import math
 import tomllib
-from dataclasses import dataclass, field
+import typing
+from dataclasses import dataclass, field, fields
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+
+from annotated_types import Interval
 
 from followup.errors import ConfigError
 
@@ -20,7 +29,27 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
 
 SETTINGS_FILE = "followup.toml"
-_STRICT: dict[str, Any] = {"extra": "forbid"}
+_STRICT: dict[str, Any] = {"extra": "forbid", "allow_inf_nan": False}
+
+#: the allowed range of each kind of number (pydantic reads them; so do the docs and the CLI)
+Rate = Annotated[float, Interval(ge=1e-9, le=1e9)]
+Seconds = Annotated[float, Interval(gt=0, le=3600)]
+Retries = Annotated[int, Interval(ge=0, le=10)]
+InFlight = Annotated[int, Interval(ge=1, le=64)]
+Price = Annotated[float, Interval(ge=0, le=1000)]
+
+
+def _check_numbers(settings: object) -> None:
+    """Every number of a settings table is finite and in its range (when made in code:
+    pydantic has checked a followup.toml already, with the key in its message)."""
+    for item in fields(settings):  # type: ignore[arg-type]
+        value = getattr(settings, item.name)
+        values = value.items() if isinstance(value, dict) else [(None, value)]
+        for sub, number in values:
+            problem = number_problem(type(settings), item.name, number)
+            if problem:
+                key = item.name if sub is None else f"{item.name}.{sub}"
+                raise ValueError(f"{key}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -29,14 +58,12 @@ class CurrencySettings:
 
     __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
     base: str | None = field(default=None, metadata={"doc": "Base currency (ISO code)"})
-    rates: dict[str, float] = field(
+    rates: dict[str, Rate] = field(
         default_factory=dict, metadata={"doc": "1 unit of a currency = this many base units"}
     )
 
     def __post_init__(self) -> None:
-        for code, rate in self.rates.items():
-            if rate <= 0:
-                raise ValueError(f"rate for {code} must be positive, got {rate}")
+        _check_numbers(self)
         object.__setattr__(self, "base", self.base.strip().upper() if self.base else None)
         object.__setattr__(self, "rates", {c.strip().upper(): r for c, r in self.rates.items()})
 
@@ -64,11 +91,11 @@ class LLMSettings:
     base_url: str | None = field(
         default=None, metadata={"doc": "API base URL; none: OpenAI (https://api.openai.com/v1)"}
     )
-    timeout: float = field(default=60.0, metadata={"doc": "Seconds per request"})
-    max_retries: int = field(
+    timeout: Seconds = field(default=60.0, metadata={"doc": "Seconds per request"})
+    max_retries: Retries = field(
         default=3, metadata={"doc": "Retries of 429/5xx/timeouts (the SDK's backoff, Retry-After)"}
     )
-    concurrency: int = field(default=4, metadata={"doc": "Requests in flight in a batch"})
+    concurrency: InFlight = field(default=4, metadata={"doc": "Requests in flight in a batch"})
     response_format: Literal["json_schema", "json_object", "none"] = field(
         default="json_schema",
         metadata={
@@ -77,16 +104,15 @@ class LLMSettings:
             "json_schema gets json_object instead"
         },
     )
-    price_in_per_1k: float | None = field(
+    price_in_per_1k: Price | None = field(
         default=None, metadata={"doc": "Cost per 1k input tokens"}
     )
-    price_out_per_1k: float | None = field(
+    price_out_per_1k: Price | None = field(
         default=None, metadata={"doc": "Cost per 1k output tokens"}
     )
 
     def __post_init__(self) -> None:
-        if self.timeout <= 0 or self.max_retries < 0 or self.concurrency < 1:
-            raise ValueError("timeout > 0, max_retries >= 0 and concurrency >= 1 please")
+        _check_numbers(self)
 
     def cost(self, tokens_in: int, tokens_out: int) -> float | None:
         """At the prices per 1k tokens; None when either price is not set."""
@@ -103,6 +129,9 @@ class Settings:
     llm: LLMSettings = field(default_factory=LLMSettings)
 
 
+_SECTIONS = frozenset(f.name for f in fields(Settings))
+
+
 def load_settings(root: Path | None) -> Settings:
     """Settings of the workspace at `root` (defaults when there is no followup.toml)."""
     if root is None or not (root / SETTINGS_FILE).is_file():
@@ -117,7 +146,79 @@ def load_settings(root: Path | None) -> Settings:
     try:
         return TypeAdapter(Settings).validate_python(raw)
     except ValidationError as exc:
-        raise ConfigError(f"{path}: {describe_validation(exc)}") from None
+        raise ConfigError(f"{path}: {_number_or_other(exc)}") from None
+
+
+def section_table(section: str) -> type:
+    """The settings table of a `[section]`: `llm` -> `LLMSettings`."""
+    table: type = typing.get_type_hints(Settings)[section]
+    return table
+
+
+def _number_or_other(exc: ValidationError) -> str:
+    """A number out of its range as `llm.timeout: inf is not allowed: use ...`, with the
+    range; any other problem as pydantic names it."""
+    first = exc.errors()[0]
+    loc = [str(part) for part in first["loc"]]
+    if first["type"] in _NUMBER_ERRORS and len(loc) >= 2 and loc[0] in _SECTIONS:
+        problem = number_problem(section_table(loc[0]), loc[1], first["input"])
+        if problem:
+            return f"{'.'.join(loc)}: {problem}{_more(exc)}"
+    return describe_validation(exc)
+
+
+@cache
+def limits(table: type, name: str) -> Interval | None:
+    """The allowed range of a number setting (of a dict's values: `rates`), or None."""
+    hint = typing.get_type_hints(table, include_extras=True).get(name)
+    return _interval(hint)
+
+
+def _interval(hint: Any) -> Interval | None:
+    for part in getattr(hint, "__metadata__", ()):
+        if isinstance(part, Interval):
+            return part
+    for arg in typing.get_args(hint):
+        found = _interval(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def number_problem(table: type, name: str, value: object) -> str | None:
+    """What is wrong with `value` for the setting `name` of `table`, or None when it fits."""
+    bounds = limits(table, name)
+    if bounds is None or value is None or isinstance(value, bool):
+        return None
+    if not isinstance(value, int | float) or not math.isfinite(value):
+        return f"{value!r} is not allowed: use a finite number {describe_range(bounds)}"
+    fits = (
+        (bounds.gt is None or value > bounds.gt)  # type: ignore[operator]
+        and (bounds.ge is None or value >= bounds.ge)  # type: ignore[operator]
+        and (bounds.lt is None or value < bounds.lt)  # type: ignore[operator]
+        and (bounds.le is None or value <= bounds.le)  # type: ignore[operator]
+    )
+    return None if fits else f"{value!r} is out of range: use a number {describe_range(bounds)}"
+
+
+def describe_range(bounds: Interval) -> str:
+    """`> 0 and ≤ 3600`: the range as the docs and messages say it."""
+    parts = [
+        f"{sign} {limit:g}"
+        for sign, limit in (
+            (">", bounds.gt),
+            ("≥", bounds.ge),
+            ("<", bounds.lt),
+            ("≤", bounds.le),
+        )
+        if limit is not None
+    ]
+    return " and ".join(parts)
+
+
+_NUMBER_ERRORS = frozenset(
+    {"finite_number", "greater_than", "greater_than_equal", "less_than", "less_than_equal"}
+)
 
 
 def describe_validation(exc: ValidationError) -> str:
@@ -127,6 +228,11 @@ def describe_validation(exc: ValidationError) -> str:
     message = first["msg"]
     if first["type"] in {"extra_forbidden", "unexpected_keyword_argument"}:
         message = "unknown key"
+    elif first["type"] in _NUMBER_ERRORS:
+        message = f"{message}, got {first['input']!r}"
+    return f"{key}: {message}{_more(exc)}"
+
+
+def _more(exc: ValidationError) -> str:
     more = len(exc.errors()) - 1
-    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return f"{key}: {message}{suffix}"
+    return f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""

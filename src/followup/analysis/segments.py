@@ -12,6 +12,7 @@ A manager's rules file (YAML) can rename segments or redraw a grid.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
@@ -102,6 +103,10 @@ class Thresholds:
                 values[key] = float(number)
             except ValueError:
                 raise UsageError(f"--thresholds: {key}={number!r} is not a number") from None
+            if not math.isfinite(values[key]):
+                raise UsageError(
+                    f"--thresholds: {key}={number.strip()} is not allowed: use a finite number"
+                )
         return cls(**values)
 
 

@@ -276,9 +276,11 @@ def report(summary: Summary, out: Path, *, cost: float | None = None) -> str:
         parts.append(
             f"{summary.with_findings} drafts have check findings: see drafts.csv, column findings."
         )
+    from followup.redact import redact
+
     reasons = summary.failed.most_common()
     for reason, count in reasons[:MAX_REASONS]:
-        parts.append(f"  failed ({count}): {reason}")
+        parts.append(f"  failed ({count}): {redact(reason)}")
     if len(reasons) > MAX_REASONS:
         more = len(reasons) - MAX_REASONS
         parts.append(f"  … and {more} other reasons: drafts.jsonl lists every failed draft")

@@ -77,7 +77,10 @@ def command(
 
 
 def print_draft(draft: Draft, status: str | None = None) -> None:
-    """The draft as a rep reads it in a terminal, provenance and findings on stderr."""
+    """The draft as a rep reads it in a terminal, provenance and findings on stderr (what
+    went wrong redacted and cut short, as the draft's record keeps it)."""
+    from followup.redact import clip
+
     origin = f"{draft.engine}: {draft.model or draft.template_id or ''}".strip()
     flags = [
         f
@@ -90,7 +93,7 @@ def print_draft(draft: Draft, status: str | None = None) -> None:
     if status:
         flags.append(f"template {status}")
     if draft.fallback_reason:
-        flags.append(f"fell back to the template: {draft.fallback_reason}")
+        flags.append(f"fell back to the template: {clip(draft.fallback_reason)}")
     note = f" ({', '.join(flags)})" if flags else ""
     click.echo(f"# {draft.key} — {origin}{note}", err=True)
     to = f"{draft.recipient_name} <{draft.recipient}>" if draft.recipient else draft.recipient_name
@@ -100,4 +103,4 @@ def print_draft(draft: Draft, status: str | None = None) -> None:
     click.echo()
     click.echo(draft.body, nl=False)
     for finding in draft.findings:
-        click.echo(f"! {finding.code}: {finding.message}", err=True)
+        click.echo(f"! {finding.code}: {clip(finding.message)}", err=True)

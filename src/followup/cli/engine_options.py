@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from followup.campaigns import DEFAULT_LENGTH, DEFAULT_TONE, LENGTHS
+from followup.cli.options import SettingNumber, SettingOption
 
 if TYPE_CHECKING:
     from followup.drafting.engine import Engine
@@ -72,8 +73,8 @@ _OPTIONS = (
     click.option("--base-url", help="API base URL (overrides FOLLOWUP_BASE_URL)."),
     click.option(
         "--timeout",
-        type=click.FloatRange(min=0, min_open=True),
-        metavar="SECONDS",
+        cls=SettingOption,
+        type=SettingNumber("llm.timeout", float, "SECONDS"),
         help="llm: seconds per request before it is retried (default: followup.toml, else 60).",
     ),
     tone_option,
@@ -86,7 +87,8 @@ _OPTIONS = (
 )
 _CONCURRENCY = click.option(
     "--concurrency",
-    type=click.IntRange(min=1),
+    cls=SettingOption,
+    type=SettingNumber("llm.concurrency", int, "N"),
     help="llm: requests in flight (default: followup.toml, else 4).",
 )
 

@@ -12,6 +12,7 @@ from followup.errors import (
     OutboxError,
     UsageError,
 )
+from followup.redact import redact
 
 OK: Final = 0
 SOME_FAILED: Final = 1
@@ -52,11 +53,12 @@ def exit_code(error: BaseException) -> int:
 
 
 def message(error: BaseException) -> str:
+    """The one line a user sees for `error`, with every secret in it masked."""
     if isinstance(error, FollowupError):
-        return f"Error: {error}"
+        return redact(f"Error: {error}")
     if isinstance(error, KeyboardInterrupt):
         return "Interrupted."
-    return (
+    return redact(
         f"Internal error: {type(error).__name__}: {error}. "
         "Rerun with --debug for the traceback and report it."
     )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from followup.analysis.losses import LossReport
+    from followup.xlsx import Sheet
 
 
 @click.command(
@@ -49,18 +51,40 @@ def command(
     from followup import api
     from followup.analysis.losses import loss_report
 
+    kind = options.output_format(fmt, output)  # a bad --output stops before any work
     day = options.parse_as_of(as_of)
     dataset = options.load(data, need_losses=True)
     assert dataset.losses is not None  # need_losses guarantees it
     segmented = api.segment(dataset, day, scheme=scheme)
     report = loss_report(dataset.losses, segmented.table.to_pandas())
     chosen = views or ("reason", "segment", "owner")
-    options.emit(_format(report, chosen, options.output_format(fmt, output)), output)
+    if kind == "xlsx":
+        options.emit_workbook(_sheets(report, chosen, day, scheme), output, stamp=day)
+    else:
+        options.emit(_format(report, chosen, kind), output, kind)
 
 
 def _frames(report: LossReport, views: tuple[str, ...]) -> dict[str, pd.DataFrame]:
     frames = {"reason": report.by_reason, "segment": report.by_segment, "owner": report.by_owner}
     return {view: frames[view] for view in views}
+
+
+def _sheets(report: LossReport, views: tuple[str, ...], day: dt.date, scheme: str) -> list[Sheet]:
+    """A sheet per breakdown (its counts and shares), and what the report covers."""
+    from followup.xlsx import PERCENT_FORMAT, Sheet, table_rows
+
+    sheets = [
+        Sheet(f"By {view}", list(frame.columns), table_rows(frame), {"share": PERCENT_FORMAT})
+        for view, frame in _frames(report, views).items()
+    ]
+    unknown = "; ".join(f"{k} ({v})" for k, v in report.unknown_reasons.items())
+    about: list[dict[str, Any]] = [
+        {"setting": "as_of", "value": day},
+        {"setting": "scheme", "value": scheme},
+        {"setting": "losses", "value": report.total},
+        {"setting": "unknown_reasons", "value": unknown},
+    ]
+    return [*sheets, Sheet("About", ("setting", "value"), about)]
 
 
 def _format(report: LossReport, views: tuple[str, ...], kind: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -18,6 +18,7 @@ from followup.analysis.segments import SCHEMES
 if TYPE_CHECKING:
     from followup.data.dataset import Dataset
     from followup.drafting.workbench import Workbench
+    from followup.xlsx import Sheet
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -114,16 +115,100 @@ scheme_option = click.option(
     help="classic: 11 marketing segments; cn8: the 8 classes of Chinese CRM practice.",
 )
 
+#: output formats, and the --output extension each is inferred from
+FORMATS = ("table", "csv", "json", "xlsx")
+EXTENSIONS = {".txt": "table", ".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
+
 format_options = _stack(
     click.option(
         "--format",
         "fmt",
-        type=click.Choice(["table", "csv", "json"]),
+        type=click.Choice(FORMATS),
         default=None,
-        help="Output format (default: table, or from the --output extension).",
+        help="Output format (default: from the --output extension: .txt table, .csv, .json, "
+        ".xlsx; else table). CSV files open in Excel as they are (UTF-8 with a BOM).",
     ),
-    click.option("--output", "-o", type=_PATH, help="Write to this file instead of the terminal."),
+    click.option(
+        "--output",
+        "-o",
+        type=_PATH,
+        help="Write to this file instead of the terminal (xlsx needs one).",
+    ),
 )
+
+
+class SettingNumber(click.ParamType):  # type: ignore[type-arg]
+    """A number option that overrides a setting (`section.key` of followup.toml): finite
+    and in the setting's own range (`followup.settings.limits`), so `--timeout nan` is a
+    usage error, not a crash later. The settings module loads only when it is used."""
+
+    def __init__(self, setting: str, kind: type[int] | type[float], metavar: str) -> None:
+        self.section, self.key = setting.split(".")
+        self.kind, self.metavar = kind, metavar
+        self.name = metavar.lower()
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return self.metavar
+
+    def _table(self) -> type:
+        from followup.settings import section_table
+
+        return section_table(self.section)
+
+    @property
+    def allowed(self) -> str:
+        """The range, for the option's help: `> 0 and ≤ 3600`."""
+        from followup.settings import describe_range, limits
+
+        bounds = limits(self._table(), self.key)
+        return describe_range(bounds) if bounds is not None else ""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from followup.settings import number_problem
+
+        if isinstance(value, self.kind) and not isinstance(value, bool):
+            number: int | float = value
+        else:
+            try:
+                number = self.kind(str(value).strip())
+            except ValueError:
+                what = "whole number" if self.kind is int else "number"
+                self.fail(f"{value!r} is not a {what}", param, ctx)
+        problem = number_problem(self._table(), self.key, number)
+        if problem:
+            self.fail(problem, param, ctx)
+        return number
+
+
+class SettingOption(click.Option):
+    """An option of type `SettingNumber`: its help shows the allowed range."""
+
+    def get_help_extra(self, ctx: click.Context) -> Any:
+        extra = super().get_help_extra(ctx)
+        if isinstance(self.type, SettingNumber):
+            extra["range"] = self.type.allowed
+        return extra
+
+
+class FiniteFloat(click.ParamType):  # type: ignore[type-arg]
+    """A number option that must be finite: `nan` and `inf` are usage errors, not a plan
+    of `nan USD` later."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        import math
+
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{number!r} is not allowed: use a finite number", param, ctx)
+        return number
+
+
+FINITE = FiniteFloat()
 
 
 def parse_as_of(text: str | None) -> dt.date:
@@ -133,11 +218,34 @@ def parse_as_of(text: str | None) -> dt.date:
 
 
 def output_format(fmt: str | None, output: Path | None) -> str:
-    if fmt:
-        return fmt
-    if output is not None and output.suffix.lower() in {".csv", ".json"}:
-        return output.suffix.lower()[1:]
-    return "table"
+    """The format to write: --format, else the --output file's extension, else a table.
+    A file whose extension says another format, or none followup knows, is a usage error
+    (a text table in a file named .xlsx would not open)."""
+    from followup.errors import UsageError
+
+    if output is None:
+        if fmt == "xlsx":
+            raise UsageError("--format xlsx needs --output FILE.xlsx: a workbook cannot be printed")
+        return fmt or "table"
+    suffix = output.suffix.lower()
+    named = EXTENSIONS.get(suffix)
+    if fmt is None:
+        if named is None:
+            what = f"unknown extension {output.suffix}" if suffix else "no extension"
+            raise UsageError(
+                f"--output {output}: {what}: use .csv, .json, .xlsx or .txt (a table), "
+                "or pass --format"
+            )
+        return named
+    if (named is not None and named != fmt and suffix != ".txt") or (
+        fmt == "xlsx" and named != "xlsx"
+    ):
+        wanted = next(ext for ext, kind in EXTENSIONS.items() if kind == fmt)
+        raise UsageError(
+            f"--format {fmt} does not fit --output {output}: name the file {wanted}, "
+            "or drop --format"
+        )
+    return fmt
 
 
 def load(data: DataOptions, *, need_losses: bool = False) -> Dataset:
@@ -166,15 +274,25 @@ def load(data: DataOptions, *, need_losses: bool = False) -> Dataset:
     return dataset
 
 
-def emit(text: str, output: Path | None) -> None:
-    """Print to the terminal, or write the file atomically and say so."""
-    from followup.files import atomic_write
+def emit(text: str, output: Path | None, kind: str = "table") -> None:
+    """Print to the terminal, or write the file atomically and say so. A CSV file is for
+    people (Excel): it goes through `files.for_excel`; CSV on the terminal or a pipe does not."""
+    from followup.files import atomic_write, for_excel
 
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
-        atomic_write(output, text)
+        atomic_write(output, for_excel(text) if kind == "csv" else text)
         click.echo(f"Wrote {output}", err=True)
+
+
+def emit_workbook(sheets: Sequence[Sheet], output: Path | None, *, stamp: dt.date) -> None:
+    """Write the sheets as an XLSX workbook (`followup.xlsx`) and say so."""
+    from followup.xlsx import write_workbook
+
+    assert output is not None  # output_format() refuses xlsx without a file
+    write_workbook(output, sheets, stamp=stamp)
+    click.echo(f"Wrote {output}", err=True)
 
 
 def workbench(data: DataOptions, as_of: str | None) -> Workbench:

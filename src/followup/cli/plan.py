@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 growth_option = click.option(
     "--growth",
-    type=float,
+    type=options.FINITE,
     default=0.0,
     show_default=True,
     help="Expected growth per order, e.g. 0.08 (a customer's growth column wins).",
@@ -39,36 +39,24 @@ buffer_option = click.option(
 @click.option("--year", type=int, help="The plan year (default: next year).")
 @growth_option
 @buffer_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json", "xlsx"]),
-    default=None,
-    help="Output format (default: table, or from the --output extension).",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write to this file (xlsx needs one).",
-)
+@options.format_options
 @click.option(
     "--ics",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also write an iCalendar file: one event per contact-by date.",
 )
-@click.option("--target-new", type=float, help="New-customer revenue target for the year.")
+@click.option("--target-new", type=options.FINITE, help="New-customer revenue target for the year.")
 @click.option(
     "--target",
     "target_total",
-    type=float,
+    type=options.FINITE,
     help="Yearly revenue target: the plan's repeat revenue is taken off it.",
 )
 @click.option(
-    "--avg-order", type=float, default=10000, show_default=True, help="Average new order."
+    "--avg-order", type=options.FINITE, default=10000, show_default=True, help="Average new order."
 )
 @click.option(
-    "--conversion", type=float, default=0.10, show_default=True, help="Lead-to-order rate."
+    "--conversion", type=options.FINITE, default=0.10, show_default=True, help="Lead-to-order rate."
 )
 @click.option("--workdays", type=int, default=250, show_default=True, help="Working days a year.")
 @options.as_of_option
@@ -98,14 +86,13 @@ def command(
     from followup.data.facts import FACTS_FILE, load_facts
     from followup.reorder.plan import goal, workspace_plan
 
+    kind = options.output_format(fmt, output)  # a bad --output stops before any work
     day = options.parse_as_of(as_of)
     dataset = options.load(data)
     facts = load_facts((dataset.sources.workspace.root or Path.cwd()) / FACTS_FILE)
     the_plan = workspace_plan(
         dataset, facts, year=year or day.year + 1, as_of=day, growth=growth, buffer_days=buffer_days
     )
-    is_xlsx = output is not None and output.suffix.lower() == ".xlsx"
-    kind = fmt or ("xlsx" if is_xlsx else options.output_format(None, output))
     _emit(the_plan, kind, output)
     if ics is not None:
         from followup.reorder.export import write_ics
@@ -128,12 +115,10 @@ def command(
 
 
 def _emit(the_plan: ReorderPlan, kind: str, output: Path | None) -> None:
-    from followup.errors import UsageError
     from followup.reorder.export import csv_text_for, json_data_for, write_xlsx
 
     if kind == "xlsx":
-        if output is None:
-            raise UsageError("--format xlsx needs --output FILE.xlsx")
+        assert output is not None  # output_format() refuses xlsx without a file
         write_xlsx(the_plan, output)
         click.echo(f"Wrote {output}", err=True)
         return
@@ -145,7 +130,7 @@ def _emit(the_plan: ReorderPlan, kind: str, output: Path | None) -> None:
         text = json_text(json_data_for(the_plan))
     else:
         text = _table(the_plan)
-    options.emit(text, output)
+    options.emit(text, output, kind)
 
 
 def _table(the_plan: ReorderPlan) -> str:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from followup.analysis.segmented import Segmented
+    from followup.xlsx import Sheet
 
 #: per-customer columns, in order: who, the RFM figures, the segment, then the rest
 OUTPUT_COLUMNS = (
@@ -66,16 +67,21 @@ def command(
     from followup import api
     from followup.analysis.segmented import summary as summarise
 
+    kind = options.output_format(fmt, output)  # a bad --output stops before any work
     day = options.parse_as_of(as_of)
     dataset = options.load(data)
     result = api.segment(dataset, day, scheme=scheme, rules=rules, thresholds=thresholds)
     _report_counts(result)
-    kind = options.output_format(fmt, output)
+    if kind == "xlsx":
+        sheets = _summary_sheets(summarise(result), result) if summary else None
+        sheets = sheets or _customer_sheets(_per_customer(result.table), result)
+        options.emit_workbook(sheets, output, stamp=result.rfm.as_of)
+        return
     if summary:
         text = _format_summary(summarise(result), kind, result)
     else:
         text = _format_customers(_per_customer(result.table), kind, result)
-    options.emit(text, output)
+    options.emit(text, output, kind)
 
 
 def _report_counts(result: Segmented) -> None:
@@ -98,6 +104,35 @@ def _meta(result: Segmented) -> dict[str, Any]:
         "scheme": result.scheme,
         "currency": result.base_currency,
     }
+
+
+def _about(result: Segmented) -> Sheet:
+    """The workbook's "About" sheet: what the table is (as JSON's header says it)."""
+    from followup.xlsx import Sheet
+
+    rows: list[dict[str, Any]] = [
+        {"setting": "as_of", "value": result.rfm.as_of},
+        {"setting": "scheme", "value": result.scheme},
+        {"setting": "currency", "value": result.base_currency},
+    ]
+    return Sheet("About", ("setting", "value"), rows)
+
+
+def _customer_sheets(table: pa.Table, result: Segmented) -> list[Sheet]:
+    from followup.xlsx import MONEY_FORMAT, Sheet, table_rows
+
+    rows = table_rows(table)
+    return [
+        Sheet("Customers", table.column_names, rows, {"monetary": MONEY_FORMAT}),
+        _about(result),
+    ]
+
+
+def _summary_sheets(frame: pd.DataFrame, result: Segmented) -> list[Sheet]:
+    from followup.xlsx import MONEY_FORMAT, PERCENT_FORMAT, Sheet, table_rows
+
+    formats = {"revenue": MONEY_FORMAT, "share": PERCENT_FORMAT, "revenue_share": PERCENT_FORMAT}
+    return [Sheet("Segments", list(frame.columns), table_rows(frame), formats), _about(result)]
 
 
 def _format_customers(table: pa.Table, kind: str, result: Segmented) -> str:

@@ -41,7 +41,8 @@ def localize(value: Text, language: str) -> str:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan: `.nan` / `.inf` are refused as numbers, wherever a number is asked for
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Sender(_Strict):

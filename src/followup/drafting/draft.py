@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
 from followup.formatting import Money  # a plain module: Babel loads only when used
+from followup.redact import clip
 
 Severity = Literal["error", "warning"]
 DraftStatus = Literal["ok", "findings", "failed"]
@@ -66,9 +67,18 @@ class Draft:
         return "ok"
 
     def record(self) -> dict[str, Any]:
-        """The index record (drafts.jsonl, drafts.csv): the draft, its origin, its findings."""
+        """The index record (drafts.jsonl, drafts.csv): the draft, its origin, its findings.
+
+        Its free text about what went wrong (`fallback_reason`, the findings' messages)
+        is redacted and cut short (`followup.redact.clip`): it may quote a server.
+        """
         data = {f.name: getattr(self, f.name) for f in fields(self)}  # shallow: fast
-        data["findings"] = [asdict(f) for f in self.findings]
+        if self.fallback_reason:
+            data["fallback_reason"] = clip(self.fallback_reason)
+        data["findings"] = [
+            {"code": f.code, "message": clip(f.message), "severity": f.severity}
+            for f in self.findings
+        ]
         data["status"] = self.status
         data["key"] = self.key
         return data

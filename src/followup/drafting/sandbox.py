@@ -2,23 +2,27 @@
 
 Customer fields reach a template only as values: Jinja never renders a value, so a
 customer's notes that contain `{{ 7*7 }}` print as written. Undefined names are
-errors (StrictUndefined), and attribute access goes through the sandbox.
+errors (StrictUndefined), and attribute access goes through the sandbox. Every render
+is bounded (`followup.drafting.bounds`): a template that loops forever, or makes
+gigabytes of text or a number with a billion digits, stops with a `TemplateError`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
 from followup import formatting
+from followup.drafting import bounds  # stdlib only: jinja2 loads when a template does
 from followup.errors import TemplateError
 from followup.formatting import babel_locale
 
 if TYPE_CHECKING:
-    from jinja2 import BytecodeCache, Template
+    from jinja2 import BytecodeCache, Template, nodes
     from jinja2.bccache import Bucket
+    from jinja2.runtime import Context
     from jinja2.sandbox import SandboxedEnvironment
 
 
@@ -38,9 +42,8 @@ _OPTIONS = {
 @cache
 def _environment(locale: str) -> SandboxedEnvironment:
     from jinja2 import StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
 
-    env = SandboxedEnvironment(undefined=StrictUndefined, **_OPTIONS)
+    env = _bounded_sandbox()(undefined=StrictUndefined, **_OPTIONS)
     env.filters.update(
         {
             "money": partial(formatting.money_text, locale=locale),
@@ -50,7 +53,59 @@ def _environment(locale: str) -> SandboxedEnvironment:
             "quoted": quoted,
         }
     )
+    env.filters = {name: bounds.bound_filter(name, f) for name, f in env.filters.items()}
+    env.filters[bounds.COUNTED_FILTER] = bounds.counted
+    env.filters[bounds.SIZED_FILTER] = bounds.sized
+    env.globals.pop("lipsum", None)  # paragraphs of filler on demand: no draft needs them
     return env
+
+
+@cache
+def _bounded_sandbox() -> type[SandboxedEnvironment]:
+    """Jinja's sandbox, with every render bounded: calls, filters and `*`, `**`, `+`, `%`
+    checked before they run and counted after, loops and outputs counted (`bound_tree`)."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class BoundedSandbox(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+        def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+            bounds.check_binop(operator, left, right)
+            result = super().call_binop(context, operator, left, right)
+            bounds.spend(result)
+            return result
+
+        def call(self, context: Context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+            args = bounds.check_call(obj, args, kwargs)
+            result = super().call(context, obj, *args, **kwargs)
+            bounds.spend(result)
+            return result
+
+        def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+            """`str.format`/`format_map` (which the sandbox wraps): widths checked first."""
+            wrapper = super().wrap_str_format(value)
+            if wrapper is None:
+                return None
+            text, is_map = value.__self__, value.__name__ == "format_map"
+
+            def checked(*args: Any, **kwargs: Any) -> str:
+                mapping = args[0] if is_map and args and isinstance(args[0], Mapping) else {}
+                bounds.check_format(text, () if is_map else args, mapping or kwargs)
+                return wrapper(*args, **kwargs)
+
+            return checked
+
+        def _generate(
+            self,
+            source: nodes.Template,
+            name: str | None,
+            filename: str | None,
+            defer_init: bool = False,
+        ) -> str:
+            bound = bounds.bound_tree(source)
+            return super()._generate(bound, name, filename, defer_init=defer_init)
+
+    return BoundedSandbox
 
 
 FENCE = '"""'
@@ -70,6 +125,10 @@ def compile_template(source: str, locale: str, name: str) -> Template:
         return _compiled(source, babel_locale(locale))
     except TemplateSyntaxError as exc:
         raise TemplateError(f"{name} line {exc.lineno}: {exc.message}") from None
+    except RecursionError:
+        raise TemplateError(f"{name}: nested too deeply to compile") from None
+    except ValueError as exc:  # e.g. an integer literal of more than 4,300 digits
+        raise TemplateError(f"{name}: {exc}") from None
 
 
 @cache
@@ -121,7 +180,12 @@ def _code_tag() -> str:
 
     from followup.version import __version__
 
-    return f"followup {__version__}, jinja2 {jinja2.__version__}, {sorted(_OPTIONS.items())}"
+    options = sorted(_OPTIONS.items())
+    return f"followup {__version__}, jinja2 {jinja2.__version__}, {options}, {_BOUNDS_CODE}"
+
+
+#: the compiled code's shape under `bounds.bound_tree`: change it when that changes
+_BOUNDS_CODE = "bounded loops and outputs 1"
 
 
 @cache
@@ -130,19 +194,79 @@ def _globals(template: Template) -> dict[str, Any]:
     return dict(template.globals)
 
 
+#: templates that went past a render's bounds: template -> [times, the message]. After
+#: GIVE_UP times a render of it fails at once, with the same message, rather than spend
+#: its whole budget again (a batch of 10,000 drafts from a template that never ends)
+_OVER_BUDGET: dict[Template, list[Any]] = {}
+GIVE_UP = 3
+
+
 def render(template: Template, context: Mapping[str, Any], name: str) -> str:
-    """Render with `context`; an unknown name or a sandbox violation names the template."""
-    from jinja2 import UndefinedError
-    from jinja2.exceptions import SecurityError
+    """Render with `context`, within a render's bounds; an unknown name, a sandbox
+    violation or a bound reached names the template."""
     from jinja2.runtime import new_context
 
-    try:  # Template.render(context), without copying the context twice and globals thrice
-        env, names = template.environment, _globals(template)
-        scope = new_context(env, template.name, template.blocks, {**names, **context}, True, names)
+    _refuse_if_over_budget(template)
+    # Template.render(context), without copying the context twice and globals thrice
+    env, names = template.environment, _globals(template)
+    scope = new_context(env, template.name, template.blocks, {**names, **context}, True, names)
+    budget = bounds.start()
+    try:
         return env.concat(template.root_render_func(scope))
-    except UndefinedError as exc:
-        raise TemplateError(f"{name}: {exc.message}") from None
-    except SecurityError as exc:
-        raise TemplateError(f"{name}: not allowed in a template ({exc})") from None
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise TemplateError(f"{name}: {exc}") from None
+    except Exception as exc:
+        raise _template_error(exc, name, template) from None
+    finally:
+        bounds.stop(budget)
+
+
+def render_block(template: Template, block: str, context: Mapping[str, Any], name: str) -> str:
+    """One `{% block %}` of a template (a prompt's system or user message), as `render`."""
+    if block not in template.blocks:
+        raise TemplateError(f"{name}: needs a {{% block {block} %}}")
+    _refuse_if_over_budget(template)
+    budget = bounds.start()
+    try:
+        return "".join(template.blocks[block](template.new_context(dict(context))))
+    except Exception as exc:
+        raise _template_error(exc, name, template) from None
+    finally:
+        bounds.stop(budget)
+
+
+def _refuse_if_over_budget(template: Template) -> None:
+    seen = _OVER_BUDGET.get(template)
+    if seen is not None and seen[0] >= GIVE_UP:
+        raise TemplateError(seen[1])
+
+
+def _template_error(exc: Exception, name: str, template: Template) -> Exception:
+    """What went wrong in a render as a `TemplateError` naming the template (an error that
+    is not the template's doing comes back as it is)."""
+    for kinds, say in _render_errors():
+        if isinstance(exc, kinds):
+            message = f"{name}: {say(exc)}"
+            if kinds is _render_errors()[0][0]:  # a bound reached: remembered
+                _OVER_BUDGET.setdefault(template, [0, message])[0] += 1
+            return TemplateError(message)
+    return exc
+
+
+@cache
+def _render_errors() -> tuple[tuple[Any, Callable[[Any], str]], ...]:
+    """(error classes, what the message says), the first match wins."""
+    from jinja2 import UndefinedError
+    from jinja2.exceptions import SecurityError
+
+    from followup.errors import BudgetExceeded
+
+    return (
+        (BudgetExceeded, str),
+        (UndefinedError, lambda exc: exc.message),
+        (SecurityError, lambda exc: f"not allowed in a template ({exc})"),
+        (RecursionError, lambda _: "a macro or loop calls itself too deeply"),
+        (MemoryError, lambda _: "ran out of memory rendering it"),
+        (
+            (RuntimeError, TypeError, ValueError, AttributeError, ArithmeticError, AssertionError),
+            lambda exc: str(exc) or type(exc).__name__,
+        ),
+    )

@@ -2,9 +2,12 @@
 
 Precedence: `followup.toml [llm]` < environment (`FOLLOWUP_MODEL`, `FOLLOWUP_BASE_URL`,
 `FOLLOWUP_API_KEY` / `OPENAI_API_KEY`) < command-line options. `OPENAI_API_KEY` is
-only ever sent to OpenAI's own endpoint; a custom base URL gets `FOLLOWUP_API_KEY`, or
-no key at all (local servers), so a key never leaks to a third-party server. Keys are
-`Secret`s: their repr and str never show the value.
+only ever sent to OpenAI's own endpoint, over HTTPS (`https://api.openai.com`, never a
+plain `http://` one); a custom base URL gets `FOLLOWUP_API_KEY`, or no key at all (local
+servers), so a key never leaks to a third-party server. The client is always given its
+base URL, so the SDK never reads `OPENAI_BASE_URL` behind our back. Keys are `Secret`s
+(`followup.redact`): their repr and str never show the value, and the value is masked in
+every message and record.
 """
 
 from __future__ import annotations
@@ -16,36 +19,15 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from followup.errors import ConfigError
+from followup.redact import Secret
 from followup.settings import LLMSettings
 
 if TYPE_CHECKING:
     from openai import OpenAI
 
 OPENAI_HOSTS = frozenset({"api.openai.com"})
+OPENAI_URL = "https://api.openai.com/v1"
 NO_KEY = "none"  # the SDK wants a string; local servers ignore it
-
-
-class Secret:
-    """A key that never prints: `repr`, `str` and f-strings show `**********`."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('**********')"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
 
 
 @dataclass(frozen=True)
@@ -65,7 +47,16 @@ class LLMConfig:
 
     @property
     def is_openai(self) -> bool:
-        return self.base_url is None or urlparse(self.base_url).hostname in OPENAI_HOSTS
+        """OpenAI's own endpoint, over HTTPS on its standard port: the only place
+        `OPENAI_API_KEY` may go (a plain `http://api.openai.com` would send it in clear)."""
+        if self.base_url is None:
+            return True
+        try:
+            url = urlparse(self.base_url.strip())
+            port = url.port
+        except ValueError:  # a malformed URL or port: not OpenAI's
+            return False
+        return url.scheme == "https" and url.hostname in OPENAI_HOSTS and port in {None, 443}
 
 
 def resolve(
@@ -102,7 +93,7 @@ def make_client(config: LLMConfig) -> OpenAI:
     key = config.api_key.reveal() if config.api_key is not None else NO_KEY
     return OpenAI(
         api_key=key,
-        base_url=config.base_url,
+        base_url=config.base_url or OPENAI_URL,  # None would read OPENAI_BASE_URL
         timeout=config.settings.timeout,
         max_retries=config.settings.max_retries,
     )

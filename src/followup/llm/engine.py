@@ -4,6 +4,10 @@ A reply is accepted only when it parses and passes the fact guard and the checks
 every draft gets. Otherwise, in `auto`, the template engine drafts instead and the
 record says why (`fallback_reason`); in `llm`, the draft fails with the reason.
 The client is passed in (built by `llm_client.make_client`), so tests pass a fake.
+
+What comes back from a server is untrusted text: an error body may echo the request's
+headers (the key), a reply may quote anything. Every reason, finding and reply text
+kept from it is redacted (`followup.redact`), and a reason is cut to one short line.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from followup.drafting.draft import Draft, fingerprint
 from followup.drafting.engine import CallEstimate, TemplateEngine
 from followup.drafting.workbench import DraftRequest, Workbench
 from followup.errors import DraftError, ReplyError, UnusableReply
+from followup.redact import clip, redact
 
 if TYPE_CHECKING:
     from followup.drafting.library import Choice
@@ -181,9 +186,12 @@ class LLMEngine:
             raise self._api_failure(exc) from None
 
     def _api_failure(self, exc: Exception) -> DraftError:
-        """Names the endpoint (never the key): "Connection error." alone says nothing."""
-        where = self.config.base_url or "https://api.openai.com/v1"
-        return DraftError(f"the API call to {where} failed: {type(exc).__name__}: {exc}")
+        """Names the endpoint (never the key): "Connection error." alone says nothing. The
+        server's body is cut short and redacted: it may echo the request's headers."""
+        from followup.llm.client import OPENAI_URL
+
+        where = self.config.base_url or OPENAI_URL
+        return DraftError(clip(f"the API call to {where} failed: {type(exc).__name__}: {exc}"))
 
     def _finish(
         self,
@@ -201,7 +209,8 @@ class LLMEngine:
         from followup.llm.guard import check_reply
 
         subject = getattr(reply, "subject", None)
-        draft = new_draft(self.bench, req, subject, tidy(reply.body), engine=self.name)
+        subject = redact(subject) if subject is not None else None
+        draft = new_draft(self.bench, req, subject, tidy(redact(reply.body)), engine=self.name)
         draft.model, draft.prompt_id, draft.prompt_hash = (
             self.config.model,
             prompt.header.id,
@@ -214,9 +223,11 @@ class LLMEngine:
         seen = {f.code for f in draft.findings}  # the guard ran the shared checks already
         forbidden = self.bench.facts.forbidden_claims
         draft.findings += [f for f in check_draft(draft, forbidden=forbidden) if f.code not in seen]
+        draft.findings = [replace(f, message=clip(f.message)) for f in draft.findings]
         return draft
 
     def _fall_back(self, req: DraftRequest, reason: str, rejected: Draft | None = None) -> Draft:
+        reason = clip(reason)  # what the server said, kept: redacted, one short line
         if not self.fallback:
             raise DraftError(reason)
         draft = replace(self._messages(req)[2])  # a copy of the template draft, then annotated

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 
 class PromptHeader(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     campaign: CampaignName
@@ -89,22 +89,15 @@ class Messages:
 
 
 def render_prompt(prompt: Prompt, context: PromptContext) -> Messages:
-    """The chat messages for one draft (sandboxed, strict: an unknown name is an error)."""
-    from jinja2 import UndefinedError
+    """The chat messages for one draft (sandboxed and bounded as templates are, strict:
+    an unknown name is an error)."""
+    from followup.drafting.sandbox import compile_template, render_block
 
-    from followup.drafting.sandbox import compile_template
-
-    template = compile_template(prompt.body, context["language"], str(prompt.path))
-    names = dict(context)
-    parts = {}
-    for block in ("system", "user"):
-        if block not in template.blocks:
-            raise TemplateError(f"{prompt.path}: needs a {{% block {block} %}}")
-        try:
-            rendered = "".join(template.blocks[block](template.new_context(names)))
-        except UndefinedError as exc:
-            raise TemplateError(f"{prompt.path}: {exc.message}") from None
-        parts[block] = rendered.strip()
+    name = str(prompt.path)
+    template = compile_template(prompt.body, context["language"], name)
+    parts = {
+        block: render_block(template, block, context, name).strip() for block in ("system", "user")
+    }
     return Messages(parts["system"], parts["user"])
 
 

@@ -20,6 +20,7 @@ from followup.drafting.engine import Engine
 from followup.drafting.preflight import Planned, Preflight
 from followup.drafting.workbench import DraftRequest
 from followup.errors import DraftError, FollowupError, WriteError
+from followup.redact import clip
 
 if TYPE_CHECKING:
     from followup.drafting.draft import Draft
@@ -152,10 +153,10 @@ def _one(
     edited = outbox.edited(req.key)
     if edited and not outbox.overwrite_edited:
         return Outcome("kept")  # a rep's edit: never overwritten
-    planned = engine.fingerprint(req)
-    if not edited and planned is not None and outbox.is_current(req.key, planned):
-        return Outcome("unchanged")  # same inputs as the draft on disk: not made again
     try:
+        planned = engine.fingerprint(req)  # a prompt that cannot render fails here
+        if not edited and planned is not None and outbox.is_current(req.key, planned):
+            return Outcome("unchanged")  # same inputs as the draft on disk: not made again
         draft: Draft = engine.draft(req)
         if strict and draft.findings:
             raise DraftError("; ".join(f.message for f in draft.findings))
@@ -177,7 +178,7 @@ def _one(
 
 def _failure(outbox: Outbox, req: DraftRequest, exc: FollowupError, *, write: bool) -> Outcome:
     """A failed draft's outcome, its record (for drafts.jsonl) with it or written here."""
-    reason = str(exc)
+    reason = clip(str(exc))
     entry = outbox.failed(_about(req), reason)
     if write:
         with contextlib.suppress(FollowupError):  # the disk may be what failed
@@ -203,7 +204,7 @@ def _group(exc: FollowupError) -> str:
     """How the summary counts a failure: a disk's cause once, not once per file."""
     if isinstance(exc, WriteError):
         return f"cannot write draft files ({exc.cause})"
-    return str(exc)
+    return clip(str(exc))
 
 
 def _store(outbox: Outbox, outcome: Outcome) -> Outcome:
@@ -214,7 +215,7 @@ def _store(outbox: Outbox, outcome: Outcome) -> Outcome:
         return replace(outcome, entry=outbox.store(outcome.entry, outcome.data), data=b"")
     except FollowupError as exc:
         failed = outbox.failed(json.loads(outcome.entry.line), str(exc))
-        return Outcome("failed", failed, reason=str(exc), group=_group(exc))
+        return Outcome("failed", failed, reason=clip(str(exc)), group=_group(exc))
 
 
 def _commit(outbox: Outbox, stored: list[tuple[int, Outcome]]) -> list[tuple[int, Outcome]]:
@@ -223,7 +224,7 @@ def _commit(outbox: Outbox, stored: list[tuple[int, Outcome]]) -> list[tuple[int
     try:
         outbox.commit([outcome.entry for _, outcome in stored if outcome.entry is not None])
     except FollowupError as exc:
-        lost = Outcome("failed", reason=str(exc), group=_group(exc))
+        lost = Outcome("failed", reason=clip(str(exc)), group=_group(exc))
         return [(i, lost if outcome.status == "drafted" else outcome) for i, outcome in stored]
     return stored
 

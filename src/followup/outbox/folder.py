@@ -37,12 +37,13 @@ from typing import Any
 from followup.campaigns import CHANNELS
 from followup.drafting.draft import Draft
 from followup.errors import DraftError, OutboxError, WriteError
-from followup.files import atomic_write, csv_row
+from followup.files import atomic_write, csv_row, for_excel
 from followup.outbox import journal
 from followup.outbox.journal import CSV, JOURNAL, JSONL, Stored
 from followup.outbox.lock import OutboxLock, process_alive
 from followup.outbox.messages import message, read_back
 from followup.outbox.names import safe_name
+from followup.redact import clip
 
 __all__ = ["CSV", "CSV_COLUMNS", "JOURNAL", "JSONL", "Entry", "Index", "Outbox", "safe_name"]
 
@@ -208,7 +209,7 @@ class Outbox:
         """The record of a draft that could not be made (listed in drafts.jsonl until a draft
         of it is on disk), from what is known of it (key, customer, campaign...)."""
         fields: dict[str, Any] = {"file": None, "fingerprint": "", "status": "failed"}
-        return _entry({**record, **fields, "findings": [], "error": reason})
+        return _entry({**record, **fields, "findings": [], "error": clip(reason)})
 
     def store(self, entry: Entry, data: bytes) -> Entry:
         """Write an encoded draft's file atomically; its record waits for `commit`.
@@ -322,7 +323,7 @@ class Outbox:
 
     def _write_index(self, entries: list[Entry]) -> None:
         lines = b"".join(entry.line for entry in entries)
-        header = ("\ufeff" + csv_row(CSV_COLUMNS, safe=False)).encode("utf-8")
+        header = for_excel(csv_row(CSV_COLUMNS, safe=False)).encode("utf-8")
         csv = header + b"".join(entry.row for entry in entries if entry.file is not None)
         try:  # the journal compacted: the index is the journal
             _write_together(

@@ -1,8 +1,9 @@
 """The reorder plan as files: CSV, JSON, an Excel workbook and an iCalendar file.
 
-- **XLSX** (openpyxl) for a manager: a "ReorderPlan <year>" sheet with a bold, frozen header
-  row, an autofilter, real date cells, money as `#,##0.00` and widths that fit, and a
-  "No plan" sheet listing the customers without a plan and why.
+- **XLSX** for a manager (`followup.xlsx`, the writer every workbook goes through): a
+  "ReorderPlan <year>" sheet with a bold, frozen header row, an autofilter, real date
+  cells, money as `#,##0.00` and widths that fit, and a "No plan" sheet listing the
+  customers without a plan and why.
 - **ICS** (icalendar) for the sales team's calendars: one all-day event per customer on
   its contact-by date, importable into Outlook, Google and Apple calendars.
 
@@ -13,10 +14,6 @@ Both are deterministic: the same plan gives the same bytes (timestamps come from
 from __future__ import annotations
 
 import datetime as dt
-import io
-import unicodedata
-import zipfile
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,10 +46,6 @@ SKIPPED_COLUMNS: tuple[str, ...] = ("customer_id", "company", "owner", "orders",
 
 PRODID = "-//followup//reorder plan//EN"
 UID_DOMAIN = "followup.invalid"
-DATE_FORMAT = "yyyy-mm-dd"
-MONEY_FORMAT = "#,##0.00"
-MAX_WIDTH = 50
-_DATE_COLUMNS = frozenset({"contact_by", "first_expected"})
 _MONEY_COLUMNS = frozenset({"expected_amount", "expected_total"})
 
 
@@ -145,90 +138,16 @@ def _iso(record: Record) -> Record:
 
 
 def write_xlsx(plan: ReorderPlan, path: Path) -> None:
-    """The plan as an Excel workbook, written atomically; same plan, same bytes."""
-    from openpyxl import Workbook
-    from openpyxl.xml.functions import tostring
+    """The plan as an Excel workbook (`followup.xlsx`), written atomically; same plan, same
+    bytes: a "ReorderPlan <year>" sheet and a "No plan" sheet."""
+    from followup.xlsx import MONEY_FORMAT, Sheet, write_workbook
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"ReorderPlan {plan.year}"
-    _fill_sheet(sheet, PLAN_COLUMNS, plan_records(plan))
-    _fill_sheet(workbook.create_sheet("No plan"), SKIPPED_COLUMNS, skipped_records(plan))
-    stamp = _stamp(plan).replace(tzinfo=None)  # openpyxl takes naive UTC
-    workbook.properties.creator = "followup"
-    workbook.properties.created = stamp
-    buffer = io.BytesIO()
-    workbook.save(buffer)  # sets `modified` to now: core.xml is rewritten below
-    workbook.properties.modified = stamp
-    core = tostring(workbook.properties.to_tree())
-    atomic_write(path, _fixed_zip(buffer.getvalue(), {"docProps/core.xml": core}, stamp))
-
-
-def _fill_sheet(sheet: Any, columns: Sequence[str], records: list[Record]) -> None:
-    """Bold frozen header, autofilter, typed and formatted cells, fitted widths."""
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    sheet.append(list(columns))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row_number, record in enumerate(records, start=2):
-        for col_number, column in enumerate(columns, start=1):
-            _set_cell(sheet.cell(row=row_number, column=col_number), column, record[column])
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(records) + 1}"
-    for col_number, column in enumerate(columns, start=1):
-        texts = [column, *(_shown(column, r[column]) for r in records)]
-        width = min(max(_text_width(t) for t in texts) + 2, MAX_WIDTH)
-        sheet.column_dimensions[get_column_letter(col_number)].width = width
-
-
-def _set_cell(cell: Any, column: str, value: Any) -> None:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if isinstance(value, str):
-        if not value:
-            return  # an empty cell, not an empty string
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.data_type = "s"  # text, never a formula, even when it starts with "="
-    else:
-        cell.value = value
-    if column in _DATE_COLUMNS:
-        cell.number_format = DATE_FORMAT
-    elif column in _MONEY_COLUMNS:
-        cell.number_format = MONEY_FORMAT
-
-
-def _shown(column: str, value: Any) -> str:
-    """The text Excel shows for a cell, to fit the column width to."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if column in _MONEY_COLUMNS:
-        return f"{value:,.2f}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _text_width(text: str) -> int:
-    """Width in Excel character units: wide (CJK) characters count twice."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _fixed_zip(data: bytes, replace: dict[str, bytes], stamp: dt.datetime) -> bytes:
-    """The same zip with every member dated `stamp` (zipfile dates members with the clock)
-    and the members in `replace` swapped in."""
-    date_time = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            member = zipfile.ZipInfo(info.filename, date_time=date_time)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = info.external_attr
-            target.writestr(member, replace.get(info.filename, source.read(info)))
-    return out.getvalue()
+    money = dict.fromkeys(_MONEY_COLUMNS, MONEY_FORMAT)
+    sheets = [
+        Sheet(f"ReorderPlan {plan.year}", PLAN_COLUMNS, plan_records(plan), money),
+        Sheet("No plan", SKIPPED_COLUMNS, skipped_records(plan)),
+    ]
+    write_workbook(path, sheets, stamp=plan.as_of)
 
 
 # --- iCalendar ---------------------------------------------------------------------------
