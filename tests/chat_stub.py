@@ -1,9 +1,9 @@
 """A chat-completions server on 127.0.0.1 that answers like a faithful model, or misbehaves.
 
-Stdlib only. It answers `POST /v1/chat/completions` with the prompt's own baseline (the
-approved template rendered for the customer, which followup puts in the user message
-between triple quotes), so an undisturbed reply passes the fact guard. A fault makes it
-misbehave in one of the ways real APIs and models do:
+Stdlib only. It answers `POST /v1/chat/completions` with the approved wording of every
+region it is asked to rewrite (followup's prompt shows each between triple quotes), so an
+undisturbed reply passes the fact guard. A fault makes it misbehave in one of the ways
+real APIs and models do:
 
 | fault       | what the client sees                                   | on the retry / re-ask |
 | ----------- | ------------------------------------------------------ | --------------------- |
@@ -11,10 +11,10 @@ misbehave in one of the ways real APIs and models do:
 | `500`       | HTTP 500                                               | a good reply          |
 | `slow`      | a good reply, after `slow_seconds` (past the timeout)  | a good reply, at once |
 | `truncated` | a JSON object cut off mid-string                       | the same              |
-| `discount`  | the baseline plus an invented "37% off"                | the same              |
-| `swap`      | greets the sender and signs as the customer            | the same              |
-| `language`  | a body in German whatever the target language          | the same              |
-| `unknown`   | the baseline JSON with an extra field                  | the same              |
+| `discount`  | the opening plus an invented "37% off"                 | the same              |
+| `swap`      | the opening greets the sender                          | the same              |
+| `language`  | every region in German whatever the target language    | the same              |
+| `unknown`   | the reply's JSON with an extra field                   | the same              |
 
 Faults are chosen per conversation (the first user message): by a substring of it
 (`faults={"Vargas": "429"}`), or, with `fault_rate`, for that share of conversations,
@@ -47,8 +47,8 @@ TRANSPORT_FAULTS = ("429", "500", "slow")
 CONTENT_FAULTS = ("truncated", "discount", "swap", "language", "unknown")
 FAULTS = TRANSPORT_FAULTS + CONTENT_FAULTS
 MODEL = "chat-stub"
-_BASELINE = re.compile(r'personal, not longer:\n(.*?)\n"""\n(.*?)\n"""', re.DOTALL)
-_CUSTOMER = re.compile(r"^Customer: (.+?) at ", re.MULTILINE)
+_REGION = re.compile(r'^- "(\w+)": [^\n]*\n  Approved wording:\n"""\n(.*?)\n"""', re.M | re.S)
+_CUSTOMER = re.compile(r"^The buyer: (.+?) at ", re.MULTILINE)
 _SENDER = re.compile(r"^- sender: ([^,\n]+)", re.MULTILINE)
 _GERMAN = (
     "Sehr geehrte Damen und Herren, wir möchten Ihnen für die gute Zusammenarbeit in diesem "
@@ -161,34 +161,31 @@ class ChatStub:
 
 
 def _content(fault: str | None, prompt: str, request: dict[str, Any]) -> str:
-    found = _BASELINE.search(prompt)
-    subject, body = (found.group(1), found.group(2)) if found else ("", "")
-    customer = _CUSTOMER.search(prompt)
-    sender = _SENDER.search(prompt)
-    if fault == "discount":
-        body = body.replace(
-            "\n\n", "\n\nAs our thanks, we give you 37% off your next order.\n\n", 1
-        )
-    elif fault == "swap" and customer and sender:
-        body = f"Dear {sender.group(1)},\n\n{body}\n\n{customer.group(1)}"
+    wording = dict(_REGION.findall(prompt))
+    keys = _asked_keys(request) or list(wording)
+    reply = {key: wording.get(key, "") for key in keys}
+    customer, sender = _CUSTOMER.search(prompt), _SENDER.search(prompt)
+    first = next((k for k in keys if k != "subject"), keys[0] if keys else "")
+    if fault == "discount" and first:
+        reply[first] += " As our thanks, we give you 37% off your next order."
+    elif fault == "swap" and customer and sender and first:
+        reply[first] = f"Dear {sender.group(1)}, {reply[first]}"
     elif fault == "language":
-        body = _GERMAN
-    reply: dict[str, str] = {"subject": subject, "body": body}
-    if not _wants_subject(request):
-        reply.pop("subject")
+        reply = dict.fromkeys(keys, _GERMAN)
     if fault == "unknown":
         reply["discount_code"] = "XMAS37"
     text = json.dumps(reply, ensure_ascii=False)
     return text[: len(text) // 2] if fault == "truncated" else text
 
 
+def _asked_keys(request: dict[str, Any]) -> list[str]:
+    """The keys a strict JSON schema asks for (a re-ask may ask for fewer)."""
+    schema = (request.get("response_format") or {}).get("json_schema", {}).get("schema", {})
+    return list(schema.get("properties", {}))
+
+
 def _asks_schema(request: dict[str, Any]) -> bool:
     return (request.get("response_format") or {}).get("type") == "json_schema"
-
-
-def _wants_subject(request: dict[str, Any]) -> bool:
-    schema = (request.get("response_format") or {}).get("json_schema", {}).get("schema", {})
-    return "subject" in schema.get("properties", {"subject": None})
 
 
 def _completion(content: str, request: dict[str, Any]) -> dict[str, Any]:

@@ -211,3 +211,31 @@ def test_the_sample_is_read_only() -> None:
     assert result.stderr == (
         "Error: the bundled sample is read-only: `followup init DIR --sample` makes a copy to edit\n"
     )
+
+
+def test_lint_checks_that_regions_and_blocks_match(workspace: Path) -> None:
+    regions = "loss_reasons: []\nregions: [subject, opening, closing]"
+    missing = GOOD.format(id="no-closing", body="{% block opening %}Hello.{% endblock %}")
+    write(
+        workspace / "templates" / "urgency" / "no-closing.j2",
+        missing.replace("loss_reasons: []", regions),
+    )
+    add_template(workspace, "odd-block", "{% block middle %}Hello.{% endblock %}")
+    add_template(workspace, "unlisted", "{% block opening %}Hello.{% endblock %}")
+    out = run("templates", "lint", "--workspace", str(workspace), "--no-render", ok=False).stdout
+    assert (
+        "no-closing: error: regions lists 'closing', but the body has no {% block closing %} "
+        "[region]" in out
+    )
+    assert "odd-block: error: block 'middle' is not a region (opening, answer, closing)" in out
+    assert (
+        "unlisted: warning: block 'opening' is not in regions: the LLM keeps its approved "
+        "wording [region]" in out
+    )
+    listed = run("templates", "list", "--workspace", str(workspace)).stdout
+    assert "regions" in listed.splitlines()[0]
+    row = next(line for line in listed.splitlines() if line.startswith("no-closing "))
+    assert " subject opening closing " in row
+    assert (
+        next(line for line in listed.splitlines() if line.startswith("unlisted ")).split()[4] == "-"
+    )

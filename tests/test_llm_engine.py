@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from followup.drafting.workbench import Workbench, prepare, request
+from followup.drafting.workbench import DraftRequest, Workbench, prepare, request
 from followup.errors import DraftError
 from followup.llm.client import resolve
 from followup.llm.engine import LLMEngine
@@ -62,41 +62,100 @@ def engine(replies: list[Any], *, fallback: bool = True) -> tuple[LLMEngine, Fak
     return LLMEngine(bench(), client, config, fallback=fallback), client
 
 
+def wording() -> dict[str, str]:
+    """The approved wording of C1001's thanks email's regions (subject, opening, closing)."""
+    templates = LLMEngine(bench(), None, resolve(LLMSettings(), {}), fallback=True).templates
+    base = templates.baseline(request(bench(), "C1001", "thanks", "email", "en"))
+    return {name: text.strip() for name, text in base.wording.items()}
+
+
 def faithful_reply() -> str:
-    """The approved template's own text: every fact in it is traceable."""
-    baseline = LLMEngine(bench(), None, resolve(LLMSettings(), {}), fallback=True).templates
-    draft = baseline.draft(request(bench(), "C1001", "thanks", "email", "en"))
-    return json.dumps({"subject": draft.subject, "body": draft.body})
+    """A rewrite of every region that states only what it was given."""
+    return json.dumps(
+        {
+            "subject": "Thank you for 2026, Santiago",
+            "opening": "As the year comes to an end, thank you and your team at Importaciones "
+            "Vargas S.A.S. for working with us.",
+            "closing": "I would be glad to hear what you are planning for next year.",
+        }
+    )
 
 
-def test_a_faithful_reply_is_accepted_with_its_provenance() -> None:
+def req() -> DraftRequest:
+    return request(bench(), "C1001", "thanks", "email", "en")
+
+
+def test_a_faithful_reply_rewrites_every_region_and_keeps_the_rest() -> None:
     llm, client = engine([faithful_reply()])
-    draft = llm.draft(request(bench(), "C1001", "thanks", "email", "en"))
+    draft = llm.draft(req())
     assert (draft.engine, draft.model, draft.prompt_id) == ("llm", "test-model", "thanks")
     assert (draft.tokens_in, draft.tokens_out) == (500, 120)
     assert draft.fallback_reason is None and draft.findings == []
+    assert draft.rewritten == ["subject", "opening", "closing"] and draft.kept == {}
+    assert draft.subject == "Thank you for 2026, Santiago"
+    assert draft.body.startswith("Dear Santiago Vargas,\n\nAs the year comes to an end")
+    assert (
+        "I would be glad to hear what you are planning for next year.\n\nBest regards,\n"
+        in draft.body
+    )
+    template = LLMEngine(bench(), None, resolve(LLMSettings(), {}), fallback=True).templates
+    kept = template.draft(req()).body.split("\n\n")[2:-2]  # the facts between the regions
+    assert all(paragraph in draft.body for paragraph in kept)
     sent = client.requests[0]
-    assert sent["response_format"]["json_schema"]["schema"]["required"] == ["subject", "body"]
+    assert sent["response_format"]["json_schema"]["schema"]["required"] == [
+        "subject",
+        "opening",
+        "closing",
+    ]
     assert sent["messages"][0]["role"] == "system"
+    assert "Thank you again, and my best wishes" in sent["messages"][1]["content"]  # the wording
 
 
-def test_an_invented_discount_falls_back_to_the_template_with_the_reason() -> None:
-    body = (
-        "Dear Santiago Vargas,\nAs a thank-you we give you 37% off every order in 2027.\nLily Chen"
+def test_a_refused_region_is_asked_again_with_the_reason_then_keeps_the_wording() -> None:
+    bad = json.loads(faithful_reply())
+    bad["opening"] += " As a thank-you we give you 37% off every order in 2027."
+    again = {"opening": bad["opening"]}  # the model repeats itself
+    llm, client = engine([json.dumps(bad), json.dumps(again)])
+    draft = llm.draft(req())
+    assert len(client.requests) == 2
+    repair = client.requests[1]["messages"][-1]["content"]
+    assert repair.startswith(
+        "Some parts cannot be used as written:\n- \"opening\": states a '37%' discount"
     )
-    llm, _ = engine([json.dumps({"subject": "Thank you", "body": body})])
-    draft = llm.draft(request(bench(), "C1001", "thanks", "email", "en"))
-    assert draft.engine == "template" and draft.template_id == "thanks-email-en"
+    assert client.requests[1]["response_format"]["json_schema"]["schema"]["required"] == ["opening"]
+    assert draft.engine == "llm" and draft.rewritten == ["subject", "closing"]
+    assert draft.kept["opening"].startswith("states a '37%' discount; the discounts given: 5%")
+    assert "37% off" in draft.rejected["opening"] and "37%" not in draft.body
+    assert wording()["opening"] in draft.body  # the approved wording stands
+
+
+def test_a_repaired_region_is_taken() -> None:
+    bad = json.loads(faithful_reply())
+    bad["closing"] = "We guarantee delivery before Christmas."
+    llm, _ = engine([json.dumps(bad), json.dumps({"closing": "Shall we plan 2027 together?"})])
+    draft = llm.draft(req())
+    assert draft.rewritten == ["subject", "opening", "closing"] and draft.kept == {}
+    assert "Shall we plan 2027 together?" in draft.body
+
+
+def test_when_every_region_is_refused_the_draft_is_the_template_with_the_reason() -> None:
+    german = "Vielen Dank für die gute Zusammenarbeit in diesem Jahr und alles Gute für Sie."
+    bad = dict.fromkeys(("subject", "opening", "closing"), german)
+    llm, _ = engine([json.dumps(bad), json.dumps(bad)])
+    draft = llm.draft(req())
+    assert draft.engine == "template" and draft.rewritten == []
+    assert set(draft.kept) == {"subject", "opening", "closing"}
     assert draft.fallback_reason is not None
-    assert draft.fallback_reason == (
-        "the reply failed the fact guard (fact_discount: body: states a '37%' discount; the discounts given: 5%)"
-    )
-    assert draft.model == "test-model" and draft.tokens_in == 500
+    assert draft.fallback_reason.startswith("every region kept the approved wording: subject: ")
+    assert "a paragraph is in 'de', not 'en'" in draft.fallback_reason
+    strict, _ = engine([json.dumps(bad), json.dumps(bad)], fallback=False)
+    with pytest.raises(DraftError):
+        strict.draft(req())
 
 
 def test_an_unparsable_reply_is_asked_again_once() -> None:
     llm, client = engine(["Sure! Here it is.", faithful_reply()])
-    draft = llm.draft(request(bench(), "C1001", "thanks", "email", "en"))
+    draft = llm.draft(req())
     assert draft.engine == "llm" and len(client.requests) == 2
     assert (
         "That reply was not usable: the reply is not a JSON object"
@@ -112,21 +171,20 @@ def test_api_failure_falls_back_in_auto_and_fails_in_llm_mode() -> None:
     http = __import__(request_type.split(".")[0])  # httpx, or httpx2 in newer openai releases
     error = openai.APIConnectionError(request=http.Request("POST", "http://127.0.0.1:9/v1"))
     auto, _ = engine([error])
-    draft = auto.draft(request(bench(), "C1001", "thanks", "email", "en"))
+    draft = auto.draft(req())
     assert draft.engine == "template"
     reason = "the API call to http://127.0.0.1:9/v1 failed: APIConnectionError: Connection error."
     assert draft.fallback_reason == reason
     strict, _ = engine([error], fallback=False)
     with pytest.raises(DraftError) as caught:
-        strict.draft(request(bench(), "C1001", "thanks", "email", "en"))
+        strict.draft(req())
     assert str(caught.value) == reason
 
 
 def test_fingerprint_follows_the_messages_and_model() -> None:
     llm, _ = engine([])
-    req = request(bench(), "C1001", "thanks", "email", "en")
-    first = llm.fingerprint(req)
-    assert first == llm.fingerprint(req)
+    first = llm.fingerprint(req())
+    assert first == llm.fingerprint(req())
     other, _ = engine([])
     other.config = resolve(LLMSettings(model="another-model", base_url="http://127.0.0.1:9/v1"), {})
-    assert other.fingerprint(req) != first
+    assert other.fingerprint(req()) != first

@@ -25,14 +25,20 @@ def test_shipped_prompts_render_for_a_real_customer(campaign: str) -> None:
     bench = prepare(Sources(resolve(None, sample=True)), dt.date(2026, 11, 22))
     req = request(bench, "C1014", campaign, "email", "es")
     prompt = load_prompt(campaign, bench.root)
-    messages = build_messages(
-        prompt, req, TemplateEngine(bench).draft(req), tone="brief", length="short"
-    )
+    base = TemplateEngine(bench).baseline(req)
+    messages = build_messages(prompt, base, tone="brief", length="short")
     assert prompt.header.campaign == campaign
-    assert "Write one follow-up in Spanish" in messages.system
-    assert "Tone: brief. Length: at most 80 words." in messages.system
+    assert "writing to a buyer abroad in Spanish" in messages.system
+    assert "each in Spanish, brief, short and concrete" in messages.system
     assert "- offer: Year-end order bonus" not in messages.user  # facts in the buyer's language
     assert "Facts you may use:" in messages.user and "sender: Lily Chen" in messages.user
+    for name, wording in base.wording.items():  # each region with its approved wording
+        assert f'- "{name}": ' in messages.user
+        assert f'Approved wording:\n"""\n{wording.strip()}\n"""' in messages.user
+    for label in ("Campaign", "campaign:", "segment", base.request.customer["segment"]):
+        assert label not in messages.user  # no internal labels reach the model
+    if campaign != "reactivation":
+        assert "what changed since the buyer left" not in messages.user
 
 
 def test_customer_text_is_fenced_and_cannot_break_out(tmp_path: Path) -> None:
@@ -50,7 +56,7 @@ def test_customer_text_is_fenced_and_cannot_break_out(tmp_path: Path) -> None:
     out = run(
         "prompts", "show", "urgency", "--customer", "C1135", "--workspace", "ws", *AS_OF
     ).stdout
-    notes = out.split("Rep's notes:\n", 1)[1].split("\n\n", 1)[0]
+    notes = out.split("The rep's notes about the buyer:\n", 1)[1].split("\n\n", 1)[0]
     assert notes.startswith('"""\n') and notes.endswith('\n"""')
     assert notes.count('"""') == 2  # the customer's own triple quotes were defused
 

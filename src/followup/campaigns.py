@@ -23,8 +23,10 @@ class Campaign:
     name: CampaignName
     purpose: str  # what it is for (docs/campaigns.md)
     short: str  # a few words for `--campaign` help
+    writer_purpose: str  # what the writer (the LLM) is told the message is for; `{reason}`
     by_loss_reason: bool = False  # answers the customer's loss reason: templates per reason
     needs_lever: bool = False  # carries a dated reason to act now (offer, closure, price)
+    shows_year: bool = False  # this year's figures and the supplier's achievements
 
 
 @dataclass(frozen=True)
@@ -55,18 +57,23 @@ CAMPAIGNS: Final[dict[str, Campaign]] = {
             "urgency",
             "year-end push: a true, dated reason to order now",
             "year-end push",
+            "Ask the buyer to order now, before the dates in the facts pass.",
             needs_lever=True,
         ),
         Campaign(
             "reactivation",
             "win back a lapsed customer by answering why it left",
             "answer why they left",
+            "Win back a buyer who stopped ordering{reason}.",
             by_loss_reason=True,
         ),
         Campaign(
             "thanks",
             "year-end thank-you with this year's figures and the supplier's progress",
             "year-end letter",
+            "Thank the buyer for this year's cooperation and invite them to plan next "
+            "year's orders together.",
+            shows_year=True,
         ),
     )
 }

@@ -104,3 +104,16 @@ def print_draft(draft: Draft, status: str | None = None) -> None:
     click.echo(draft.body, nl=False)
     for finding in draft.findings:
         click.echo(f"! {finding.code}: {clip(finding.message)}", err=True)
+    _print_regions(draft)
+
+
+def _print_regions(draft: Draft) -> None:
+    """An LLM draft: which regions the model rewrote, and what it wrote where it was refused."""
+    from followup.redact import clip
+
+    if draft.rewritten:
+        click.echo(f"# rewritten by the model: {', '.join(draft.rewritten)}", err=True)
+    for name, why in draft.kept.items():
+        click.echo(f"# {name}: kept the approved wording ({clip(why)})", err=True)
+        if name in draft.rejected:
+            click.echo(f"#   the model wrote: {clip(draft.rejected[name])}", err=True)

@@ -54,7 +54,10 @@ def _writable(ws: Workspace) -> Path:
 @group.command("list", cls=Command, example="followup templates list --sample")
 @options.workspace_options
 def list_templates(workspace: Path | None, sample: bool) -> None:
-    """Every template with its status: approved, modified, unapproved or invalid."""
+    """Every template with its status: approved, modified, unapproved or invalid.
+
+    `regions` are the parts an LLM draft may rewrite; the rest is always the approved text.
+    """
     library, _ = _library(workspace, sample)
     rows, broken = [], []
     for item in sorted(library.templates.values(), key=lambda t: t.id):
@@ -62,9 +65,13 @@ def list_templates(workspace: Path | None, sample: bool) -> None:
         header = item.header
         if status == "invalid":
             broken.append(f"  {item.id} ({item.path}): {item.problem}")
-        fields = (header.campaign, header.channel, header.language) if header else ("", "", "")
+        fields = (
+            (header.campaign, header.channel, header.language, " ".join(header.regions) or "-")
+            if header
+            else ("", "", "", "")
+        )
         rows.append([item.id, *fields, item.source, status])
-    headers = ["id", "campaign", "channel", "lang", "source", "status"]
+    headers = ["id", "campaign", "channel", "lang", "regions", "source", "status"]
     click.echo(tables.table(headers, rows), nl=False)
     if broken:
         click.echo("Invalid (never drafted until fixed):\n" + "\n".join(broken))

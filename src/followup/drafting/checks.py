@@ -30,14 +30,20 @@ def check_draft(draft: Draft, *, forbidden: list[str]) -> list[Finding]:
 def placeholder_findings(draft: Draft) -> list[Finding]:
     found = []
     for part, text in (("subject", draft.subject or ""), ("body", draft.body)):
-        if not _maybe_placeholder(text):  # cheap first pass; most drafts stop here
-            continue
-        match = _PLACEHOLDER.search(text)
-        if match:
+        placeholder = placeholder_in(text)
+        if placeholder is not None:
             found.append(
-                Finding("placeholder", f"{part} holds an unfilled placeholder {match.group(0)!r}")
+                Finding("placeholder", f"{part} holds an unfilled placeholder {placeholder!r}")
             )
     return found
+
+
+def placeholder_in(text: str) -> str | None:
+    """The first unfilled placeholder in `text` (`[Your Name]`, `{{ x }}`, `TBD`), if any."""
+    if not _maybe_placeholder(text):  # cheap first pass; most drafts stop here
+        return None
+    match = _PLACEHOLDER.search(text)
+    return match.group(0) if match else None
 
 
 def _maybe_placeholder(text: str) -> bool:
@@ -92,9 +98,14 @@ def name_findings(draft: Draft) -> list[Finding]:
 
 
 def _forbidden(draft: Draft, forbidden: list[str]) -> list[Finding]:
-    text = f"{draft.subject or ''}\n{draft.body}".casefold()
+    return forbidden_in(f"{draft.subject or ''}\n{draft.body}", forbidden)
+
+
+def forbidden_in(text: str, forbidden: list[str]) -> list[Finding]:
+    """A finding for each phrase company.yaml forbids that `text` holds."""
+    lowered = text.casefold()
     return [
         Finding("forbidden_phrase", f"says {phrase!r}, which company.yaml forbids")
         for phrase in forbidden
-        if phrase.strip() and phrase.casefold() in text
+        if phrase.strip() and phrase.casefold() in lowered
     ]

@@ -54,6 +54,11 @@ class Draft:
     unapproved: bool = False  # drafted with --allow-unapproved from an unapproved template
     findings: list[Finding] = field(default_factory=list)
     fingerprint: str = ""  # of everything the draft was made from (resume skips unchanged)
+    #: llm: the regions of the template the model rewrote, the ones that kept the approved
+    #: wording (region -> why), and what the model wrote there (redacted, cut short)
+    rewritten: list[str] = field(default_factory=list)
+    kept: dict[str, str] = field(default_factory=dict)
+    rejected: dict[str, str] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -75,6 +80,9 @@ class Draft:
         data = {f.name: getattr(self, f.name) for f in fields(self)}  # shallow: fast
         if self.fallback_reason:
             data["fallback_reason"] = clip(self.fallback_reason)
+        data["rewritten"] = list(self.rewritten)
+        data["kept"] = {name: clip(why) for name, why in self.kept.items()}
+        data["rejected"] = {name: clip(text) for name, text in self.rejected.items()}
         data["findings"] = [
             {"code": f.code, "message": clip(f.message), "severity": f.severity}
             for f in self.findings

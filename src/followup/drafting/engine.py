@@ -120,6 +120,10 @@ class TemplateEngine:
         return self._make(req)
 
     def _make(self, req: DraftRequest) -> Draft:
+        return self.baseline(req).draft
+
+    def baseline(self, req: DraftRequest) -> Baseline:
+        """The template draft, with the approved wording of each region an LLM may rewrite."""
         choice = self.choose(req)
         if choice is None:
             raise DraftError(
@@ -129,28 +133,67 @@ class TemplateEngine:
         language = choice.template.header.language if choice.template.header else req.language
         if language != req.language:  # an English fallback quotes the facts in English too
             req = in_language(self.bench, req, language)
-        subject, body = self._render(choice, req.context)
+        seen: dict[str, str] = {}
+        subject, body = self._render(choice, req.context, seen=seen)
+        draft = self._finish(choice, req, subject, body)
+        regions = choice.template.header.regions if choice.template.header else []
+        found = {**seen, **({"subject": subject} if subject is not None else {})}
+        wording: dict[str, str] = {name: found[name] for name in regions if name in found}
+        return Baseline(draft, choice, req, wording)
+
+    def assemble(self, base: Baseline, texts: dict[str, str]) -> Draft:
+        """The template draft with these regions' text in place of the approved wording."""
+        body_texts = {
+            name: text.strip() + ("\n" if base.wording[name].endswith("\n") else "")
+            for name, text in texts.items()
+            if name != "subject"
+        }
+        subject, body = self._render(base.choice, base.request.context, regions=body_texts)
+        if "subject" in texts:
+            subject = " ".join(texts["subject"].split())
+        return self._finish(base.choice, base.request, subject, body)
+
+    def _finish(self, choice: Choice, req: DraftRequest, subject: str | None, body: str) -> Draft:
         draft = new_draft(self.bench, req, subject, body, engine=self.name)
         template = choice.template
         draft.template_id, draft.template_hash = template.id, template.sha256
-        draft.language = language
+        draft.language = req.language
         draft.language_fallback = choice.language_fallback
         draft.unapproved = self.bench.library.status(template) != "approved"
         draft.findings = check_draft(draft, forbidden=self.bench.facts.forbidden_claims)
         draft.fingerprint = _content_hash(draft)
         return draft
 
-    def _render(self, choice: Choice, context: DraftContext) -> tuple[str | None, str]:
+    def _render(
+        self,
+        choice: Choice,
+        context: DraftContext,
+        *,
+        regions: dict[str, str] | None = None,
+        seen: dict[str, str] | None = None,
+    ) -> tuple[str | None, str]:
         from followup.drafting.sandbox import compile_template, render
 
         item = choice.template
         assert item.header is not None
         language, subject_source = item.header.language, item.header.subject
-        body = tidy(render(compile_template(item.body, language, item.id), context, item.id))
+        template = compile_template(item.body, language, item.id)
+        body = tidy(render(template, context, item.id, regions=regions, seen=seen))
         if subject_source is None:
             return None, body
         subject = render(compile_template(subject_source, language, item.id), context, item.id)
         return subject.strip(), body
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A template draft and what an LLM may rewrite in it: region -> its approved wording
+    (as rendered for this customer), and the request it was rendered for."""
+
+    draft: Draft
+    choice: Choice
+    request: DraftRequest  # in the template's language (an English fallback is English)
+    wording: dict[str, str]
 
 
 def _content_hash(draft: Draft) -> str:

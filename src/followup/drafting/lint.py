@@ -52,6 +52,7 @@ def lint_template(item: TemplateFile, bench: Workbench | None, forbidden: list[s
     issues = []
     for source in sources:
         issues += _names(item, source)
+    issues += _regions(item)
     issues += _literal_facts(item, sources)
     issues += _forbidden(item, sources, forbidden)
     if bench is not None and not any(i.code in {"unknown_name", "sandbox"} for i in issues):
@@ -83,6 +84,42 @@ def _names(item: TemplateFile, source: str) -> list[Issue]:
         if attr is not None and attr.startswith("_"):
             issues.append(
                 Issue(item.id, "sandbox", f"reaches for {attr!r}: not allowed in a template")
+            )
+    return issues
+
+
+def _regions(item: TemplateFile) -> list[Issue]:
+    """Each region the header lists is a `{% block %}` of the body, and each block a region."""
+    from typing import get_args
+
+    from jinja2 import nodes
+
+    from followup.drafting.library import Region
+    from followup.drafting.sandbox import environment
+
+    assert item.header is not None
+    tree = environment(item.header.language).parse(item.body)
+    blocks = [block.name for block in tree.find_all(nodes.Block)]
+    listed = [name for name in item.header.regions if name != "subject"]
+    issues = [
+        Issue(
+            item.id, "region", f"regions lists {name!r}, but the body has no {{% block {name} %}}"
+        )
+        for name in listed
+        if name not in blocks
+    ]
+    for name in blocks:
+        if name not in get_args(Region):
+            known = ", ".join(get_args(Region)[1:])
+            issues.append(Issue(item.id, "region", f"block {name!r} is not a region ({known})"))
+        elif name not in listed:
+            issues.append(
+                Issue(
+                    item.id,
+                    "region",
+                    f"block {name!r} is not in regions: the LLM keeps its approved wording",
+                    "warning",
+                )
             )
     return issues
 

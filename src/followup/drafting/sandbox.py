@@ -10,7 +10,7 @@ gigabytes of text or a number with a billion digits, stops with a `TemplateError
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
@@ -201,15 +201,31 @@ _OVER_BUDGET: dict[Template, list[Any]] = {}
 GIVE_UP = 3
 
 
-def render(template: Template, context: Mapping[str, Any], name: str) -> str:
+def render(
+    template: Template,
+    context: Mapping[str, Any],
+    name: str,
+    *,
+    regions: Mapping[str, str] | None = None,
+    seen: dict[str, str] | None = None,
+) -> str:
     """Render with `context`, within a render's bounds; an unknown name, a sandbox
-    violation or a bound reached names the template."""
+    violation or a bound reached names the template.
+
+    `regions` replaces the text of those `{% block %}`s (an LLM's rewrite of a region);
+    `seen` receives what each other block rendered (a region's approved wording).
+    """
     from jinja2.runtime import new_context
 
     _refuse_if_over_budget(template)
     # Template.render(context), without copying the context twice and globals thrice
     env, names = template.environment, _globals(template)
-    scope = new_context(env, template.name, template.blocks, {**names, **context}, True, names)
+    blocks = (
+        template.blocks
+        if not (regions or seen is not None)
+        else (_blocks(template, regions or {}, seen))
+    )
+    scope = new_context(env, template.name, blocks, {**names, **context}, True, names)
     budget = bounds.start()
     try:
         return env.concat(template.root_render_func(scope))
@@ -217,6 +233,32 @@ def render(template: Template, context: Mapping[str, Any], name: str) -> str:
         raise _template_error(exc, name, template) from None
     finally:
         bounds.stop(budget)
+
+
+Block = Callable[[Any], Iterator[str]]
+
+
+def _blocks(
+    template: Template, regions: Mapping[str, str], seen: dict[str, str] | None
+) -> dict[str, Block]:
+    """The template's block functions, regions replaced by their text, the rest recorded."""
+    blocks: dict[str, Block] = dict(template.blocks)
+    for block, function in template.blocks.items():
+        if block in regions:
+            blocks[block] = partial(_fixed, regions[block])
+        elif seen is not None:
+            blocks[block] = partial(_recorded, function, block, seen)
+    return blocks
+
+
+def _fixed(text: str, _context: Any) -> Iterator[str]:
+    yield text
+
+
+def _recorded(function: Block, block: str, seen: dict[str, str], context: Any) -> Iterator[str]:
+    chunks = list(function(context))
+    seen[block] = "".join(chunks)
+    yield from chunks
 
 
 def render_block(template: Template, block: str, context: Mapping[str, Any], name: str) -> str:

@@ -1,9 +1,14 @@
-"""The LLM engine: prompt → OpenAI-compatible chat completion → parsed, guarded draft.
+"""The LLM engine: the approved template's regions → OpenAI-compatible chat completion →
+each region parsed, guarded, kept or refused on its own → the template draft with them.
 
-A reply is accepted only when it parses and passes the fact guard and the checks
-every draft gets. Otherwise, in `auto`, the template engine drafts instead and the
-record says why (`fallback_reason`); in `llm`, the draft fails with the reason.
-The client is passed in (built by `llm_client.make_client`), so tests pass a fake.
+The model writes only the regions a manager marked (`regions:`: subject, opening, the
+answer to the loss reason, closing); greeting, fact lists, dates and signature stay the
+template's text, so they cannot go wrong. A region the fact guard refuses is asked for
+once more, with the guard's findings quoted, and then keeps its approved wording; the
+record lists what was rewritten, what kept the wording and why, and what the model
+wrote there (redacted, cut short). A reply that cannot be used at all falls back to the
+template draft in `auto` (the record says why) and fails in `llm`. The client is passed
+in (built by `llm_client.make_client`), so tests pass a fake.
 
 What comes back from a server is untrusted text: an error body may echo the request's
 headers (the key), a reply may quote anything. Every reason, finding and reply text
@@ -15,11 +20,11 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from followup.campaigns import DEFAULT_LENGTH, DEFAULT_TONE
 from followup.drafting.draft import Draft, fingerprint
-from followup.drafting.engine import CallEstimate, TemplateEngine
+from followup.drafting.engine import Baseline, CallEstimate, TemplateEngine
 from followup.drafting.workbench import DraftRequest, Workbench
 from followup.errors import DraftError, ReplyError, UnusableReply
 from followup.redact import clip, redact
@@ -40,6 +45,9 @@ def tokens_for(text_chars: int) -> int:
 
 
 class LLMEngine:
+    """Rewrites the regions an approved template marks (`regions:`), each guarded and kept
+    or refused on its own; greeting, facts, dates and signature stay the template's."""
+
     name = "llm"
 
     @property
@@ -58,36 +66,38 @@ class LLMEngine:
         length: str = DEFAULT_LENGTH,
     ) -> None:
         self.bench, self.client, self.config = bench, client, config
-        self.fallback = fallback  # auto: a failed reply falls back to the template engine
+        self.fallback = fallback  # auto: an unusable reply falls back to the template
         self.templates = TemplateEngine(bench, allow_unapproved=allow_unapproved)
         self.tone, self.length = tone, length
         self._prompts: dict[str, Prompt] = {}
         self._format_kind = config.settings.response_format
-        self._built: dict[tuple[str, str], tuple[Prompt, Messages, Draft]] = {}
+        self._built: dict[tuple[str, str], tuple[Prompt, Messages, Baseline]] = {}
 
     def choose(self, req: DraftRequest) -> Choice | None:
-        """The approved template the draft starts from (the LLM personalises it)."""
+        """The approved template the draft starts from (the LLM rewrites its regions)."""
         return self.templates.choose(req)
 
-    def _messages(self, req: DraftRequest) -> tuple[Prompt, Messages, Draft]:
-        """The prompt, its messages and the template draft they start from (built once a slot:
-        a batch asks for the fingerprint first, then drafts)."""
+    def _messages(self, req: DraftRequest) -> tuple[Prompt, Messages, Baseline]:
+        """The prompt, its messages and the template draft they start from (built once a
+        slot: a batch asks for the fingerprint first, then drafts)."""
         from followup.llm.prompts import build_messages, load_prompt
 
         slot = (req.key, req.language)
         if slot not in self._built:
             if req.campaign not in self._prompts:
                 self._prompts[req.campaign] = load_prompt(req.campaign, self.bench.root)
-            prompt, baseline = self._prompts[req.campaign], self.templates.draft(req)
-            messages = build_messages(prompt, req, baseline, tone=self.tone, length=self.length)
-            self._built[slot] = (prompt, messages, baseline)
+            prompt, base = self._prompts[req.campaign], self.templates.baseline(req)
+            messages = build_messages(prompt, base, tone=self.tone, length=self.length)
+            self._built[slot] = (prompt, messages, base)
         return self._built[slot]
 
     def fingerprint(self, req: DraftRequest) -> str | None:
         """Of the exact messages, model and parameters (None: no template to start from)."""
         if self.templates.choose(req) is None:
             return None
-        prompt, messages, _ = self._messages(req)
+        prompt, messages, base = self._messages(req)
+        if not base.wording:  # nothing to rewrite: the template's draft, no call
+            return base.draft.fingerprint
         return fingerprint(
             self.name,
             req.key,
@@ -99,7 +109,9 @@ class LLMEngine:
 
     def estimate(self, req: DraftRequest) -> CallEstimate:
         """Tokens one request sends (estimated from its characters) and the most it gets back."""
-        prompt, messages, _ = self._messages(req)
+        prompt, messages, base = self._messages(req)
+        if not base.wording:
+            return CallEstimate(0, 0)
         sent = tokens_for(len(messages.system) + len(messages.user))
         return CallEstimate(sent, prompt.header.max_tokens)
 
@@ -107,60 +119,107 @@ class LLMEngine:
         return self.config.settings.cost(tokens_in, tokens_out)
 
     def draft(self, req: DraftRequest) -> Draft:
-        prompt, messages, baseline = self._messages(req)
+        prompt, messages, base = self._messages(req)
+        if not base.wording:
+            return replace(base.draft)  # the template marks nothing to rewrite
+        talk = _Talk(self, req, prompt, messages.as_list())
         try:
-            draft = self._ask(req, prompt, messages, baseline)
+            texts = talk.ask(tuple(base.wording))
+            kept, rejected = self._guard(base, texts)
+            if kept:
+                retried = talk.repair(kept)
+                texts.update(retried)
+                kept, rejected = self._guard(base, texts)
         except UnusableReply as exc:
-            fallback = self._fall_back(req, str(exc))
-            # the record still says which model and prompt were tried, and what they cost
-            fallback.model, fallback.prompt_id = self.config.model, prompt.header.id
-            fallback.prompt_hash = prompt.sha256
-            (fallback.tokens_in, fallback.tokens_out), fallback.latency_ms = exc.usage
-            return fallback
-        if draft.findings:
-            reason = "; ".join(f"{f.code}: {f.message}" for f in draft.findings)
-            return self._fall_back(req, f"the reply failed the fact guard ({reason})", draft)
+            return self._fall_back(base, prompt, str(exc), talk)
+        return self._finish(base, prompt, texts, talk, refused=kept, rejected=rejected)
+
+    def _guard(
+        self, base: Baseline, texts: dict[str, str]
+    ) -> tuple[dict[str, list[str]], dict[str, str]]:
+        """The regions refused (name -> what is wrong) and what the model wrote there."""
+        from followup.campaigns import CHANNELS
+        from followup.llm.claims import facts_of
+        from followup.llm.guard import check_region, people
+
+        req = base.request
+        facts = facts_of(req.context, req.language, self.bench.facts.claims)
+        customer = req.customer
+        who = people(customer["company"], customer["contact_name"], req.context["sender"]["name"])
+        refused: dict[str, list[str]] = {}
+        for name, text in texts.items():
+            limit = CHANNELS[req.channel].subject_max if name == "subject" else None
+            findings = check_region(
+                name,
+                text,
+                facts=facts,
+                language=req.language,
+                who=who,
+                wording=base.wording[name],
+                forbidden=self.bench.facts.forbidden_claims,
+                limit=limit,
+            )
+            if findings:
+                refused[name] = [clip(f.message.removeprefix(f"{name}: ")) for f in findings]
+        return refused, {name: clip(texts[name]) for name in refused}
+
+    def _finish(
+        self,
+        base: Baseline,
+        prompt: Prompt,
+        texts: dict[str, str],
+        talk: _Talk,
+        *,
+        refused: dict[str, list[str]],
+        rejected: dict[str, str],
+    ) -> Draft:
+        """The template draft with the accepted regions in place; why the others kept the
+        approved wording; what the model wrote there."""
+        accepted = {name: redact(text) for name, text in texts.items() if name not in refused}
+        draft = self.templates.assemble(base, accepted) if accepted else replace(base.draft)
+        new = {f.code for f in draft.findings} - {f.code for f in base.draft.findings}
+        if new:  # the regions are fine alone, the message with them is not: the template's
+            why = "; ".join(f.message for f in draft.findings if f.code in new)
+            refused = {name: [f"the message with it: {why}"] for name in accepted} | refused
+            rejected = {name: clip(texts[name]) for name in refused}
+            accepted, draft = {}, replace(base.draft)
+        draft.engine = self.name if accepted else "template"
+        draft.rewritten = [name for name in base.wording if name in accepted]
+        draft.kept = {name: "; ".join(problems) for name, problems in refused.items()}
+        draft.rejected = rejected
+        draft.fingerprint = self.fingerprint(base.request) or draft.fingerprint
+        self._provenance(draft, prompt, talk)
+        if not accepted:
+            draft.fallback_reason = clip(
+                "every region kept the approved wording: "
+                + "; ".join(f"{n}: {why}" for n, why in draft.kept.items())
+            )
+            if not self.fallback:
+                raise DraftError(draft.fallback_reason)
         return draft
 
-    def _ask(self, req: DraftRequest, prompt: Prompt, messages: Messages, baseline: Draft) -> Draft:
-        """One request, and one re-ask with the parse error; then give up."""
-        from followup.llm.replies import parse_reply
+    def _fall_back(self, base: Baseline, prompt: Prompt, reason: str, talk: _Talk) -> Draft:
+        reason = clip(reason)  # what the server said, kept: redacted, one short line
+        if not self.fallback:
+            raise DraftError(reason)
+        draft = replace(base.draft)  # a copy of the template draft, then annotated
+        draft.fallback_reason = reason
+        draft.kept = dict.fromkeys(base.wording, "no usable reply")
+        draft.fingerprint = self.fingerprint(base.request) or draft.fingerprint
+        self._provenance(draft, prompt, talk)  # which model and prompt were tried, and the cost
+        return draft
 
-        chat = messages.as_list()
-        started, tokens_in, tokens_out = time.perf_counter(), 0, 0
+    def _provenance(self, draft: Draft, prompt: Prompt, talk: _Talk) -> None:
+        draft.model, draft.prompt_id, draft.prompt_hash = (
+            self.config.model,
+            prompt.header.id,
+            prompt.sha256,
+        )
+        (draft.tokens_in, draft.tokens_out), draft.latency_ms = talk.usage()
 
-        def usage() -> tuple[tuple[int, int], int]:
-            return (tokens_in, tokens_out), round((time.perf_counter() - started) * 1000)
-
-        for attempt in range(2):
-            try:
-                response = self._complete(chat, prompt, req.channel)
-            except DraftError as exc:
-                raise UnusableReply(str(exc), usage()) from None
-            spent = getattr(response, "usage", None)
-            tokens_in += getattr(spent, "prompt_tokens", 0) or 0
-            tokens_out += getattr(spent, "completion_tokens", 0) or 0
-            content = response.choices[0].message.content
-            try:
-                reply = parse_reply(content, req.channel)
-                break
-            except ReplyError as exc:
-                if attempt:
-                    message = f"the model's reply could not be used: {exc}"
-                    raise UnusableReply(message, usage()) from None
-                chat = [
-                    *chat,
-                    {"role": "assistant", "content": content or ""},
-                    {
-                        "role": "user",
-                        "content": f"That reply was not usable: {exc}. "
-                        "Answer again with only the JSON object.",
-                    },
-                ]
-        tokens, latency = usage()
-        return self._finish(req, prompt, reply, baseline.body, tokens=tokens, latency=latency)
-
-    def _complete(self, chat: list[dict[str, str]], prompt: Prompt, channel: str) -> Any:
+    def _complete(
+        self, chat: list[dict[str, str]], prompt: Prompt, regions: tuple[str, ...], budget: int
+    ) -> Any:
         """One chat completion (the SDK retries 429/5xx/timeouts). A server that refuses
         the JSON schema (DeepSeek, older servers) is asked for a JSON object from then on."""
         import openai
@@ -168,19 +227,19 @@ class LLMEngine:
         from followup.llm.replies import response_format
 
         kind = self._format_kind
-        fmt = response_format(channel, kind)
+        fmt = response_format(regions, kind)
         try:
             return self.client.chat.completions.create(
                 model=self.config.model,
                 messages=chat,
                 temperature=prompt.header.temperature,
-                max_tokens=prompt.header.max_tokens,
+                max_tokens=budget,
                 **({"response_format": fmt} if fmt else {}),
             )
         except openai.BadRequestError as exc:
             if kind == "json_schema" and _refuses_schema(exc):
                 self._format_kind = "json_object"
-                return self._complete(chat, prompt, channel)
+                return self._complete(chat, prompt, regions, budget)
             raise self._api_failure(exc) from None
         except openai.APIError as exc:
             raise self._api_failure(exc) from None
@@ -193,55 +252,75 @@ class LLMEngine:
         where = self.config.base_url or OPENAI_URL
         return DraftError(clip(f"the API call to {where} failed: {type(exc).__name__}: {exc}"))
 
-    def _finish(
-        self,
-        req: DraftRequest,
-        prompt: Prompt,
-        reply: Any,
-        baseline: str,
-        *,
-        tokens: tuple[int, int],
-        latency: int,
-    ) -> Draft:
-        from followup.drafting.checks import check_draft
-        from followup.drafting.engine import new_draft, tidy
-        from followup.llm.claims import facts_of
-        from followup.llm.guard import check_reply
 
-        subject = getattr(reply, "subject", None)
-        subject = redact(subject) if subject is not None else None
-        draft = new_draft(self.bench, req, subject, tidy(redact(reply.body)), engine=self.name)
-        draft.model, draft.prompt_id, draft.prompt_hash = (
-            self.config.model,
-            prompt.header.id,
-            prompt.sha256,
-        )
-        (draft.tokens_in, draft.tokens_out), draft.latency_ms = tokens, latency
-        draft.fingerprint = self.fingerprint(req) or ""
-        facts = facts_of(req.context, req.language, self.bench.facts.claims)
-        draft.findings = check_reply(draft, facts, language=req.language)
-        seen = {f.code for f in draft.findings}  # the guard ran the shared checks already
-        forbidden = self.bench.facts.forbidden_claims
-        draft.findings += [f for f in check_draft(draft, forbidden=forbidden) if f.code not in seen]
-        draft.findings = [replace(f, message=clip(f.message)) for f in draft.findings]
-        return draft
+MAX_TOKENS: Final = 4000  # the most a re-ask after a cut-off reply may ask for
 
-    def _fall_back(self, req: DraftRequest, reason: str, rejected: Draft | None = None) -> Draft:
-        reason = clip(reason)  # what the server said, kept: redacted, one short line
-        if not self.fallback:
-            raise DraftError(reason)
-        draft = replace(self._messages(req)[2])  # a copy of the template draft, then annotated
-        draft.fallback_reason = reason
-        draft.fingerprint = self.fingerprint(req) or draft.fingerprint  # rerun: same inputs, skip
-        if rejected is not None:
-            draft.model, draft.prompt_id, draft.prompt_hash = (
-                rejected.model,
-                rejected.prompt_id,
-                rejected.prompt_hash,
-            )
-            draft.tokens_in, draft.tokens_out = rejected.tokens_in, rejected.tokens_out
-            draft.latency_ms = rejected.latency_ms
-        return draft
+
+class _Talk:
+    """One draft's conversation with the model: the ask, one re-ask when the reply cannot
+    be parsed (with more room when it was cut off), and one repair round for the regions
+    the guard refused (quoting why); the tokens and time it all took."""
+
+    def __init__(
+        self, engine: LLMEngine, req: DraftRequest, prompt: Prompt, chat: list[dict[str, str]]
+    ) -> None:
+        self.engine, self.req, self.prompt, self.chat = engine, req, prompt, chat
+        self.started = time.perf_counter()
+        self.tokens_in = self.tokens_out = 0
+        self._last = ""  # the model's latest reply
+
+    def usage(self) -> tuple[tuple[int, int], int]:
+        elapsed = round((time.perf_counter() - self.started) * 1000)
+        return (self.tokens_in, self.tokens_out), elapsed
+
+    def ask(self, regions: tuple[str, ...]) -> dict[str, str]:
+        """The model's text for `regions` (two tries at a usable reply)."""
+        from followup.llm.replies import parse_reply
+
+        budget = self.prompt.header.max_tokens
+        for attempt in range(2):
+            content, cut = self._send(regions, budget)
+            try:
+                return parse_reply(content, regions)
+            except ReplyError as exc:
+                if attempt:
+                    message = f"the model's reply could not be used: {exc}"
+                    raise UnusableReply(message, self.usage()) from None
+                if cut:  # cut off at max_tokens: the same budget would cut it again
+                    budget = min(budget * 2, MAX_TOKENS)
+                self._say(content, f"That reply was not usable: {exc}. Answer again with "
+                                   "only the JSON object.")  # fmt: skip
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def repair(self, refused: dict[str, list[str]]) -> dict[str, str]:
+        """Once: the refused regions again, the guard's findings quoted; {} when the reply
+        to that cannot be used either (the regions keep the approved wording)."""
+        from followup.llm.prompts import repair_message
+
+        self._say(self._last, repair_message(refused))
+        try:
+            return self.ask(tuple(refused))
+        except UnusableReply:
+            return {}
+
+    def _send(self, regions: tuple[str, ...], budget: int) -> tuple[str, bool]:
+        try:
+            response = self.engine._complete(self.chat, self.prompt, regions, budget)
+        except DraftError as exc:
+            raise UnusableReply(str(exc), self.usage()) from None
+        spent = getattr(response, "usage", None)
+        self.tokens_in += getattr(spent, "prompt_tokens", 0) or 0
+        self.tokens_out += getattr(spent, "completion_tokens", 0) or 0
+        choice = response.choices[0]
+        self._last = choice.message.content or ""
+        return self._last, getattr(choice, "finish_reason", None) == "length"
+
+    def _say(self, content: str, message: str) -> None:
+        self.chat = [
+            *self.chat,
+            {"role": "assistant", "content": content},
+            {"role": "user", "content": message},
+        ]
 
 
 def _refuses_schema(exc: Exception) -> bool:

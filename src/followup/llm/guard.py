@@ -1,71 +1,189 @@
-"""The fact guard: a model's draft may state only what it was given (README: LLM drafts).
+"""The fact guard: what a model writes may state only what it was given (README: LLM drafts).
 
-Every figure and every commitment in a reply must be a fact of a compatible role
-(`followup.llm.claims`: a discount must be the offer's, a number of days a duration,
-a date one of the dated facts, free samples a promise the company makes). On top: the
-customer's and sender's names are present and not swapped, no placeholder like "[Your
-Name]" is left, the text is in the target language, and the checks every draft gets
-(forbidden phrases, lengths) pass. Findings, not exceptions: the engine decides (auto
-falls back to the template; llm records the failure).
+The model rewrites regions of an approved template (`followup.drafting.library.Region`);
+each region is checked on its own (`check_region`) and kept or refused on its own:
+
+- every figure and every commitment must be a fact of a compatible role
+  (`followup.llm.claims`: a discount must be the offer's, a number of days a duration,
+  a date one of the dated facts, free samples a promise the company makes);
+- the text is in the buyer's language, every paragraph of it, in any script
+  (`followup.langid`);
+- no placeholder is left, no phrase company.yaml forbids, no internal label;
+- a region neither greets nor signs: the greeting and the signature are the template's,
+  so a region that greets anyone, names the sender as a greeting or a signature, or
+  signs as the customer is refused;
+- it fits: a subject within the channel's limit, a region neither many times longer nor
+  much shorter than the approved wording it replaces.
+
+`check_reply` applies the same to a whole reply (subject and body). Findings, not
+exceptions: the engine decides (a refused region keeps the approved wording).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Final
 
+from followup.drafting.checks import forbidden_in, name_findings, placeholder_in
 from followup.drafting.draft import Draft, Finding
 from followup.llm.claims import Facts, check
 
-#: words that mark a language (a reply must lean to its target language)
-STOPWORDS: Final[dict[str, frozenset[str]]] = {
-    language: frozenset(words.split())
-    for language, words in {
-        "en": "the and you your we our for with to of is are this that will be have",
-        "es": "el la los las y usted su nuestro para con de que es son este esta por",
-        "de": "der die das und sie ihr wir unser für mit zu ist sind dieses ich nicht",
-        "fr": "le la les et vous votre nous notre pour avec de que est sont ce cette",
-        "pt": "o a os as e você seu sua nosso para com de que é são este esta não",
-    }.items()
-}
+#: how a greeting starts, in the shipped languages (a region never greets)
+GREETINGS: Final = (
+    "dear", "hi", "hello", "hey", "good morning", "good afternoon", "good evening",
+    "greetings", "hola", "estimado", "estimada", "estimados", "estimadas", "querido",
+    "querida", "buenos días", "buenas tardes", "sehr geehrte", "sehr geehrter", "hallo",
+    "liebe", "lieber", "guten tag", "guten morgen", "bonjour", "bonsoir", "cher", "chère",
+    "madame", "monsieur", "salut", "olá", "ola", "prezado", "prezada", "caro", "cara",
+    "bom dia", "boa tarde",
+)  # fmt: skip
+LONGER_THAN_WORDING: Final = 3  # a region may be this many times its approved wording ...
+SLACK: Final = 300  # ... plus this many characters
+SHORTEST: Final = 0.25  # ... and no shorter than this share of it
+MIN_WORDS: Final = 2  # words of letters a region holds at least
+
+
+@dataclass(frozen=True)
+class People:
+    """Who a draft is from and to, as a region might name them."""
+
+    customer: tuple[str, ...]  # the contact's name, first name, the company
+    sender: tuple[str, ...]  # the sender's name and first name
+
+
+def people(customer: str, contact: str, sender: str) -> People:
+    firsts = [name.split()[0] for name in (contact, sender) if name.strip()]
+    customer_names = tuple(n for n in (contact, customer, firsts[0] if contact else "") if n)
+    sender_first = sender.split(maxsplit=1)[0] if sender.strip() else ""
+    return People(customer_names, tuple(n for n in (sender, sender_first) if n))
+
+
+def check_region(
+    name: str,
+    text: str,
+    *,
+    facts: Facts,
+    language: str,
+    who: People,
+    wording: str,
+    forbidden: list[str],
+    limit: int | None = None,
+) -> list[Finding]:
+    """Everything wrong with a model's text for one region."""
+    if not text.strip():
+        return [Finding("empty", f"{name}: is empty")]
+    found = check(text, facts, language, part=name)
+    placeholder = placeholder_in(text)
+    if placeholder is not None:
+        found.append(Finding("placeholder", f"{name}: holds a placeholder {placeholder!r}"))
+    found += [
+        Finding(f.code, f"{name}: {f.message}", f.severity) for f in forbidden_in(text, forbidden)
+    ]
+    found += language_findings(text, language, part=name)
+    found += _greets_or_signs(name, text, who)
+    found += _length(name, text, wording, limit)
+    return found
 
 
 def check_reply(draft: Draft, facts: Facts, *, language: str) -> list[Finding]:
-    """All guard findings for a model's draft: figures and claims the facts do not hold
-    (`followup.llm.claims`), the checks' placeholder and name findings, swapped names,
-    and the wrong language."""
-    from followup.drafting.checks import name_findings, placeholder_findings
+    """All guard findings for a whole reply: figures and claims the facts do not hold,
+    placeholders, missing or swapped names, the wrong language."""
+    from followup.drafting.checks import placeholder_findings
 
     findings = check(draft.subject, facts, language, part="subject") if draft.subject else []
     findings += check(draft.body, facts, language, part="body")
     findings += placeholder_findings(draft) + name_findings(draft)
     findings += _swapped(draft.body, draft.recipient_name, draft.sender_name)
-    detected = detect_language(draft.body)
-    if detected is not None and detected != language.split("-", maxsplit=1)[0]:
-        findings.append(Finding("language", f"is written in {detected!r}, not {language!r}"))
+    if draft.subject:
+        findings += language_findings(draft.subject, language, part="subject")
+    findings += language_findings(draft.body, language, part="body")
     return findings
 
 
+def language_findings(text: str, language: str, *, part: str) -> list[Finding]:
+    """A finding per paragraph of `text` that is not in `language` (too short to tell is
+    not a finding)."""
+    from followup.langid import detect, is_language
+
+    found = []
+    for paragraph in (p for p in re.split(r"\n\s*\n", text) if p.strip()):
+        if is_language(paragraph, language) is False:
+            seen = detect(paragraph)
+            what = f"is in {seen.language!r}" if seen else "is not"
+            found.append(
+                Finding("language", f"{part}: a paragraph {what}, not {language!r}: "
+                        f"{_start(paragraph)!r}")
+            )  # fmt: skip
+    return found
+
+
+def _greets_or_signs(name: str, text: str, who: People) -> list[Finding]:
+    """A region starts after the greeting and ends before the signature: it does neither."""
+    found = []
+    first = _first_sentence(text)
+    salutation = re.split(r"[,:;!]", first, maxsplit=1)[0].strip()  # `Dear Lily Chen`
+    if _greeting(first):
+        if any(_names(salutation, n) for n in who.sender):
+            found.append(Finding("names_swapped", f"{name}: greets the sender ({salutation!r})"))
+        else:
+            found.append(Finding("greeting", f"{name}: greets ({salutation!r}): the greeting is "
+                                             "the template's"))  # fmt: skip
+    elif any(_names(salutation, n) for n in who.sender):
+        found.append(Finding("names_swapped", f"{name}: addresses the sender ({salutation!r})"))
+    last = text.strip().splitlines()[-1].strip().rstrip(".,!")
+    if any(last.casefold() == n.casefold() for n in (*who.sender, *who.customer)):
+        found.append(Finding("names_swapped", f"{name}: signs ({last!r}): the signature is the "
+                                              "template's"))  # fmt: skip
+    return found
+
+
 def _swapped(body: str, customer: str, sender: str) -> list[Finding]:
-    """A model that greets the sender, or signs as the customer."""
+    """A whole reply that greets the sender, or signs as the customer (the first sentence
+    is the greeting, however the lines break)."""
     findings = []
     lines = [line.strip() for line in body.strip().splitlines() if line.strip()]
-    greeting, closing = (lines[0] if lines else ""), " ".join(lines[-3:]).casefold()
-    if sender.strip() and sender.casefold() in greeting.casefold():
+    greeting = _first_sentence(body)
+    closing = " ".join(lines[-3:]).casefold()
+    first_name = sender.split(maxsplit=1)[0] if sender.strip() else ""
+    greeted = [n for n in (sender, first_name) if n and _names(greeting, n)]
+    if greeted and not (customer and _names(greeting, customer)):
         findings.append(
-            Finding("names_swapped", f"greets the sender ({sender}) instead of the customer")
+            Finding("names_swapped", f"greets the sender ({greeted[0]}) instead of the customer")
         )
     if customer.strip() and customer.casefold() in closing and sender.casefold() not in closing:
         findings.append(Finding("names_swapped", f"signs as the customer ({customer})"))
     return findings
 
 
-def detect_language(text: str) -> str | None:
-    """The language whose common words the text uses most, or None when too short to say."""
-    words = re.findall(r"[a-zà-ÿß]+", text.casefold())
-    if len(words) < 12:
-        return None
-    scores = {lang: sum(w in stop for w in words) for lang, stop in STOPWORDS.items()}
-    best = max(scores, key=lambda lang: scores[lang])
-    ranked = sorted(scores.values(), reverse=True)
-    return best if ranked[0] >= 3 and ranked[0] > ranked[1] else None
+def _greeting(sentence: str) -> bool:
+    lowered = sentence.lower()
+    return any(re.match(rf"{re.escape(g)}(?![^\W\d_])", lowered) for g in GREETINGS)
+
+
+def _names(text: str, name: str) -> bool:
+    return re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text, re.IGNORECASE) is not None
+
+
+def _first_sentence(text: str) -> str:
+    """Up to the first `.`, `!`, `?`, `:` or line end: a greeting is the first of these."""
+    first = re.split(r"(?<=[.!?:])\s|\n", text.strip(), maxsplit=1)[0]
+    return first.strip()
+
+
+def _length(name: str, text: str, wording: str, limit: int | None) -> list[Finding]:
+    if limit is not None and len(text.strip()) > limit:
+        return [Finding(f"{name}_length", f"{name}: {len(text.strip())} characters (max {limit})")]
+    words = re.findall(r"[^\W\d_]{2,}", text)
+    if len(words) < MIN_WORDS or len(text.strip()) < len(wording.strip()) * SHORTEST:
+        return [Finding("region_short", f"{name}: says too little ({_start(text)!r})")]
+    longest = LONGER_THAN_WORDING * len(wording) + SLACK
+    if len(text) > longest:
+        return [Finding("region_length", f"{name}: {len(text)} characters, the approved "
+                                         f"wording {len(wording)}")]  # fmt: skip
+    return []
+
+
+def _start(text: str, size: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[: size - 1] + "…"

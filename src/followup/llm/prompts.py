@@ -17,13 +17,19 @@ from typing import TYPE_CHECKING, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from followup.campaigns import DEFAULT_LENGTH, DEFAULT_TONE, LENGTHS, CampaignName, channel_rule
+from followup.campaigns import (
+    CAMPAIGNS,
+    DEFAULT_LENGTH,
+    DEFAULT_TONE,
+    LENGTHS,
+    CampaignName,
+    channel_rule,
+)
 from followup.drafting.context import DraftContext
 from followup.errors import TemplateError, UsageError
 
 if TYPE_CHECKING:
-    from followup.drafting.draft import Draft
-    from followup.drafting.workbench import DraftRequest
+    from followup.drafting.engine import Baseline
 
 
 class PromptHeader(BaseModel):
@@ -110,13 +116,29 @@ def language_name(language: str) -> str:
     return str(Locale.parse(babel_locale(language)).get_display_name("en"))
 
 
-class BaselineContext(TypedDict):
-    subject: str | None
-    body: str
+#: what the writer is told about each region it rewrites
+REGION_RULES: dict[str, str] = {
+    "subject": "the email's subject line: at most {subject_max} characters, in {language}; it "
+    "may name the buyer's company or the one fact the message leads with; no internal labels",
+    "opening": "the opening, right after the greeting (1 to 3 sentences): speak to this buyer's "
+    "own situation, from what the buyer said and the rep's notes when there are any; no "
+    "greeting, no figures unless they are in the facts",
+    "answer": "the part that answers why the buyer stopped ordering (1 to 3 sentences), with "
+    "what changed (the facts)",
+    "closing": "the closing (1 or 2 sentences): one open question that invites a reply; no "
+    "signature, no dates or figures",
+}
+
+
+class RegionContext(TypedDict):
+    name: str
+    rule: str
+    wording: str  # the approved template's text for it
 
 
 class PromptContext(DraftContext):
-    """What a prompt knows: the draft context, plus the baseline draft, the rules, the facts."""
+    """What a prompt knows: the draft context, plus the regions to rewrite, the rules and
+    the facts."""
 
     language: str  # the language to write in (BCP-47)
     language_name: str  # ... in English words: `Portuguese (Brazil)`
@@ -124,22 +146,25 @@ class PromptContext(DraftContext):
     channel_rules: str  # the channel's format and limits
     tone: str
     length: str  # in words: `about 120 words`
-    baseline: BaselineContext  # the approved template's draft to personalise
+    purpose: str  # what the message is for
+    regions: list[RegionContext]  # what to write, with the approved wording of each
     facts: list[str]  # the facts a draft may use, one a line
 
 
 def prompt_context(
     context: DraftContext,
     *,
-    baseline: tuple[str | None, str],
+    regions: list[RegionContext],
     language: str,
     channel: str,
+    campaign: str,
     tone: str,
     length: str,
     allowed: list[str],
 ) -> PromptContext:
-    """The draft context plus what only prompts need: the baseline draft, the rules, the facts."""
-    subject, body = baseline
+    """The draft context plus what only prompts need: the regions, the rules, the facts."""
+    loss = context["loss"]
+    reason = f" after a problem with {loss['reason_label'].lower()}" if loss else ""
     return {
         **context,
         "language": language,
@@ -148,30 +173,55 @@ def prompt_context(
         "channel_rules": channel_rule(channel),
         "tone": tone,
         "length": LENGTHS[length],
-        "baseline": {"subject": subject, "body": body},
+        "purpose": CAMPAIGNS[campaign].writer_purpose.format(reason=reason),
+        "regions": regions,
         "facts": allowed,
     }
 
 
-def fact_lines(context: DraftContext) -> list[str]:
-    """The facts a draft may use, one per line, values as plain as possible (ISO dates)."""
-    c, lines = context["customer"], []
+def region_contexts(wording: dict[str, str], language: str, channel: str) -> list[RegionContext]:
+    """What the prompt asks for: each region of the template, its rule, its wording."""
+    from followup.campaigns import CHANNELS
+
+    subject_max = CHANNELS[channel].subject_max or 0
+    return [
+        {
+            "name": name,
+            "rule": REGION_RULES[name].format(
+                subject_max=subject_max, language=language_name(language)
+            ),
+            "wording": text.strip(),
+        }
+        for name, text in wording.items()
+    ]
+
+
+def fact_lines(context: DraftContext, campaign: str) -> list[str]:
+    """The facts a draft of `campaign` may use, one per line, values as plain as possible
+    (ISO dates): what the campaign's message is about, not every fact there is."""
+    c, lines, kind = context["customer"], [], CAMPAIGNS[campaign]
     lines.append(
         f"customer company: {c['company']}; contact person: {c['contact_name'] or '(none)'}"
     )
     if c["customer_since"]:
         lines.append(f"customer since {c['customer_since']} ({c['years_as_customer']} years)")
-    lines.append(
-        f"orders this year: {c['orders_this_year']}; order value this year: {c['volume_this_year']}"
-    )
+    if not kind.by_loss_reason:
+        lines.append(
+            f"orders this year: {c['orders_this_year']}; "
+            f"order value this year: {c['volume_this_year']}"
+        )
     if c["products"]:
         lines.append("products the customer usually orders: " + ", ".join(c["products"]))
-    lines += _offer_lines(context)
-    lines += [f"this year: {item}" for item in context["company"]["achievements"]]
-    lines += [f"what changed since the customer left: {item}" for item in context["answers"]]
-    lines += [
-        f"new product: {p['name']} — {p['description']}" for p in context["company"]["new_products"]
-    ]
+    if not kind.shows_year:
+        lines += _offer_lines(context)
+    if kind.shows_year:
+        lines += [f"this year: {item}" for item in context["company"]["achievements"]]
+    if kind.by_loss_reason and context["loss"]:
+        lines += [f"what changed since the buyer left: {item}" for item in context["answers"]]
+        lines += [
+            f"new product: {p['name']}: {p['description']}"
+            for p in context["company"]["new_products"]
+        ]
     plan = context["plan"]
     if plan and plan["next_order"]:
         lines.append(f"the customer's next order is expected around {plan['next_order']}")
@@ -202,20 +252,33 @@ def _offer_lines(context: DraftContext) -> list[str]:
 
 def build_messages(
     prompt: Prompt,
-    req: DraftRequest,
-    baseline: Draft,
+    base: Baseline,
     *,
     tone: str = DEFAULT_TONE,
     length: str = DEFAULT_LENGTH,
 ) -> Messages:
-    """The exact messages an LLM draft of `req` sends, personalising `baseline`."""
+    """The exact messages an LLM draft sends: rewrite the regions of `base`'s template."""
+    req = base.request
     context = prompt_context(
         req.context,
-        baseline=(baseline.subject, baseline.body),
+        regions=region_contexts(base.wording, req.language, req.channel),
         language=req.language,
         channel=req.channel,
+        campaign=req.campaign,
         tone=tone,
         length=length,
-        allowed=fact_lines(req.context),
+        allowed=fact_lines(req.context, req.campaign),
     )
     return render_prompt(prompt, context)
+
+
+def repair_message(refused: dict[str, list[str]]) -> str:
+    """The one re-ask of the regions the guard refused, quoting why."""
+    lines = ["Some parts cannot be used as written:"]
+    lines += [f'- "{name}": ' + "; ".join(problems) for name, problems in refused.items()]
+    keys = ", ".join(f'"{name}"' for name in refused)
+    lines.append(
+        f"Write only these parts again ({keys}), as one JSON object, stating only the facts "
+        "you were given."
+    )
+    return "\n".join(lines)

@@ -1,8 +1,9 @@
 """Structured replies from a model: the JSON schema asked for, and a tolerant parser.
 
-Servers that honour `response_format` return exactly `{"subject", "body"}`; others wrap
-it in a code fence, add prose around it, or put raw newlines inside strings. The
-parser copes with those; anything else is a `ReplyError` whose message goes into the
+Servers that honour `response_format` return exactly one string per region asked for
+(`{"subject", "opening", "closing"}`: the parts of an approved template the model rewrites);
+others wrap it in a code fence, add prose around it, or put raw newlines inside strings.
+The parser copes with those; anything else is a `ReplyError` whose message goes into the
 one re-ask the engine makes.
 """
 
@@ -10,33 +11,27 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from followup.campaigns import CHANNELS
 from followup.errors import ReplyError
 
 
-class EmailReply(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    subject: str = Field(min_length=1)
-    body: str = Field(min_length=1)
-
-
-class WhatsAppReply(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    body: str = Field(min_length=1)
+@cache
+def reply_model(regions: tuple[str, ...]) -> type[BaseModel]:
+    """A strict model of a reply that rewrites these regions: one string field each."""
+    fields: dict[str, Any] = {name: (str, Field(min_length=1)) for name in regions}
+    model: type[BaseModel] = create_model(
+        f"Reply_{'_'.join(regions)}", __config__=ConfigDict(extra="forbid"), **fields
+    )
+    return model
 
 
-def reply_model(channel: str) -> type[BaseModel]:
-    return EmailReply if CHANNELS[channel].has_subject else WhatsAppReply
-
-
-def response_format(channel: str, kind: str = "json_schema") -> dict[str, Any] | None:
-    """`response_format` for chat completions: by default a strict JSON schema of the reply.
+def response_format(regions: tuple[str, ...], kind: str = "json_schema") -> dict[str, Any] | None:
+    """`response_format` for chat completions: by default a strict JSON schema of the reply
+    (one string per region asked for).
 
     Only the keywords every strict implementation accepts (OpenAI's strict mode refuses
     a schema with `minLength`/`maxLength`); the parser checks the rest. `json_object`
@@ -46,16 +41,15 @@ def response_format(channel: str, kind: str = "json_schema") -> dict[str, Any] |
         return None
     if kind == "json_object":
         return {"type": "json_object"}
-    fields = list(reply_model(channel).model_fields)
     return {
         "type": "json_schema",
         "json_schema": {
-            "name": f"{channel}_draft",
+            "name": "regions",
             "strict": True,
             "schema": {
                 "type": "object",
-                "properties": {name: {"type": "string"} for name in fields},
-                "required": fields,
+                "properties": {name: {"type": "string"} for name in regions},
+                "required": list(regions),
                 "additionalProperties": False,
             },
         },
@@ -65,13 +59,14 @@ def response_format(channel: str, kind: str = "json_schema") -> dict[str, Any] |
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL | re.IGNORECASE)
 
 
-def parse_reply(content: str | None, channel: str) -> BaseModel:
-    """The reply as a validated model, repairing what servers commonly get wrong."""
+def parse_reply(content: str | None, regions: tuple[str, ...]) -> dict[str, str]:
+    """The reply's text per region, repairing what servers commonly get wrong."""
     if not content or not content.strip():
         raise ReplyError("the reply is empty")
     data = _json_object(content)
     try:
-        return reply_model(channel).model_validate(data)
+        reply = reply_model(regions).model_validate(data)
+        return {name: str(getattr(reply, name)) for name in regions}
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "reply"
