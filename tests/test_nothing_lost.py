@@ -95,6 +95,114 @@ def test_an_old_xls_workbook_in_data_is_not_passed_over(tmp_path: Path) -> None:
     )
 
 
+# --------------------------------------------------------------------------- empty tables
+
+
+def test_a_header_only_orders_file_is_said_to_have_no_rows(tmp_path: Path) -> None:
+    write(tmp_path / "data/orders.csv", "客户编号,下单日期,金额\r\n")
+
+    result = run(*segment("--output", "out.csv"))
+
+    assert result.stderr == (
+        "Note: data/orders.csv: has a header but no data rows: 0 order lines read\nWrote out.csv\n"
+    )
+
+
+def test_header_only_customers_and_losses_are_said_to_have_no_rows(tmp_path: Path) -> None:
+    write(tmp_path / "data/orders.csv", ORDERS)
+    write(tmp_path / "data/customers.csv", "customer_id,company\n,\n , \n")  # blank rows only
+    xlsx(tmp_path / "data/losses.xlsx", [["客户编号", "流失原因"]])
+
+    result = run(*losses_report())
+
+    assert result.stderr == (
+        "Note: data/customers.csv: has a header but no data rows: 0 customers read\n"
+        "Note: data/losses.xlsx: has a header but no data rows: 0 losses read\n"
+    )
+
+
+def test_every_row_set_aside_is_said(tmp_path: Path) -> None:
+    write(tmp_path / "data/orders.csv", "customer_id,order_date,amount\nC1,TBD,5\n,2026-11-01,6\n")
+
+    result = run(*segment("--rejects", "rejects.csv", "--output", "out.csv"))
+
+    assert result.stderr == (
+        "Note: data/orders.csv: every row was set aside (2): 0 order lines read\n"
+        "2 rows set aside: see rejects.csv\n"
+        "Wrote out.csv\n"
+    )
+
+
+# --------------------------------------------------------------------------- currencies
+
+NOT_A_CURRENCY = "is not a currency code (ISO 4217: USD, EUR, CNY …)"
+
+
+@pytest.mark.parametrize(
+    ("codes", "row", "value"),
+    [
+        pytest.param(["UDS", "UDS"], 2, "UDS", id="one currency, a typo: not the base"),
+        pytest.param(["USD", "xyz"], 3, "xyz", id="a made-up code"),
+        pytest.param(["美元", "US"], 3, "US", id="a country, not a currency"),
+    ],
+)
+def test_a_currency_that_is_not_iso_4217_is_reported(
+    tmp_path: Path, codes: list[str], row: int, value: str
+) -> None:
+    lines = "".join(f"C{i},2026-11-0{i},5,{code}\n" for i, code in enumerate(codes, 1))
+    write(tmp_path / "data/orders.csv", "客户编号,下单日期,金额,币种\n" + lines)
+
+    count = sum(code == value for code in codes)
+    rows = "1 row cannot" if count == 1 else f"{count} rows cannot"
+    assert fails(*segment()) == (
+        f'Error: data/orders.csv row {row}, column "币种": "{value}" {NOT_A_CURRENCY} '
+        f"({rows} be used: fix the data, or pass --rejects FILE to set such rows aside and go "
+        "on)\n"
+    )
+
+
+def test_rows_with_a_currency_that_is_not_iso_4217_can_be_set_aside(tmp_path: Path) -> None:
+    write(
+        tmp_path / "data/orders.csv",
+        "customer_id,order_date,amount,currency\n"
+        "C1,2026-11-01,5,usd\nC2,2026-11-02,6,UDS\nC3,2026-11-03,7,\nC4,2026-11-04,8,RMB\n",
+    )
+    write(tmp_path / "followup.toml", '[currency]\nbase = "USD"\n[currency.rates]\nCNY = 0.14\n')
+
+    result = run(*segment("--format", "json", "--rejects", "rejects.csv"))
+
+    assert set(rfm(result.stdout)) == {"C1", "C3", "C4"}  # a blank currency is the base
+    assert (tmp_path / "rejects.csv").read_text(encoding="utf-8").splitlines()[1] == (
+        f'data/orders.csv,3,currency,UDS,"{NOT_A_CURRENCY}",'
+        '"{""customer_id"": ""C2"", ""order_date"": ""2026-11-02"", ""amount"": ""6"", '
+        '""currency"": ""UDS""}"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (
+            '[currency]\nbase = "UDS"\n',
+            'followup.toml: [currency] base "UDS" is not a currency code (ISO 4217, e.g. '
+            'base = "USD")',
+        ),
+        (
+            '[currency]\nbase = "USD"\n[currency.rates]\nEURO = 1.1\n',
+            "followup.toml: [currency.rates] EURO is not a currency code (ISO 4217, e.g. "
+            "EUR = 1.08)",
+        ),
+    ],
+)
+def test_a_base_or_rate_that_is_not_iso_4217_is_reported(
+    tmp_path: Path, settings: str, message: str
+) -> None:
+    write(tmp_path / "followup.toml", settings)
+    write(tmp_path / "data/orders.csv", ORDERS)
+
+    assert fails(*segment()) == f"Error: {message}\n"
+
+
 # --------------------------------------------------------------------------- long cells
 
 

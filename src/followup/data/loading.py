@@ -217,6 +217,20 @@ class Loaded:
     notes: list[str] = field(default_factory=list)
 
 
+def empty_note(problems: Problems, what: str) -> list[str]:
+    """A note when no row is left to use: the file has a header and no data rows (a CRM
+    export whose filter matched nothing, or a sheet saved before it was filled in), or
+    every row was set aside. Not an error: a customers list with no orders yet is a
+    team's start (every customer a prospect)."""
+    keep = problems.keep_mask()
+    if keep.any():
+        return []
+    path, rows = problems.mapped.raw.path, len(keep)
+    if rows == len(problems.blank):
+        return [f"{path}: has a header but no data rows: 0 {what} read"]
+    return [f"{path}: every row was set aside ({rows}): 0 {what} read"]
+
+
 def finish(problems: Problems, *, keep_bad_rows: bool) -> list[Reject]:
     rejects = problems.rejects()
     if rejects and not keep_bad_rows:
@@ -251,7 +265,7 @@ def load_customers(
     data["row"] = pa.array(mapped.raw.rows, pa.int64())
     table = pa.table(data).filter(pa.array(problems.keep_mask()))
     _check_unique(table, mapped)
-    return Loaded(table, rejects)
+    return Loaded(table, rejects, empty_note(problems, "customers"))
 
 
 def _check_unique(table: pa.Table, mapped: Mapped) -> None:
@@ -307,7 +321,7 @@ def load_losses(
     canonical = frame["reason_raw"].map(canonical_reason)
     frame["reason_known"] = canonical.notna()
     frame["reason"] = canonical.fillna(frame["reason_raw"])
-    notes = []
+    notes = empty_note(problems, "losses")
     unknown = frame.loc[~frame["reason_known"], "reason_raw"].value_counts()
     if len(unknown):
         listed = ", ".join(f'"{r}" ({c})' for r, c in unknown.items())
