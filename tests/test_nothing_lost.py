@@ -95,6 +95,71 @@ def test_an_old_xls_workbook_in_data_is_not_passed_over(tmp_path: Path) -> None:
     )
 
 
+# --------------------------------------------------------------------------- orphan ids
+
+
+def test_orders_of_customers_the_customers_file_does_not_list(tmp_path: Path) -> None:
+    """Excel shows 00123 as 123; a hand-kept sheet pads what the CRM does not."""
+    write(
+        tmp_path / "data/orders.csv",
+        "客户编号,下单日期,金额\n"
+        "123,2026-11-01,5\n"  # the customers file says 00123
+        "C9,2026-11-02,6\n"  # nowhere
+        "123,2026-11-03,7\n"
+        "００７７７,2026-11-04,1\n"  # full-width digits; the customers file says 777
+        "c 201,2026-11-04,1\n"  # the customers file says C201
+        "C2,2026-11-05,1\n",
+    )
+    xlsx(
+        tmp_path / "data/customers.xlsx",
+        [["客户编号", "公司名称"], ["00123", "Vargas"], [777, "Al Noor"], ["C201", "Weber"],
+         ["C2", "Hughes"]],
+    )  # fmt: skip
+
+    result = run(*segment("--format", "json"))
+
+    assert result.stderr == (
+        "Note: data/orders.csv: 4 customer ids (5 order lines) are not in "
+        'data/customers.xlsx, so those customers have no name: "123" (row 2; "00123" '
+        'there, zero-padded), "００７７７" (row 5; "777" there, leading zeros trimmed), '
+        '"c 201" (row 6; "C201" there, written with other spaces, width or case), '
+        '"C9" (row 3)\n'
+    )
+    assert companies(result.stdout)["123"] is None  # still counted: RFM is about orders
+    assert rfm(result.stdout)["123"][1] == 2
+
+
+def test_many_orphan_ids_are_counted_and_the_first_named(tmp_path: Path) -> None:
+    lines = "".join(f"X{n},2026-11-01,5\n" for n in range(1, 13))
+    write(tmp_path / "data/orders.csv", "customer_id,order_date,amount\nC2,2026-11-01,5\n" + lines)
+    xlsx(tmp_path / "data/customers.xlsx", CUSTOMERS)
+
+    result = run(*segment("--output", "out.csv"))
+
+    named = ", ".join(f'"X{n}" (row {n + 2})' for n in range(1, 11))
+    assert result.stderr == (
+        "Note: data/orders.csv: 12 customer ids (12 order lines) are not in "
+        f"data/customers.xlsx, so those customers have no name: {named}, and 2 more\n"
+        "Wrote out.csv\n"
+    )
+
+
+def test_losses_of_customers_listed_nowhere(tmp_path: Path) -> None:
+    write(tmp_path / "data/orders.csv", ORDERS + "C3,2026-11-03,7\n")
+    xlsx(tmp_path / "data/customers.xlsx", CUSTOMERS)
+    write(tmp_path / "data/losses.csv", "客户编号,流失原因\n123,价格\nC3,交期\nC4,质量问题\n")
+
+    result = run(*losses_report())
+
+    assert result.stderr == (
+        "Note: data/orders.csv: 1 customer id (1 order line) is not in data/customers.xlsx, "
+        'so those customers have no name: "C3" (row 4)\n'
+        "Note: data/losses.csv: 2 customer ids (2 losses) are not in data/customers.xlsx or "
+        'the orders, so those losses have no segment or owner: "123" (row 2; "00123" there, '
+        'zero-padded), "C4" (row 4)\n'
+    )
+
+
 # --------------------------------------------------------------------------- empty tables
 
 
