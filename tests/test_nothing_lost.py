@@ -4,11 +4,15 @@ not currencies, and cells too big to read or to print."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import random
 from pathlib import Path
 
 import pytest
 
+from followup.files import csv_text
 from tests.conftest import run, write
 from tests.test_loading import ROWS_ASIDE, fails, losses_report, rfm, segment, xlsx
 
@@ -237,11 +241,17 @@ def test_rows_with_a_currency_that_is_not_iso_4217_can_be_set_aside(tmp_path: Pa
     result = run(*segment("--format", "json", "--rejects", "rejects.csv"))
 
     assert set(rfm(result.stdout)) == {"C1", "C3", "C4"}  # a blank currency is the base
-    assert (tmp_path / "rejects.csv").read_text(encoding="utf-8").splitlines()[1] == (
-        f'data/orders.csv,3,currency,UDS,"{NOT_A_CURRENCY}",'
-        '"{""customer_id"": ""C2"", ""order_date"": ""2026-11-02"", ""amount"": ""6"", '
-        '""currency"": ""UDS""}"'
-    )
+    rejects = list(csv.reader(io.StringIO((tmp_path / "rejects.csv").read_text("utf-8"))))
+    assert rejects[1:] == [
+        [
+            "data/orders.csv",
+            "3",
+            "currency",
+            "UDS",
+            NOT_A_CURRENCY,
+            '{"customer_id": "C2", "order_date": "2026-11-02", "amount": "6", "currency": "UDS"}',
+        ]
+    ]
 
 
 @pytest.mark.parametrize(
@@ -306,3 +316,100 @@ def test_a_value_with_line_breaks_stays_on_one_line(tmp_path: Path) -> None:
         'Error: data/orders.csv row 2, column "order_date": "2026-11-01\\nTBD" is not a date '
         f"(1 row cannot be used: {ROWS_ASIDE})\n"
     )
+
+
+# --------------------------------------------------------------------------- rejects, column-wise
+
+AWKWARD = (
+    "订单号,客户编号,下单日期,金额,备注,备注\r\n"
+    "SO-1,C1,2026-11-01,5,ok,ok\r\n"  # row 2: good
+    'SO-2,,2026-11-02,6,"said ""urgent"", C:\\path\r\nline 2\ttab",x\r\n'  # row 3: no customer
+    "SO-3,C3, 2023-13-01 ,7,\x01bell,\r\n"  # row 4 (in a spreadsheet: row 3 is one row)
+    ',C4,2026-11-04,"=HYPERLINK(""x"")",,\r\n'  # row 5: not an amount, a formula
+    ",,,,,\r\n"  # row 6: blank, dropped
+    " , ,\u3000, , , \r\n"  # row 7: blank too
+    "SO-9,C9,2026-11-09,9,,最后\r\n"  # row 8: good
+)
+
+
+def test_the_rejects_file_holds_each_row_as_read(tmp_path: Path) -> None:
+    write(tmp_path / "data/orders.csv", AWKWARD)
+
+    result = run(*segment("--format", "json", "--rejects", "rejects.csv"))
+
+    assert result.stderr == "3 rows set aside: see rejects.csv\n"
+    assert set(rfm(result.stdout)) == {"C1", "C9"}
+    text = (tmp_path / "rejects.csv").read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    cells = list(csv.reader(io.StringIO(AWKWARD.replace("\r\n", "\n"))))
+    headers = cells[0]
+
+    def record(number: int) -> str:
+        return json.dumps(dict(zip(headers, cells[number], strict=True)), ensure_ascii=False)
+
+    assert rows == [
+        ["file", "row", "column", "value", "problem", "record"],
+        ["data/orders.csv", "3", "客户编号", "", "is empty", record(2)],
+        ["data/orders.csv", "4", "下单日期", "2023-13-01", "is not a date", record(3)],
+        ["data/orders.csv", "5", "金额", '\'=HYPERLINK("x")', "is not an amount", record(4)],
+    ]
+    assert json.loads(rows[1][5])["备注"] == "x"  # a header twice: its last cell, as a dict
+    assert text == csv_text(rows[0], rows[1:])  # byte for byte as the csv module writes
+
+
+def test_rejects_from_the_api_are_rows_with_their_record(tmp_path: Path) -> None:
+    import followup
+
+    write(tmp_path / "data/orders.csv", AWKWARD)
+
+    rejects = followup.load(tmp_path, keep_bad_rows=True).rejects
+
+    assert [(r.row, r.column, r.value, r.problem) for r in rejects] == [
+        (3, "客户编号", None, "is empty"),
+        (4, "下单日期", "2023-13-01", "is not a date"),
+        (5, "金额", '=HYPERLINK("x")', "is not an amount"),
+    ]
+    assert rejects[-1].record == {
+        "订单号": "",
+        "客户编号": "C4",
+        "下单日期": "2026-11-04",
+        "金额": '=HYPERLINK("x")',
+        "备注": "",
+    }
+    assert rejects[0].message() == 'data/orders.csv row 3, column "客户编号": is empty'
+
+
+def test_the_rejects_file_is_what_csv_writes(tmp_path: Path) -> None:
+    """Written column-wise, byte for byte as the csv module (and `csv_text`) writes it."""
+    from followup.data.rejects import Reject, from_list
+    from followup.files import csv_text, write_rejects
+
+    rng = random.Random(4)
+    pieces = ["", "a", ",", '"', "\n", "\r", "\r\n", "=SUM(A1)", "-5", "+1", "@x", "\t", "中文",
+              " ", "'", "1e5", "-", "－５", "-５", "+1\n", "\u3000"]  # fmt: skip
+
+    def text(most: int) -> str:
+        return "".join(rng.choice(pieces) for _ in range(rng.randint(0, most)))
+
+    rejects = [
+        Reject(
+            rng.choice(["data/orders.csv", "=evil.csv", "a,b.csv"]),
+            row,
+            None if rng.random() < 0.2 else text(2),
+            None if rng.random() < 0.2 else text(3),
+            rng.choice(["is empty", "is not a date", "+1\n"]),
+            {text(2): text(3) for _ in range(3)},
+        )
+        for row in range(2, 2002)
+    ]
+    rows = [
+        (r.file, r.row, r.column or "", r.value or "", r.problem, json.dumps(r.record, ensure_ascii=False))
+        for r in rejects
+    ]  # fmt: skip
+    expected = csv_text(("file", "row", "column", "value", "problem", "record"), rows).encode()
+
+    write_rejects(tmp_path / "objects.csv", rejects)
+    write_rejects(tmp_path / "columns.csv", from_list(rejects))
+
+    assert (tmp_path / "objects.csv").read_bytes() == expected
+    assert (tmp_path / "columns.csv").read_bytes() == expected

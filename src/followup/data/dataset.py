@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from followup.data.loading import ColumnMap, Reject, load_column_map, load_customers, load_losses
+from followup.data.loading import ColumnMap, load_column_map, load_customers, load_losses
 from followup.data.orders import Orders, load_orders
+from followup.data.rejects import Rejects
 from followup.errors import UsageError
 from followup.settings import Settings, load_settings
 from followup.workspace import Workspace
@@ -39,7 +40,7 @@ class Dataset:
     orders: Orders
     customers: pa.Table | None
     losses: pd.DataFrame | None
-    rejects: list[Reject] = field(default_factory=list)
+    rejects: Rejects = field(default_factory=Rejects)
     notes: list[str] = field(default_factory=list)
 
 
@@ -78,7 +79,7 @@ def load_dataset(
         date_format=settings.data.date_format,
         keep_bad_rows=keep_bad_rows,
     )
-    rejects, notes = list(orders.rejects), list(orders.notes)
+    rejects, notes = orders.rejects, list(orders.notes)
     customers = losses = None
     if customers_path is not None:
         loaded = load_customers(

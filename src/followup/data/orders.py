@@ -13,12 +13,12 @@ from followup.data.loading import (
     ColumnMap,
     Mapped,
     Problems,
-    Reject,
     empty_note,
     finish,
     read_mapped,
 )
 from followup.data.parsing import flags, parse_amounts, parse_dates, parse_ids, present
+from followup.data.rejects import Rejects
 from followup.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class Orders:
 
     table: pa.Table
     base_currency: str | None
-    rejects: list[Reject]
+    rejects: Rejects
     notes: list[str]
     has_order_ids: bool
 
