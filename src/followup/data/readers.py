@@ -200,8 +200,10 @@ def _import_pandas_meanwhile() -> None:
 
 
 def _check_quotes(data: bytes, display: str) -> None:
-    """An unmatched quote would silently swallow the rest of the file: refuse it."""
-    if data.count(b'"') % 2:
+    """An unmatched quote would silently swallow the rest of the file: refuse it.
+
+    (`in` is a memchr, ~10x faster than counting: most exports quote nothing.)"""
+    if b'"' in data and data.count(b'"') % 2:
         line = data.count(b"\n", 0, data.rfind(b'"')) + 1
         raise InputError(
             f'line {line} opens a quote (") that is never closed: the rest of the file '
