@@ -56,6 +56,15 @@ def test_init_then_the_teams_xlsx_exports(tmp_path: Path) -> None:
     )
 
 
+def test_a_new_workspace_says_where_the_orders_go(tmp_path: Path) -> None:
+    run("init", "team")
+
+    assert fails(*segment("--workspace", "team")) == (
+        "Error: no orders file in team/data/: put your orders export there as orders.xlsx "
+        "or orders.csv, or pass --orders FILE\n"
+    )
+
+
 @pytest.mark.parametrize("table", ["customers", "losses"])
 def test_two_files_for_one_table_stop(tmp_path: Path, table: str) -> None:
     """A workspace made by an older `followup init` has header-only CSVs beside the exports."""

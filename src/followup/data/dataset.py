@@ -62,6 +62,12 @@ def load_dataset(
     display = sources.workspace.display
     paths = {table: sources.path(table) for table in ("orders", "customers", "losses")}
     orders_path, customers_path, losses_path = paths.values()
+    if orders_path is None and sources.workspace.root is not None:
+        folder = display(sources.workspace.root / "data")
+        raise UsageError(
+            f"no orders file in {folder}/: put your orders export there as orders.xlsx or "
+            "orders.csv, or pass --orders FILE"
+        )
     if orders_path is None:
         raise UsageError(
             "no orders file: pass --orders FILE, run inside a workspace with data/orders.csv "
