@@ -99,6 +99,7 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
+    cpu_s: float = 0.0  # user + system time of the child (and its children)
 
     @property
     def ok(self) -> bool:
@@ -120,6 +121,9 @@ class Series:
 
     def best_wall(self) -> float:
         return min(self.walls)
+
+    def median_cpu(self) -> float:
+        return statistics.median(r.cpu_s for r in self.runs)
 
     def peak_rss_mb(self) -> float:
         return kb_to_mb(max(r.maxrss_kb for r in self.runs))
@@ -144,6 +148,15 @@ def _parse_gnu_time(text: str) -> int:
     raise RuntimeError(f"no 'Maximum resident set size' in /usr/bin/time output:\n{text}")
 
 
+def _gnu_time_cpu(text: str) -> float:
+    """User + system seconds from `/usr/bin/time -v` (0 when it says neither)."""
+    return sum(
+        float(line.rsplit(":", 1)[1])
+        for line in text.splitlines()
+        if line.strip().startswith(("User time (seconds)", "System time (seconds)"))
+    )
+
+
 def _run_gnu_time(cmd: list[str], workdir: Path) -> Run:
     """Wall via perf_counter around `/usr/bin/time -v -o FILE cmd`; RSS from FILE."""
     out, err, rep = workdir / "stdout.txt", workdir / "stderr.txt", workdir / "time.txt"
@@ -155,7 +168,8 @@ def _run_gnu_time(cmd: list[str], workdir: Path) -> Run:
         wall = time.perf_counter() - t0
     report = _read(rep)
     # GNU time writes "Command exited with non-zero status N" and still exits with N.
-    return Run(wall, _parse_gnu_time(report), proc.returncode, _read(out), _read(err))
+    rss, cpu = _parse_gnu_time(report), _gnu_time_cpu(report)
+    return Run(wall, rss, proc.returncode, _read(out), _read(err), cpu)
 
 
 def _run_wait4(cmd: list[str], workdir: Path) -> Run:
@@ -168,7 +182,8 @@ def _run_wait4(cmd: list[str], workdir: Path) -> Run:
         wall = time.perf_counter() - t0
     rc = os.waitstatus_to_exitcode(status)
     proc.returncode = rc  # already reaped: keep Popen from waiting again
-    return Run(wall, usage.ru_maxrss, rc, _read(out), _read(err))
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(wall, usage.ru_maxrss, rc, _read(out), _read(err), cpu)
 
 
 def run_measured(cmd: list[str], rss_method: str) -> Run:
@@ -431,8 +446,9 @@ def speedups(cr: CaseResult) -> tuple[float | None, float | None]:
 
 def case_rows(res: Results) -> list[str]:
     rows = [
-        "| file | tool | runs | median wall (s) | best wall (s) | peak RSS (MB) | customers out |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| file | tool | runs | median wall (s) | best wall (s) | median CPU (s) | peak RSS (MB) "
+        "| customers out |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for cr in res.cases:
         name = f"`{cr.case.orders.name}`"
@@ -440,23 +456,25 @@ def case_rows(res: Results) -> list[str]:
         if s.runs:
             rows.append(
                 f"| {name} | `followup segment` | {len(s.runs)} | {fmt_s(s.median_wall())} "
-                f"| {fmt_s(s.best_wall())} | {s.peak_rss_mb():.0f} | {cr.segment_rows_out} |"
+                f"| {fmt_s(s.best_wall())} | {fmt_s(s.median_cpu())} | {s.peak_rss_mb():.0f} "
+                f"| {cr.segment_rows_out} |"
             )
         if p.runs:
             rows.append(
                 f"| {name} | pymc-marketing process | {len(p.runs)} | {fmt_s(p.median_wall())} "
-                f"| {fmt_s(p.best_wall())} | {p.peak_rss_mb():.0f} | {cr.peer_rows_out} |"
+                f"| {fmt_s(p.best_wall())} | {fmt_s(p.median_cpu())} | {p.peak_rss_mb():.0f} "
+                f"| {cr.peer_rows_out} |"
             )
             ins = [float(x["import_read_segment_s"]) for x in cr.peer_phases]
             rows.append(
                 f"| {name} | pymc-marketing import + read + `rfm_segments` (in-process) "
-                f"| {len(ins)} | {fmt_s(statistics.median(ins))} | {fmt_s(min(ins))} | — | — |"
+                f"| {len(ins)} | {fmt_s(statistics.median(ins))} | {fmt_s(min(ins))} | — | — | — |"
             )
     if res.help_walls:
         h = res.help_walls
         rows.append(
             f"| — | `followup --help` | {len(h)} | {fmt_s(statistics.median(h))} "
-            f"| {fmt_s(min(h))} | — | — |"
+            f"| {fmt_s(min(h))} | — | — | — |"
         )
     return rows
 
