@@ -5,6 +5,12 @@ order line). Defaults: 1,000,000 lines for 100,000 customers, ~1.3 lines per ord
 (lines of one order share order_id, customer and date), dates 2022-01-01..2026-11-20,
 amounts with 2 decimals, ~1% negative (credits), currency USD.
 
+Variants, as real shop exports come: ``--timestamps`` writes a time of day after each
+date (``2024-03-05 14:22:08``, nearly every value distinct), and ``--missing-ids 0.25``
+leaves the customer id blank on that share of lines (guest checkouts, which
+``followup segment --rejects FILE`` sets aside). Both draw from their own seeded
+generators, so the other columns are the same as in the plain file.
+
 The output is byte-identical for the same arguments: one numpy ``default_rng`` with a
 constant seed drives everything, and the CSV is formatted by hand (no locale, no float
 repr surprises).
@@ -12,6 +18,7 @@ repr surprises).
 Usage::
 
     python bench/gen_orders.py [--rows 1000000] [--customers 100000] [--out PATH]
+                               [--timestamps] [--missing-ids SHARE]
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ from pathlib import Path
 import numpy as np
 
 SEED = 20261122
+TIME_SEED = SEED + 1
+MISSING_SEED = SEED + 2
 HEADER = "order_id,customer_id,order_date,amount,currency,product"
 START = np.datetime64("2022-01-01")
 END = np.datetime64("2026-11-20")
@@ -98,7 +107,21 @@ def format_amounts(cents: np.ndarray) -> np.ndarray:
     return np.char.add(np.char.add(np.char.add(sign, whole), "."), frac)
 
 
-def build_columns(rows: int, customers: int) -> dict[str, np.ndarray]:
+def times_of_day(rows: int) -> np.ndarray:
+    """`` HH:MM:SS`` per line, office hours weighted (08:00-19:59), from their own seed."""
+    rng = np.random.default_rng(TIME_SEED)
+    seconds = rng.integers(8 * 3600, 20 * 3600, size=rows)
+    hh, mm, ss = seconds // 3600, seconds // 60 % 60, seconds % 60
+    parts = [np.char.zfill(x.astype(str), 2) for x in (hh, mm, ss)]
+    return np.char.add(
+        np.char.add(np.char.add(" ", parts[0]), ":"),
+        np.char.add(np.char.add(parts[1], ":"), parts[2]),
+    )
+
+
+def build_columns(
+    rows: int, customers: int, *, timestamps: bool = False, missing_ids: float = 0.0
+) -> dict[str, np.ndarray]:
     """All columns as numpy arrays, ordered by order date then order id."""
     rng = np.random.default_rng(SEED)
     sizes = lines_per_order(rng, rows)
@@ -109,10 +132,16 @@ def build_columns(rows: int, customers: int) -> dict[str, np.ndarray]:
     sizes = sizes[order_idx]
     line_order = np.repeat(np.arange(sizes.size, dtype=np.int64), sizes)
     products = rng.choice(PRODUCTS.size, size=rows, p=PRODUCT_WEIGHTS)
+    dates = (START + days[line_order].astype("timedelta64[D]")).astype(str)
+    if timestamps:
+        dates = np.char.add(dates, times_of_day(rows))
+    ids = np.char.add("C", np.char.zfill((cust[line_order] + 1).astype(str), 6))
+    if missing_ids:
+        ids[np.random.default_rng(MISSING_SEED).random(rows) < missing_ids] = ""
     return {
         "order_no": line_order + 1,
-        "customer": cust[line_order] + 1,
-        "date": (START + days[line_order].astype("timedelta64[D]")).astype(str),
+        "customer": ids,
+        "date": dates,
         "amount": format_amounts(line_amounts(rng, rows)),
         "product": PRODUCTS[products],
     }
@@ -128,7 +157,7 @@ def write_csv(cols: dict[str, np.ndarray], out: Path) -> None:
         for start in range(0, rows, CHUNK_LINES):
             sl = slice(start, start + CHUNK_LINES)
             lines = [
-                f"SO{o:07d},C{c:06d},{d},{a},USD,{p}"
+                f"SO{o:07d},{c},{d},{a},USD,{p}"
                 for o, c, d, a, p in zip(
                     cols["order_no"][sl].tolist(),
                     cols["customer"][sl].tolist(),
@@ -146,21 +175,49 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="order lines to write")
     parser.add_argument("--customers", type=int, default=100_000, help="distinct customers")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output CSV path")
+    parser.add_argument("--out", type=Path, default=None, help="output CSV path")
+    parser.add_argument("--timestamps", action="store_true", help="a time of day after each date")
+    parser.add_argument(
+        "--missing-ids",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="share of lines (0..1) with a blank customer id",
+    )
     args = parser.parse_args(argv)
     if args.rows < 1 or args.customers < 1:
         parser.error("--rows and --customers must be positive")
+    if not 0.0 <= args.missing_ids < 1.0:
+        parser.error("--missing-ids must be at least 0 and below 1")
+    if args.out is None:
+        args.out = default_out(timestamps=args.timestamps, missing_ids=args.missing_ids)
     return args
+
+
+def default_out(*, timestamps: bool, missing_ids: float) -> Path:
+    """``orders_1m.csv``, ``orders_1m_ts.csv``, ``orders_1m_ts_missing25.csv`` ..."""
+    name = "orders_1m"
+    if timestamps:
+        name += "_ts"
+    if missing_ids:
+        name += f"_missing{round(missing_ids * 100)}"
+    return DEFAULT_OUT.with_name(name + ".csv")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    cols = build_columns(args.rows, args.customers)
+    cols = build_columns(
+        args.rows, args.customers, timestamps=args.timestamps, missing_ids=args.missing_ids
+    )
     write_csv(cols, args.out)
     n_orders = int(cols["order_no"][-1])
+    named = cols["customer"][cols["customer"] != ""]
+    blank = args.rows - named.size
     print(
         f"wrote {args.out} ({args.rows:,} lines, {n_orders:,} orders, "
-        f"{np.unique(cols['customer']).size:,} customers)"
+        f"{np.unique(named).size:,} customers"
+        + (f", {blank:,} lines without a customer id" if blank else "")
+        + ")"
     )
     return 0
 

@@ -22,9 +22,11 @@ from followup.campaigns import CAMPAIGNS, CHANNELS
 from followup.cli import cli
 from followup.cli.errors import MEANINGS
 from followup.data.columns import TABLES
+from followup.data.orphans import SHOWN
 from followup.data.reasons import LOSS_REASONS
 from followup.drafting.context import context_fields
 from followup.drafting.targeting import CAMPAIGN_RULES
+from followup.workspace import DATA_SUFFIXES
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = (
@@ -40,12 +42,39 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join([_row(headers), _row(["---"] * len(headers)), *map(_row, rows)]) + "\n"
 
 
+def _files_paragraph() -> str:
+    suffixes = ", ".join(f"`{s}`" for s in DATA_SUFFIXES if s != ".xls")
+    return (
+        f"In a workspace, each table is `data/<table>` with any of the suffixes {suffixes} "
+        "(the name's case ignored): `data/customers.xlsx`, `data/orders.csv`; an old `.xls` "
+        "workbook is reported, to be saved as `.xlsx`. Only `orders` is required. Two files "
+        "for one table (`customers.csv` and `customers.xlsx`) stop the command with a message "
+        "naming both; keep one, or pass `--customers FILE`. Explicit `--orders`, "
+        "`--customers` and `--losses` files win over `data/`.\n"
+    )
+
+
+def _notes_paragraph() -> str:
+    return (
+        "Besides errors, a command prints notes (`Note: ...` on stderr) on what it read "
+        "and did not expect: a table with a header and no data rows (an empty result, not "
+        "an error), amounts converted to the base currency, loss reasons followup does not "
+        "know, and customer ids of the orders or losses that the customers file does not "
+        "list. Such order lines still count, for a customer with no name; the note names "
+        f"the first {SHOWN} ids with the row of each and, when one is a listed id written "
+        'another way, which one: `"123" (row 5; "00123" there, zero-padded)` (Excel '
+        "drops leading zeros), leading zeros trimmed, or other spaces, full-width "
+        "characters or case.\n"
+    )
+
+
 def data_md() -> str:
     parts = [HEADER, "# Input data\n",
              "Headers match ignoring case, spaces, `_`, `-`, `.` and a bracketed suffix "
              "(`Amount (USD)`). Anything else maps through `--columns map.yaml`:\n",
              "```yaml\norders:\n  order_date: Fecha de pedido\n  amount: Importe\n"
-             "customers:\n  customer_id: Kundennummer\n```\n"]  # fmt: skip
+             "customers:\n  customer_id: Kundennummer\n```\n",
+             "## Files\n", _files_paragraph(), "## Notes\n", _notes_paragraph()]  # fmt: skip
     for table, fields in TABLES.items():
         rows = [[f"`{f.name}`", "yes" if f.required else "", f.description,
                  ", ".join(f"`{a}`" for a in f.aliases)] for f in fields]  # fmt: skip

@@ -242,14 +242,11 @@ def test_strict_turns_findings_into_failures(workspace: Path) -> None:
 def test_init_creates_a_workspace_a_team_can_fill_in(tmp_path: Path) -> None:
     run("init", "team")
     team = tmp_path / "team"
-    for name in ("followup.toml", "company.yaml", "data/customers.csv", "data/orders.csv",
-                 "data/losses.csv", "templates", "prompts", "outbox"):  # fmt: skip
+    for name in ("followup.toml", "company.yaml", "data/README.md", "templates", "prompts",
+                 "outbox"):  # fmt: skip
         assert (team / name).exists(), name
-    assert (
-        (team / "data" / "orders.csv")
-        .read_text()
-        .startswith("order_id,customer_id,order_date,amount")
-    )
+    # no header-only tables: they would shadow the exports the team drops in data/
+    assert sorted(p.name for p in (team / "data").iterdir()) == ["README.md"]
     again = run("init", "team", ok=False)
     assert again.exit_code == 2 and "exists and is not empty" in again.stderr
 

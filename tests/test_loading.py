@@ -449,7 +449,7 @@ def test_missing_orders_file() -> None:
 
 @pytest.mark.parametrize("name", ["orders.csv", "orders.xlsx"])
 def test_header_only_file_gives_an_empty_result(tmp_path: Path, name: str) -> None:
-    """A header and no data rows is read as "no orders yet", not as an error."""
+    """A header and no data rows is read as "no orders yet", not as an error, and said."""
     if name.endswith(".xlsx"):
         xlsx(tmp_path / "data" / name, [["customer_id", "order_date", "amount"]])
     else:
@@ -458,7 +458,9 @@ def test_header_only_file_gives_an_empty_result(tmp_path: Path, name: str) -> No
     result = run(*segment("--orders", f"data/{name}"))
 
     assert result.stdout.startswith(f"0 customers, as of {AS_OF}, scheme classic\n")
-    assert result.stderr == ""
+    assert (
+        result.stderr == f"Note: data/{name}: has a header but no data rows: 0 order lines read\n"
+    )
 
 
 def test_losses_without_a_reason_column(tmp_path: Path) -> None:

@@ -7,10 +7,12 @@ import datetime as dt
 import random
 import re
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
 from followup.data.parsing import (
+    _timed,
     parse_amount_text,
     parse_amounts,
     parse_date_text,
@@ -342,3 +344,109 @@ def test_gbk_with_chinese_only_in_the_header() -> None:
     text = "客户编号,下单日期,金额\r\nC1,2026-11-01,5\r\nC2,2026-11-02,6\r\n"
 
     assert decode(text.encode("gbk"), "orders.csv") == (text, "gb18030")
+
+
+# --------------------------------------------------------------------------- dates, vectorised
+
+DATE_PIECES = (
+    ["2024", "1999", "２０２４", "202"],
+    ["-", "/", ".", "年", " - ", "", "　"],
+    ["3", "03", "13", "00", "３"],
+    ["-", "/", "月", ".", ""],
+    ["5", "05", "30", "31", "29"],
+    ["", "日", " 日"],
+    ["", " 14:22", " 14:22:08", "T14:22:09Z", "T14:22:09.123+08:00", " 9:05", " 23:59:59",
+     " 24:00", " 14:60", "  07:30 ", " 7:3", "T", " 14:22:08 +0800", "\u3000 14:22", " 1４:22",
+     " 14:22\n"],
+    ["", " ", "\t", "\u3000"],
+)  # fmt: skip
+
+
+def random_cells(seed: int, count: int) -> list[str]:
+    rng = random.Random(seed)
+    cells = ["".join(rng.choice(piece) for piece in DATE_PIECES) for _ in range(count)]
+    return [*cells, "", " ", "TBD", "45356", "45356.604166", "20240305", "20240305 14:22",
+            "05/03/2024", "05.03.2024 14:22", "2024-02-29 12:00", "2023-02-29 12:00"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("fmt", "serials"),
+    [(None, False), (None, True), ("%d.%m.%Y", False), ("%d.%m.%Y %H:%M", False),
+     ("%Y-%d-%m", False), ("%d/%m/%Y", True)],
+)  # fmt: skip
+def test_parse_dates_reads_each_cell_as_parse_date_text_does(
+    fmt: str | None, serials: bool
+) -> None:
+    """The vectorised path for cells with a time of day changes no cell's reading."""
+    cells = random_cells(11, 4000)
+
+    dates, blank, bad = parse_dates(strings(*cells), excel_serials=serials, day_first_format=fmt)
+
+    expected = [parse_date_text(c.strip(), excel_serials=serials, fmt=fmt) for c in cells]
+    assert dates.to_pylist() == expected
+    assert blank.tolist() == [not c.strip() for c in cells]
+    assert bad.tolist() == [
+        e is None and bool(c.strip()) for e, c in zip(expected, cells, strict=True)
+    ]
+    timed, _ = _timed(strings(*cells), fmt)
+    read = np.array([e is not None for e in expected])
+    if fmt is None or "%H" not in fmt:  # the cells exercise both paths
+        assert sum(read & timed) > 100 and sum(read & ~timed) > 100
+
+
+def test_timestamps_are_cut_to_their_date_in_one_step() -> None:
+    cells = [f"2024-03-05 {h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60)
+             for s in (0, 31)] + ["2024/3/6 9:05", "2024年3月7日 14:22", "2024-03-05 25:00"]  # fmt: skip
+
+    dates, blank, bad = parse_dates(strings(*cells))
+
+    assert dates.to_pylist() == [MARCH_5] * 2880 + [
+        dt.date(2024, 3, 6),
+        dt.date(2024, 3, 7),
+        None,  # no 25th hour
+    ]
+    assert not blank.any()
+    assert bad.tolist() == [False] * 2882 + [True]
+
+
+def test_timestamps_are_parsed_once_per_day_not_once_per_cell(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """1M order lines with a time of day have ~1M distinct cells but ~1,800 days."""
+    from followup.data import parsing
+
+    calls: list[str] = []
+    real = parsing.parse_date_text
+
+    def counted(text: str, **options: object) -> dt.date | None:
+        calls.append(text)
+        return real(text, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parsing, "parse_date_text", counted)
+    cells = [
+        f"2024-03-0{d} {h:02d}:{m:02d}:07" for d in (5, 6) for h in range(24) for m in range(60)
+    ]
+
+    dates, _, bad = parse_dates(strings(*cells))
+
+    assert dates.to_pylist() == [MARCH_5] * 1440 + [dt.date(2024, 3, 6)] * 1440
+    assert not bad.any()
+    assert sorted(c.strip() for c in calls) == ["2024-03-05", "2024-03-06"]
+
+
+def test_iso_timestamps_read_as_parse_date_text_does() -> None:
+    rng = random.Random(5)
+    cells = [
+        f"{rng.choice(['2023', '2024'])}-{rng.randint(0, 13):02d}-{rng.randint(0, 32):02d}"
+        f"{rng.choice([' ', 'T', '  '])}{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}"
+        f"{rng.choice(['', ':07', ':59.5', 'Z', '+08:00', ' +0800'])}"
+        for _ in range(3000)
+    ]
+
+    timed, iso = _timed(strings(*cells), None)
+    dates, _, bad = parse_dates(strings(*cells))
+
+    expected = [parse_date_text(c) for c in cells]
+    assert iso and timed.sum() == 3000  # the ISO path, with valid and invalid dates
+    assert dates.to_pylist() == expected
+    assert bad.tolist() == [e is None for e in expected]

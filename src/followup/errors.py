@@ -122,10 +122,18 @@ class OutboxError(FollowupError):
     folder that cannot be made, a lock held too long): nothing is written."""
 
 
+#: a value longer than this is cut in messages (the rejects file keeps it whole)
+VALUE_LIMIT = 60
+
+
 def format_location(
     file: str | None, row: int | None, column: str | None, value: object, problem: str
 ) -> str:
-    """`data/orders.csv row 17, column "下单日期": "2023-13-01" is not a date`."""
+    """`data/orders.csv row 17, column "下单日期": "2023-13-01" is not a date`.
+
+    A value is shown on one line (line breaks as `\\n`) and cut after `VALUE_LIMIT`
+    characters, with its length: `"xxxx…" (1,100 characters) is not a date`.
+    """
     where = []
     if file is not None:
         where.append(file if row is None else f"{file} row {row}")
@@ -134,5 +142,14 @@ def format_location(
     if column is not None:
         where.append(f'column "{column}"')
     prefix = ", ".join(where)
-    subject = f'"{value}" {problem}' if value is not None else problem
+    subject = f"{shown_value(value)} {problem}" if value is not None else problem
     return f"{prefix}: {subject}" if prefix else subject
+
+
+def shown_value(value: object) -> str:
+    """A cell's value quoted for a one-line message, cut to a readable length."""
+    text = str(value)
+    one_line = text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+    if len(one_line) <= VALUE_LIMIT:
+        return f'"{one_line}"'
+    return f'"{one_line[:VALUE_LIMIT]}…" ({len(text):,} characters)'

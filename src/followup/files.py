@@ -256,7 +256,15 @@ def json_text(data: Any) -> str:
 
 
 def write_rejects(path: Path, rejects: Sequence[Any]) -> None:
-    """One line per row set aside: where, which value, why, and the row as read."""
+    """One line per row set aside: where, which value, why, and the row as read.
+
+    `followup.data.rejects.Rejects` formats itself column-wise (`csv()`: the same bytes,
+    250,000 rows in a fraction of a second); any other sequence of rejects row by row.
+    """
+    column_wise = getattr(rejects, "csv", None)
+    if column_wise is not None:
+        atomic_write(path, column_wise())
+        return
     rows = (
         (
             r.file,

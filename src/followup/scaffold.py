@@ -1,4 +1,9 @@
-"""`followup init DIR`: a workspace a team can start from (empty, or a copy of the sample)."""
+"""`followup init DIR`: a workspace a team can start from (empty, or a copy of the sample).
+
+An empty workspace has no data tables: a header-only `customers.csv` would shadow the
+`customers.xlsx` the team drops in later. `data/README.md` says which files to put there
+and which columns they need (from `followup.data.columns`).
+"""
 
 from __future__ import annotations
 
@@ -85,16 +90,41 @@ def init_workspace(target: Path, *, sample: bool) -> list[Path]:
     else:
         atomic_write(target / "followup.toml", SETTINGS_TEMPLATE)
         atomic_write(target / "company.yaml", COMPANY_TEMPLATE)
-        written += [target / "followup.toml", target / "company.yaml"]
-        for table, fields in TABLES.items():
-            names = [f.name for f in fields if f.name not in {"quantity", "unit_price"}]
-            atomic_write(target / "data" / f"{table}.csv", ",".join(names) + "\n")
-            written.append(target / "data" / f"{table}.csv")
+        atomic_write(target / "data" / "README.md", data_readme())
+        written += [target / "followup.toml", target / "company.yaml", target / "data/README.md"]
     for folder in ("templates", "prompts"):
         readme = target / folder / "README.md"
         atomic_write(readme, _FOLDER_NOTES[folder])
         written.append(readme)
     return written
+
+
+def data_readme() -> str:
+    """What to put in `data/`: one file per table, and the columns each needs."""
+    lines = [
+        "# Your data",
+        "",
+        "Put your CRM exports here, one file per table, named after the table:",
+        "`customers.xlsx`, `orders.xlsx` and `losses.xlsx` (or `.csv`: UTF-8, UTF-8 with",
+        "BOM or GB18030/GBK). Only `orders` is needed; `customers` adds names and contacts,",
+        "`losses` the reasons customers were lost. Keep one file per table: `customers.csv`",
+        "and `customers.xlsx` side by side stop every command until one is removed.",
+        "",
+        "Headers in English or Chinese are recognised; map others with `--columns map.yaml`",
+        "(docs/data.md). The columns:",
+        "",
+    ]
+    for table, fields in TABLES.items():
+        required = ", ".join(f"`{f.name}` ({_chinese(f.aliases)})" for f in fields if f.required)
+        optional = ", ".join(f"`{f.name}`" for f in fields if not f.required)
+        lines += [f"- {table}: {required}", f"  and, if you have them, {optional}"]
+    lines += ["", "Orders with no amount column may give `quantity` and `unit_price` instead."]
+    return "\n".join(lines) + "\n"
+
+
+def _chinese(aliases: tuple[str, ...]) -> str:
+    """The first Chinese header a field is recognised by."""
+    return next((a for a in aliases if any("\u4e00" <= c <= "\u9fff" for c in a)), "")
 
 
 _FOLDER_NOTES = {

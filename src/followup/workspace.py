@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-from followup.errors import UsageError
+from followup.errors import InputError, UsageError
 
-DATA_SUFFIXES = (".csv", ".xlsx", ".txt", ".tsv")
+#: what `data/<table>.<suffix>` may be (case ignored); `.xls` is found to be refused
+DATA_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".xls", ".txt", ".tsv")
 TABLE_NAMES = ("customers", "orders", "losses")
 
 
@@ -24,14 +25,26 @@ class Workspace:
     is_sample: bool = False
 
     def data_file(self, table: str) -> Path | None:
-        """`data/<table>.csv|.xlsx` of this workspace, if there is one."""
-        if self.root is None:
+        """`data/<table>.csv|.xlsx|...` of this workspace, if there is one (the name's case
+        ignored, as on Windows). Two such files (`customers.csv` and `customers.xlsx`)
+        are an error: which one is the table is not followup's guess to make."""
+        if self.root is None or not (self.root / "data").is_dir():
             return None
-        for suffix in DATA_SUFFIXES:
-            candidate = self.root / "data" / f"{table}{suffix}"
-            if candidate.is_file():
-                return candidate
-        return None
+        found = sorted(
+            path
+            for path in (self.root / "data").iterdir()
+            if path.stem.lower() == table
+            and path.suffix.lower() in DATA_SUFFIXES
+            and path.is_file()
+        )
+        if len(found) > 1:
+            names = [self.display(path) for path in found]
+            listed = ", ".join(names[:-1]) + " and " + names[-1]
+            raise InputError(
+                f"{listed} could both be the {table} table: keep one in data/ "
+                f"(delete or rename the other), or pass --{table} FILE"
+            )
+        return found[0] if found else None
 
     def display(self, path: Path) -> str:
         """A path as a user should read it in a message."""

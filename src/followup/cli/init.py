@@ -22,13 +22,17 @@ from followup.cli.base import Command
 def command(target: Path, sample: bool) -> None:
     """Create a workspace: followup.toml, company.yaml, data/, templates/, prompts/, outbox/.
 
-    Without --sample the data files have headers only and company.yaml has every
-    key, explained; fill them in, then run commands inside the folder.
+    Without --sample, data/ holds no tables, only a README naming the files to put
+    there (customers, orders and losses, as .xlsx or .csv), and company.yaml has every
+    key, explained; fill it in, then run commands inside the folder.
     """
     from followup.scaffold import init_workspace
 
     written = init_workspace(target, sample=sample)
     click.echo(f"Created {target}/ ({len(written)} files). Next:")
-    click.echo(f"  cd {target} && followup segment --summary")
     if not sample:
-        click.echo("  (first fill in company.yaml and data/customers.csv, orders.csv, losses.csv)")
+        click.echo(
+            f"  put your exports in {target}/data/ as orders.xlsx, customers.xlsx and "
+            "losses.xlsx (or .csv; see data/README.md), and fill in company.yaml"
+        )
+    click.echo(f"  cd {target} && followup segment --summary")

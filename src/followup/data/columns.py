@@ -214,7 +214,8 @@ TABLES: Final[dict[str, tuple[Field, ...]]] = {
         ),
         Field(
             "currency",
-            "ISO currency code (blank: the base currency)",
+            "ISO 4217 code (`USD`, `usd`; also `$`, `€`, `RMB`, `美元` …; blank: the base "
+            "currency); any other value makes the row a bad one",
             (
                 "curr",
                 "ccy",

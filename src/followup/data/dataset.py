@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from followup.data.loading import ColumnMap, Reject, load_column_map, load_customers, load_losses
+from followup.data.loading import ColumnMap, load_column_map, load_customers, load_losses
 from followup.data.orders import Orders, load_orders
+from followup.data.rejects import Rejects
 from followup.errors import UsageError
 from followup.settings import Settings, load_settings
 from followup.workspace import Workspace
@@ -39,7 +40,7 @@ class Dataset:
     orders: Orders
     customers: pa.Table | None
     losses: pd.DataFrame | None
-    rejects: list[Reject] = field(default_factory=list)
+    rejects: Rejects = field(default_factory=Rejects)
     notes: list[str] = field(default_factory=list)
 
 
@@ -59,11 +60,22 @@ def load_dataset(
     settings = load_settings(sources.workspace.root)
     column_map = _column_map(sources, settings)
     display = sources.workspace.display
-    orders_path = sources.path("orders")
+    paths = {table: sources.path(table) for table in ("orders", "customers", "losses")}
+    orders_path, customers_path, losses_path = paths.values()
+    if orders_path is None and sources.workspace.root is not None:
+        folder = display(sources.workspace.root / "data")
+        raise UsageError(
+            f"no orders file in {folder}/: put your orders export there as orders.xlsx or "
+            "orders.csv, or pass --orders FILE"
+        )
     if orders_path is None:
         raise UsageError(
             "no orders file: pass --orders FILE, run inside a workspace with data/orders.csv "
             "(create one with `followup init DIR`), or try --sample"
+        )
+    if losses_path is None and need_losses:
+        raise UsageError(
+            "no losses file: pass --losses FILE or add data/losses.csv to the workspace"
         )
     orders = load_orders(
         orders_path,
@@ -73,20 +85,55 @@ def load_dataset(
         date_format=settings.data.date_format,
         keep_bad_rows=keep_bad_rows,
     )
-    rejects, notes = list(orders.rejects), list(orders.notes)
+    rejects, notes = orders.rejects, list(orders.notes)
     customers = losses = None
-    if (path := sources.path("customers")) is not None:
+    if customers_path is not None:
         loaded = load_customers(
-            path, display(path), column_map=column_map, keep_bad_rows=keep_bad_rows
+            customers_path,
+            display(customers_path),
+            column_map=column_map,
+            keep_bad_rows=keep_bad_rows,
         )
         customers, rejects, notes = loaded.frame, rejects + loaded.rejects, notes + loaded.notes
-    if (path := sources.path("losses")) is not None:
+    if losses_path is not None:
         loaded = load_losses(
-            path, display(path), column_map=column_map, keep_bad_rows=keep_bad_rows
+            losses_path, display(losses_path), column_map=column_map, keep_bad_rows=keep_bad_rows
         )
         losses, rejects, notes = loaded.frame, rejects + loaded.rejects, notes + loaded.notes
-    elif need_losses:
-        raise UsageError(
-            "no losses file: pass --losses FILE or add data/losses.csv to the workspace"
-        )
+    if customers is not None and customers.num_rows:  # an empty one has its own note
+        names = {table: display(path) for table, path in paths.items() if path is not None}
+        notes += _orphans(names, orders, customers, losses)
     return Dataset(sources, settings, orders, customers, losses, rejects, notes)
+
+
+def _orphans(
+    names: dict[str, str], orders: Orders, customers: pa.Table, losses: pd.DataFrame | None
+) -> list[str]:
+    """Notes on order lines and losses whose customer the customers file does not list."""
+    import pyarrow as pa
+
+    from followup.data.orphans import orphan_note
+
+    listed = customers.column("customer_id").combine_chunks()
+    ordering = orders.table.column("customer_id")
+    notes = orphan_note(
+        ordering,
+        orders.table.column("row"),
+        listed,
+        file=names["orders"],
+        customers=names["customers"],
+        lines=("order line", "order lines"),
+        consequence=", so those customers have no name",
+    )
+    if losses is not None:
+        buyers = ordering.cast(pa.string()).unique()
+        notes += orphan_note(
+            pa.array(losses["customer_id"], pa.string()),
+            pa.array(losses["row"], pa.int64()),
+            pa.concat_arrays([listed, buyers]),
+            file=names["losses"],
+            customers=f"{names['customers']} or the orders",
+            lines=("loss", "losses"),
+            consequence=", so those losses have no segment or owner",
+        )
+    return notes

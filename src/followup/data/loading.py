@@ -2,7 +2,7 @@
 
 Every unusable cell is reported with file, row, column and value. Rows that cannot
 be used are either fatal (the default: the first is reported, with the count) or,
-when the caller keeps bad rows aside, returned as `Reject`s for a rejects file.
+when the caller keeps bad rows aside, returned as `Rejects` for a rejects file.
 Wrong shape (missing column, empty file, unreadable encoding, duplicate customer)
 is always fatal.
 """
@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from followup.data import columns as cols
 from followup.data.parsing import clean_text, parse_dates, parse_ids, present
 from followup.data.readers import RawTable, read_raw
-from followup.errors import ConfigError, InputError, RejectedRowsError, format_location
+from followup.data.rejects import Check, Rejects, set_aside
+from followup.errors import ConfigError, InputError, RejectedRowsError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -36,21 +37,6 @@ CURRENCY_ALIASES = {
     "美元": "USD",
     "欧元": "EUR",
 }
-
-
-@dataclass(frozen=True)
-class Reject:
-    """A row set aside, and why."""
-
-    file: str
-    row: int
-    column: str | None
-    value: str | None
-    problem: str
-    record: dict[str, str] = field(default_factory=dict)
-
-    def message(self) -> str:
-        return format_location(self.file, self.row, self.column, self.value, self.problem)
 
 
 @dataclass
@@ -81,53 +67,67 @@ class Mapped:
             self._clean[position] = clean_text(self.raw.table.column(position))
         return self._clean[position]
 
-    def record(self, position: int) -> dict[str, str]:
-        row = self.raw.table.slice(position, 1).to_pylist()[0]
-        return {self.raw.headers[int(k)]: v for k, v in row.items()}
-
 
 @dataclass
 class Problems:
-    """Per-row problems found while parsing one table, in the order checks run.
+    """Per-row problems found while parsing one table, in the order checks run: a row
+    is set aside for the first check it fails. Kept as arrays (a check index per row),
+    never row by row.
 
     Blank rows (every cell empty) hold nothing: they are dropped, not rejected.
     """
 
     mapped: Mapped
-    reasons: dict[int, tuple[str | None, str | None, str]] = field(default_factory=dict)
-    blank: set[int] = field(default_factory=set)
+    checks: list[Check] = field(default_factory=list)
+    codes: np.ndarray = field(init=False)  # per row: index in `checks`, or -1
+    blank: np.ndarray = field(init=False)  # per row: every cell empty
+
+    def __post_init__(self) -> None:
+        import numpy as np
+
+        rows = self.mapped.raw.table.num_rows
+        self.codes = np.full(rows, -1, dtype=np.int32)
+        self.blank = np.zeros(rows, dtype=bool)
 
     def flag(
-        self, mask: np.ndarray, column: str | None, problem: str, values: pa.Array | None
+        self,
+        mask: np.ndarray,
+        column: str | None,
+        problem: str,
+        values: pa.Array | pa.ChunkedArray | None,
     ) -> None:
+        hits = mask & (self.codes < 0) & ~self.blank
+        if not hits.any():
+            return
+        blank = self._blank_among(hits)
+        self.blank |= blank
+        header = self.mapped.header(column) if column else None
+        self.checks.append(Check(header, problem, values))
+        self.codes[hits & ~blank] = len(self.checks) - 1
+
+    def _blank_among(self, rows: np.ndarray) -> np.ndarray:
+        """Which of the `rows` (a mask) have every cell empty: column by column, on the
+        rows still in doubt (one column with text settles most of them)."""
+        import numpy as np
+        import pyarrow as pa
+
+        doubt = np.flatnonzero(rows)
+        for column in self.mapped.raw.table.columns:
+            if not len(doubt):
+                break
+            doubt = doubt[~present(clean_text(column.take(pa.array(doubt))))]
+        blank = np.zeros(len(rows), dtype=bool)
+        blank[doubt] = True
+        return blank
+
+    def rejects(self) -> Rejects:
         import numpy as np
 
-        for found in np.flatnonzero(mask):
-            position = int(found)
-            if position in self.blank or position in self.reasons:
-                continue
-            if self._is_blank(position):
-                self.blank.add(position)
-            else:
-                value = None if values is None else str(values[position].as_py()).strip()
-                header = self.mapped.header(column) if column else None
-                self.reasons[position] = (header, value, problem)
-
-    def _is_blank(self, position: int) -> bool:
-        return not any(v and v.strip() for v in self.mapped.record(position).values())
-
-    def rejects(self) -> list[Reject]:
-        rows = self.mapped.raw.rows
-        return [
-            Reject(self.mapped.raw.path, int(rows[p]), col, val, problem, self.mapped.record(p))
-            for p, (col, val, problem) in sorted(self.reasons.items())
-        ]
+        positions = np.flatnonzero(self.codes >= 0)
+        return set_aside(self.mapped.raw, positions, self.codes[positions], self.checks)
 
     def keep_mask(self) -> np.ndarray:
-        import numpy as np
-
-        keep = np.ones(self.mapped.raw.table.num_rows, dtype=bool)
-        keep[[*self.reasons, *self.blank]] = False
+        keep: np.ndarray = (self.codes < 0) & ~self.blank
         return keep
 
 
@@ -213,11 +213,25 @@ class Loaded:
     """A canonical table plus the rows set aside and notes for the user."""
 
     frame: Any  # pyarrow Table (customers) or pandas DataFrame (losses)
-    rejects: list[Reject]
+    rejects: Rejects
     notes: list[str] = field(default_factory=list)
 
 
-def finish(problems: Problems, *, keep_bad_rows: bool) -> list[Reject]:
+def empty_note(problems: Problems, what: str) -> list[str]:
+    """A note when no row is left to use: the file has a header and no data rows (a CRM
+    export whose filter matched nothing, or a sheet saved before it was filled in), or
+    every row was set aside. Not an error: a customers list with no orders yet is a
+    team's start (every customer a prospect)."""
+    keep = problems.keep_mask()
+    if keep.any():
+        return []
+    path, rows = problems.mapped.raw.path, len(keep)
+    if problems.blank.all():
+        return [f"{path}: has a header but no data rows: 0 {what} read"]
+    return [f"{path}: every row was set aside ({rows}): 0 {what} read"]
+
+
+def finish(problems: Problems, *, keep_bad_rows: bool) -> Rejects:
     rejects = problems.rejects()
     if rejects and not keep_bad_rows:
         raise RejectedRowsError(rejects)
@@ -251,7 +265,7 @@ def load_customers(
     data["row"] = pa.array(mapped.raw.rows, pa.int64())
     table = pa.table(data).filter(pa.array(problems.keep_mask()))
     _check_unique(table, mapped)
-    return Loaded(table, rejects)
+    return Loaded(table, rejects, empty_note(problems, "customers"))
 
 
 def _check_unique(table: pa.Table, mapped: Mapped) -> None:
@@ -307,7 +321,7 @@ def load_losses(
     canonical = frame["reason_raw"].map(canonical_reason)
     frame["reason_known"] = canonical.notna()
     frame["reason"] = canonical.fillna(frame["reason_raw"])
-    notes = []
+    notes = empty_note(problems, "losses")
     unknown = frame.loc[~frame["reason_known"], "reason_raw"].value_counts()
     if len(unknown):
         listed = ", ".join(f'"{r}" ({c})' for r, c in unknown.items())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,11 +13,12 @@ from followup.data.loading import (
     ColumnMap,
     Mapped,
     Problems,
-    Reject,
+    empty_note,
     finish,
     read_mapped,
 )
 from followup.data.parsing import flags, parse_amounts, parse_dates, parse_ids, present
+from followup.data.rejects import Rejects
 from followup.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
@@ -35,7 +37,7 @@ class Orders:
 
     table: pa.Table
     base_currency: str | None
-    rejects: list[Reject]
+    rejects: Rejects
     notes: list[str]
     has_order_ids: bool
 
@@ -71,9 +73,10 @@ def load_orders(
         problems.flag(blank, "order_date", "is empty", None)
         problems.flag(bad, "order_date", "is not a date", cells)
         amounts = _amounts(mapped, problems)
+        codes = _currency_codes(mapped, problems)
         rejects = finish(problems, keep_bad_rows=keep_bad_rows)
         keep = pa.array(problems.keep_mask())
-        amounts, base, notes = _to_base(mapped, amounts, keep, currency)
+        amounts, base, notes = _to_base(mapped, codes, amounts, keep, currency)
         ids, order_ids = (future.result() for future in encoded)
     n = mapped.raw.table.num_rows
     products = mapped.raw.table.column(mapped.index["product"]) if mapped.has("product") else None
@@ -89,6 +92,7 @@ def load_orders(
     )
     if not pc.all(keep).as_py():
         table = table.filter(keep)
+    notes = empty_note(problems, "order lines") + notes
     return Orders(table, base, rejects, notes, mapped.has("order_id"))
 
 
@@ -111,31 +115,54 @@ def _numbers(mapped: Mapped, problems: Problems, name: str, problem: str) -> pa.
     return values
 
 
-def _currency_codes(mapped: Mapped) -> pa.Array | None:
-    """Currency codes, upper-cased, with symbols and Chinese names mapped to ISO codes."""
+def _currency_codes(mapped: Mapped, problems: Problems) -> pa.Array | None:
+    """Currency codes, upper-cased, with symbols and Chinese names mapped to ISO codes;
+    a cell that is no ISO 4217 code (`XYZ`, `UDS`) is flagged. Blank: the base currency."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if not mapped.has("currency"):
         return None
-    encoded = pc.dictionary_encode(mapped.cells("currency").combine_chunks())
+    cells = mapped.cells("currency")
+    encoded = pc.dictionary_encode(cells.combine_chunks())
     canonical = []
     for spelling in encoded.dictionary.to_pylist():
         text = spelling.strip()
         canonical.append(
             CURRENCY_ALIASES.get(text, CURRENCY_ALIASES.get(text.upper(), text.upper()))
         )
-    return pc.take(pa.array(canonical, pa.string()), encoded.indices)
+    unknown = [code for code in canonical if code and not is_currency(code)]
+    codes = pc.take(pa.array(canonical, pa.string()), encoded.indices)
+    if unknown:
+        bad = flags(pc.is_in(codes, value_set=pa.array(unknown, pa.string())))
+        problems.flag(bad, "currency", "is not a currency code (ISO 4217: USD, EUR, CNY …)", cells)
+    return codes
+
+
+def is_currency(code: str) -> bool:
+    """An ISO 4217 code, as Babel (CLDR) lists them: current and historical ones."""
+    return code in _iso_4217()
+
+
+@functools.cache
+def _iso_4217() -> frozenset[str]:
+    from babel.numbers import list_currencies
+
+    return frozenset(list_currencies())
 
 
 def _to_base(
-    mapped: Mapped, amounts: pa.Array, keep: pa.Array, settings: CurrencySettings
+    mapped: Mapped,
+    codes: pa.Array | None,
+    amounts: pa.Array,
+    keep: pa.Array,
+    settings: CurrencySettings,
 ) -> tuple[pa.Array, str | None, list[str]]:
     """Amounts in the base currency, the base, and a note on what was converted."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    codes = _currency_codes(mapped)
+    _check_settings(settings)
     if codes is None:
         return amounts, settings.base, []
     used = sorted(c for c in pc.unique(codes.filter(keep)).to_pylist() if c)
@@ -156,6 +183,22 @@ def _to_base(
     converted = [f"{c} at {rates[c]:g}" for c in used if c != base]
     note = f"{mapped.raw.path}: amounts converted to {base} ({', '.join(converted)})"
     return pc.multiply(amounts, factor), base, [note]
+
+
+def _check_settings(settings: CurrencySettings) -> None:
+    """followup.toml's base and rates name ISO 4217 codes (a typo there would convert
+    nothing, or label every figure with a currency that does not exist)."""
+    if settings.base and not is_currency(settings.base):
+        raise ConfigError(
+            f'followup.toml: [currency] base "{settings.base}" is not a currency code '
+            '(ISO 4217, e.g. base = "USD")'
+        )
+    for code in settings.rates:
+        if not is_currency(code):
+            raise ConfigError(
+                f"followup.toml: [currency.rates] {code} is not a currency code "
+                "(ISO 4217, e.g. EUR = 1.08)"
+            )
 
 
 def _base_currency(mapped: Mapped, used: list[str], settings: CurrencySettings) -> str | None:
