@@ -600,7 +600,9 @@ def test_rejects_sets_bad_rows_aside_with_the_reason(tmp_path: Path) -> None:
 
     assert result.stderr == "6 rows set aside: see out/rejects.csv\n"
     assert rfm(result.stdout) == {"C1": (21, 1, 800.0, 1)}
-    rejects = list(csv.reader(io.StringIO((tmp_path / "out/rejects.csv").read_text("utf-8"))))
+    raw = (tmp_path / "out/rejects.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads the Chinese headers right
+    rejects = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert [r[:5] for r in rejects] == [
         ["file", "row", "column", "value", "problem"],
         ["data/orders.csv", "3", "客户编号", "", "is empty"],

@@ -250,7 +250,7 @@ def test_rows_with_a_currency_that_is_not_iso_4217_can_be_set_aside(tmp_path: Pa
     result = run(*segment("--format", "json", "--rejects", "rejects.csv"))
 
     assert set(rfm(result.stdout)) == {"C1", "C3", "C4"}  # a blank currency is the base
-    rejects = list(csv.reader(io.StringIO((tmp_path / "rejects.csv").read_text("utf-8"))))
+    rejects = list(csv.reader(io.StringIO((tmp_path / "rejects.csv").read_text("utf-8-sig"))))
     assert rejects[1:] == [
         [
             "data/orders.csv",
@@ -348,7 +348,7 @@ def test_the_rejects_file_holds_each_row_as_read(tmp_path: Path) -> None:
 
     assert result.stderr == "3 rows set aside: see rejects.csv\n"
     assert set(rfm(result.stdout)) == {"C1", "C9"}
-    text = (tmp_path / "rejects.csv").read_text(encoding="utf-8")
+    text = (tmp_path / "rejects.csv").read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     cells = list(csv.reader(io.StringIO(AWKWARD.replace("\r\n", "\n"))))
     headers = cells[0]
@@ -415,7 +415,8 @@ def test_the_rejects_file_is_what_csv_writes(tmp_path: Path) -> None:
         (r.file, r.row, r.column or "", r.value or "", r.problem, json.dumps(r.record, ensure_ascii=False))
         for r in rejects
     ]  # fmt: skip
-    expected = csv_text(("file", "row", "column", "value", "problem", "record"), rows).encode()
+    header = ("file", "row", "column", "value", "problem", "record")
+    expected = "\ufeff".encode() + csv_text(header, rows).encode()  # BOM: for Excel
 
     write_rejects(tmp_path / "objects.csv", rejects)
     write_rejects(tmp_path / "columns.csv", from_list(rejects))

@@ -60,7 +60,7 @@ def test_rejects_sets_the_row_aside_and_every_data_command_goes_on(
     result = run(*_args(name, "--rejects", "rejects.csv"), ok=False)
     assert result.exit_code == 0, result.output + result.stderr
     assert "1 row set aside: see rejects.csv\n" in result.stderr
-    lines = Path("rejects.csv").read_text(encoding="utf-8").splitlines()
+    lines = Path("rejects.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == 2 and lines[1].startswith("ws/data/orders.csv,2154,order_date,2026-13-45,")
 
 

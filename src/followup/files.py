@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from followup.errors import WriteError
 
@@ -199,15 +199,22 @@ def _csv_row_slow(cells: Sequence[Any]) -> str:
 EXCEL_BOM = "\ufeff"
 
 
-def for_excel(text: str) -> str:
+@overload
+def for_excel(text: str) -> str: ...
+@overload
+def for_excel(text: bytes) -> bytes: ...
+def for_excel(text: str | bytes) -> str | bytes:
     """A CSV file's text as people open it: UTF-8 with a BOM (`EXCEL_BOM`), so Excel reads
     its Chinese (or any non-ASCII) text right. The one rule every people-facing CSV file
     goes through (`segment`, `losses`, `plan`, the rejects file, the outbox's drafts.csv);
     CSV written to a pipe goes without, as programs reading it expect."""
+    if isinstance(text, bytes):  # UTF-8 already
+        bom = EXCEL_BOM.encode("utf-8")
+        return text if text.startswith(bom) else bom + text
     return text if text.startswith(EXCEL_BOM) else EXCEL_BOM + text
 
 
-def write_csv_file(path: str | Path, text: str) -> None:
+def write_csv_file(path: str | Path, text: str | bytes) -> None:
     """Write CSV text to a file people open (`for_excel`), atomically."""
     atomic_write(path, for_excel(text))
 
@@ -256,14 +263,15 @@ def json_text(data: Any) -> str:
 
 
 def write_rejects(path: Path, rejects: Sequence[Any]) -> None:
-    """One line per row set aside: where, which value, why, and the row as read.
+    """One line per row set aside: where, which value, why, and the row as read (a file
+    people open in Excel: with a BOM, `for_excel`).
 
     `followup.data.rejects.Rejects` formats itself column-wise (`csv()`: the same bytes,
     250,000 rows in a fraction of a second); any other sequence of rejects row by row.
     """
     column_wise = getattr(rejects, "csv", None)
     if column_wise is not None:
-        atomic_write(path, column_wise())
+        write_csv_file(path, column_wise())
         return
     rows = (
         (
@@ -277,7 +285,7 @@ def write_rejects(path: Path, rejects: Sequence[Any]) -> None:
         for r in rejects
     )
     header = ("file", "row", "column", "value", "problem", "record")
-    atomic_write(path, csv_text(header, rows))
+    write_csv_file(path, csv_text(header, rows))
 
 
 def load_yaml(text: str) -> Any:

@@ -67,6 +67,9 @@ new_products: []                        # [{name: ..., description: ...}]
 changes: {}                             # what changed, by the loss reason it answers:
 #  quality: [Automated aging test on every driver batch since March]
 forbidden_claims: []                    # phrases a draft must never contain
+claims: []                              # promises the company does make, so an LLM draft
+                                        # may too: free_samples, free_shipping, guarantee,
+                                        # best_price, exclusive, waived_deposit, certified
 """
 
 

@@ -31,7 +31,8 @@ def loss_report(losses: pd.DataFrame, segments: pd.DataFrame) -> LossReport:
     frame = losses[["customer_id", "reason", "reason_known"]].copy()
     frame["segment"] = frame["customer_id"].map(lookup["segment"]).fillna(NO_SEGMENT)
     owners = lookup["owner"] if "owner" in lookup else pd.Series(dtype=object)
-    frame["owner"] = frame["customer_id"].map(owners).replace("", None).fillna(NO_OWNER)
+    owner = frame["customer_id"].map(owners).astype(object)  # all-NaN when none: float
+    frame["owner"] = owner.replace("", None).fillna(NO_OWNER)
     by_reason = frame.groupby("reason", sort=False).size().rename("losses").reset_index()
     by_reason["share"] = (by_reason["losses"] / max(len(frame), 1)).round(4)
     by_reason["known"] = by_reason["reason"].isin(LOSS_REASONS)
