@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from followup.errors import WriteError
 from followup.files import csv_text
 from tests.conftest import run, write
 from tests.test_loading import ROWS_ASIDE, fails, losses_report, rfm, segment, xlsx
@@ -423,3 +424,32 @@ def test_the_rejects_file_is_what_csv_writes(tmp_path: Path) -> None:
 
     assert (tmp_path / "objects.csv").read_bytes() == expected
     assert (tmp_path / "columns.csv").read_bytes() == expected
+
+
+def test_a_rejects_file_that_cannot_be_written_means_nothing_was_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rejects file is written while the command computes; the command's own output
+    waits for it, so a failure there is still exit 2 with nothing written."""
+    write(
+        tmp_path / "data/orders.csv", "customer_id,order_date,amount\nC1,TBD,5\nC2,2026-11-01,6\n"
+    )
+    write(tmp_path / "data/losses.csv", "customer_id,lost_on,reason\nC2,2026-06-01,price\n")
+    (tmp_path / "afile").write_text("not a folder\n")
+
+    assert fails(*segment("--rejects", "afile/rejects.csv", "--output", "out.csv")) == (
+        "Error: cannot write afile/rejects.csv: Not a directory\n"
+    )
+
+    def full_disk(path: Path, rejects: object) -> None:
+        raise WriteError(str(path), "No space left on device")
+
+    monkeypatch.setattr("followup.files.write_rejects", full_disk)
+    for command in (
+        segment("--rejects", "rejects.csv"),
+        segment("--rejects", "rejects.csv", "--output", "out.xlsx"),
+        losses_report("--rejects", "rejects.csv"),
+        ("plan", "--as-of", "2026-11-30", "--rejects", "rejects.csv", "--output", "plan.xlsx"),
+    ):
+        assert fails(*command) == "Error: cannot write rejects.csv: No space left on device\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "data"]

@@ -47,6 +47,17 @@ def atomic_write(path: str | Path, data: str | bytes, *, durable: bool = False) 
         raise WriteError(os.fspath(path), exc.strerror or str(exc)) from None
 
 
+def make_folder(path: str | Path) -> None:
+    """Make the folder that `path` will be written into, or fail now with the
+    `WriteError` that writing it would give (a file in the way, no permission)."""
+    try:
+        Path(os.path.dirname(path) or ".").mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file where a folder of the path should be
+        raise WriteError(os.fspath(path), os.strerror(errno.ENOTDIR)) from None
+    except OSError as exc:
+        raise WriteError(os.fspath(path), exc.strerror or str(exc)) from None
+
+
 _O_TMPFILE = getattr(os, "O_TMPFILE", 0)  # Linux only
 _NO_TMPFILE = {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOSYS}
 

@@ -53,7 +53,7 @@ def command(
 
     kind = options.output_format(fmt, output)  # a bad --output stops before any work
     day = options.parse_as_of(as_of)
-    dataset = options.load(data, need_losses=True)
+    dataset = options.load(data, need_losses=True, meanwhile=True)
     assert dataset.losses is not None  # need_losses guarantees it
     segmented = api.segment(dataset, day, scheme=scheme)
     report = loss_report(dataset.losses, segmented.table.to_pandas())

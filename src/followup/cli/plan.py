@@ -88,7 +88,7 @@ def command(
 
     kind = options.output_format(fmt, output)  # a bad --output stops before any work
     day = options.parse_as_of(as_of)
-    dataset = options.load(data)
+    dataset = options.load(data, meanwhile=True)
     facts = load_facts((dataset.sources.workspace.root or Path.cwd()) / FACTS_FILE)
     the_plan = workspace_plan(
         dataset, facts, year=year or day.year + 1, as_of=day, growth=growth, buffer_days=buffer_days
@@ -117,6 +117,7 @@ def command(
 def _emit(the_plan: ReorderPlan, kind: str, output: Path | None) -> None:
     from followup.reorder.export import csv_text_for, json_data_for, write_xlsx
 
+    options.settle()
     if kind == "xlsx":
         assert output is not None  # output_format() refuses xlsx without a file
         write_xlsx(the_plan, output)

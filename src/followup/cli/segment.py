@@ -69,7 +69,7 @@ def command(
 
     kind = options.output_format(fmt, output)  # a bad --output stops before any work
     day = options.parse_as_of(as_of)
-    dataset = options.load(data)
+    dataset = options.load(data, meanwhile=True)
     result = api.segment(dataset, day, scheme=scheme, rules=rules, thresholds=thresholds)
     _report_counts(result)
     if kind == "xlsx":
