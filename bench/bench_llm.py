@@ -256,7 +256,7 @@ def run_model(args: argparse.Namespace) -> list[str]:
     rows = [
         f"### LLM batch against the real local model ({model_name}, llama.cpp via xllamacpp)",
         "",
-        "| drafts | wall (s) | drafts/min | accepted by the guard | fell back to the template "
+        "| drafts | wall (s) | drafts/min | with a region rewritten | template only "
         "| failed | tokens in / out | generated tok/s (out ÷ wall) |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         f"| {outcome.drafted} | {outcome.wall:.1f} | {per_minute:.1f} | {accepted} "
@@ -264,11 +264,96 @@ def run_model(args: argparse.Namespace) -> list[str]:
         f"| {outcome.tokens_in:,} / {outcome.tokens_out:,} "
         f"| {outcome.tokens_out / outcome.wall:.0f} |",
         "",
-        "Why replies fell back (a reply may have several findings):",
+        *quality_rows(bench, records),
+        "",
+        "Why drafts kept the template's text throughout (a reply may have several findings):",
         "",
     ]
     rows += [f"- {kind}: {n}" for kind, n in kinds.most_common()] or ["- none"]
     return rows
+
+
+def quality_rows(bench: Workbench, records: list[dict[str, Any]]) -> list[str]:
+    """Per campaign: regions rewritten of those asked, drafts whose rewritten text speaks to
+    the buyer's own situation, why regions kept the approved wording (by finding), and
+    internal labels or wrong-language subjects in what would be sent."""
+    by_campaign: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        by_campaign.setdefault(record["campaign"], []).append(record)
+    rows = [
+        "| campaign | drafts | regions rewritten / asked | drafts with a rewritten region "
+        "| ... that speaks to the buyer's situation | internal labels | wrong-language subjects |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    refusals: Counter[str] = Counter()
+    for campaign, made in sorted(by_campaign.items()):
+        asked = sum(len(r["rewritten"]) + len(r["kept"]) for r in made)
+        rewritten = sum(len(r["rewritten"]) for r in made)
+        changed = [r for r in made if r["engine"] == "llm" and r["rewritten"]]
+        personal = sum(speaks_to_buyer(bench, r) for r in changed)
+        labels = sum(has_internal_label(r) for r in made)
+        subjects = sum(wrong_language_subject(r) for r in made)
+        for record in made:
+            for why in record["kept"].values():
+                refusals[finding_kind(why)] += 1
+        rows.append(
+            f"| {campaign} | {len(made)} | {rewritten} / {asked} | {len(changed)} "
+            f"| {personal} | {labels} | {subjects} |"
+        )
+    rows += ["", "Why regions kept the approved wording (by the guard's first finding):", ""]
+    rows += [f"- {kind}: {n}" for kind, n in refusals.most_common()] or ["- none"]
+    return rows
+
+
+def finding_kind(why: str) -> str:
+    """A kept region's reason, without its particulars (`states a '37%' discount; ...` ->
+    `states a discount`)."""
+    import re
+
+    first = why.split("; ", maxsplit=1)[0].split(" | ", maxsplit=1)[0]
+    return re.sub(r"\s*\(.*", "", re.sub(r"'[^']*'\s*", "", first)).strip()
+
+
+def speaks_to_buyer(bench: Workbench, record: dict[str, Any]) -> bool:
+    """Whether the draft says something of the buyer's own situation that the template's
+    draft does not: a word (5+ letters) of the loss detail, the rep's notes, the
+    competitor or the buyer's products that only the rewritten text brings."""
+    import re
+
+    from followup.drafting.engine import TemplateEngine
+    from followup.drafting.workbench import request
+
+    req = request(bench, record["customer_id"], record["campaign"], record["channel"], None)
+    template = TemplateEngine(bench).draft(req)
+    customer, loss = req.context["customer"], req.context["loss"] or {}
+    material = " ".join(
+        str(part or "")
+        for part in (
+            customer.get("notes"),
+            loss.get("detail"),
+            loss.get("competitor"),
+            " ".join(customer.get("products") or []),
+        )
+    )
+    words = {w.casefold() for w in re.findall(r"\w{5,}", material)}
+    before = {w.casefold() for w in re.findall(r"\w{5,}", template.body)}
+    after = {w.casefold() for w in re.findall(r"\w{5,}", record["body"])}
+    return bool(words & (after - before))
+
+
+INTERNAL_LABELS = ("campaign", "segment", "reactivation", "urgency", "at_risk", "hibernating")
+
+
+def has_internal_label(record: dict[str, Any]) -> bool:
+    text = f"{record.get('subject') or ''}\n{record['body']}".casefold()
+    return any(label in text for label in INTERNAL_LABELS)
+
+
+def wrong_language_subject(record: dict[str, Any]) -> bool:
+    from followup.langid import is_language
+
+    subject = record.get("subject") or ""
+    return bool(subject) and is_language(subject, record["language"]) is False
 
 
 # --------------------------------------------------------------------------- main

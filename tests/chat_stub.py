@@ -1,8 +1,9 @@
 """A chat-completions server on 127.0.0.1 that answers like a faithful model, or misbehaves.
 
-Stdlib only. It answers `POST /v1/chat/completions` with the approved wording of every
-region it is asked to rewrite (followup's prompt shows each between triple quotes), so an
-undisturbed reply passes the fact guard. A fault makes it misbehave in one of the ways
+Stdlib only. It answers `POST /v1/chat/completions` with a faithful rewrite of the approved wording of
+every region it is asked to rewrite (followup's prompt shows each between triple quotes):
+the same sentences in another order, so an undisturbed reply passes the fact guard; a
+region asked for anew (no wording shown) gets a sentence of its own in the draft's language. A fault makes it misbehave in one of the ways
 real APIs and models do:
 
 | fault       | what the client sees                                   | on the retry / re-ask |
@@ -47,8 +48,23 @@ TRANSPORT_FAULTS = ("429", "500", "slow")
 CONTENT_FAULTS = ("truncated", "discount", "swap", "language", "unknown")
 FAULTS = TRANSPORT_FAULTS + CONTENT_FAULTS
 MODEL = "chat-stub"
-_REGION = re.compile(r'^- "(\w+)": [^\n]*\n  Approved wording:\n"""\n(.*?)\n"""', re.M | re.S)
+_REGION = re.compile(r'^- "(\w+)": [^\n]*\n(?:  Approved wording:\n"""\n(.*?)\n"""|)', re.M | re.S)
+_LANGUAGE = re.compile(r"writing to a buyer abroad in (\w+)")
+#: what the stub writes in a region the prompt asks to write anew (its wording not shown):
+#: a sentence of its own, digit-free and promising nothing, in the draft's language
+_FRESH = {
+    "English": "Thank you for telling us openly what mattered to you; we have taken it to heart.",
+    "German": "Vielen Dank, dass Sie uns offen gesagt haben, was Ihnen wichtig war; wir haben es "
+    "uns zu Herzen genommen.",
+    "Spanish": "Gracias por decirnos con franqueza lo que era importante para usted; lo hemos "
+    "tenido muy en cuenta.",
+    "French": "Merci de nous avoir dit franchement ce qui comptait pour vous ; nous en avons "
+    "tenu compte.",
+    "Portuguese": "Obrigado por nos dizer com franqueza o que era importante para a sua "
+    "empresa; levamos isso muito a sério.",
+}
 _CUSTOMER = re.compile(r"^The buyer: (.+?) at ", re.MULTILINE)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[¿¡\"(]?[^\W\d_])")
 _SENDER = re.compile(r"^- sender: ([^,\n]+)", re.MULTILINE)
 _GERMAN = (
     "Sehr geehrte Damen und Herren, wir möchten Ihnen für die gute Zusammenarbeit in diesem "
@@ -163,7 +179,10 @@ class ChatStub:
 def _content(fault: str | None, prompt: str, request: dict[str, Any]) -> str:
     wording = dict(_REGION.findall(prompt))
     keys = _asked_keys(request) or list(wording)
-    reply = {key: wording.get(key, "") for key in keys}
+    system = next((m["content"] for m in request.get("messages", []) if m["role"] == "system"), "")
+    language = _LANGUAGE.search(system)
+    fresh = _FRESH.get(language.group(1) if language else "", _FRESH["English"])
+    reply = {key: _rewrite(wording[key]) if wording.get(key) else fresh for key in keys}
     customer, sender = _CUSTOMER.search(prompt), _SENDER.search(prompt)
     first = next((k for k in keys if k != "subject"), keys[0] if keys else "")
     if fault == "discount" and first:
@@ -176,6 +195,16 @@ def _content(fault: str | None, prompt: str, request: dict[str, Any]) -> str:
         reply["discount_code"] = "XMAS37"
     text = json.dumps(reply, ensure_ascii=False)
     return text[: len(text) // 2] if fault == "truncated" else text
+
+
+def _rewrite(text: str) -> str:
+    """What a faithful model does to a region: the same words, moved. Its first two sentences
+    swapped, or its closing full stop made an exclamation mark; a subject or a single
+    question comes back as it was (followup counts that region as unchanged)."""
+    sentences = _SENTENCE.split(text)
+    if len(sentences) >= 2:
+        return " ".join([sentences[1], sentences[0], *sentences[2:]])
+    return text[:-1] + "!" if text.endswith(".") else text
 
 
 def _asked_keys(request: dict[str, Any]) -> list[str]:

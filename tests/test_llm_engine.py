@@ -16,7 +16,7 @@ import pytest
 from followup.drafting.workbench import DraftRequest, Workbench, prepare, request
 from followup.errors import DraftError
 from followup.llm.client import resolve
-from followup.llm.engine import LLMEngine
+from followup.llm.engine import UNCHANGED, LLMEngine
 from followup.settings import LLMSettings
 
 AS_OF = dt.date(2026, 11, 22)
@@ -188,3 +188,78 @@ def test_fingerprint_follows_the_messages_and_model() -> None:
     other, _ = engine([])
     other.config = resolve(LLMSettings(model="another-model", base_url="http://127.0.0.1:9/v1"), {})
     assert other.fingerprint(req()) != first
+
+
+def test_a_region_that_repeats_the_greeting_or_the_sign_off_loses_the_copy() -> None:
+    framed = json.loads(faithful_reply())
+    framed["opening"] = "Dear Santiago Vargas! " + framed["opening"]
+    framed["closing"] += "\n\nBest regards,\nLily Chen\nExport Sales Manager"
+    llm, _ = engine([json.dumps(framed)])
+    draft = llm.draft(req())
+    assert draft.rewritten == ["subject", "opening", "closing"]
+    assert draft.body.count("Dear Santiago Vargas") == 1
+    assert draft.body.count("Best regards") == 1 and draft.body.count("Lily Chen") == 1
+    assert draft.body.startswith("Dear Santiago Vargas,\n\nAs the year comes to an end")
+
+
+def test_a_region_given_back_as_approved_keeps_the_approved_wording_and_is_not_counted() -> None:
+    approved = wording()
+    reply = json.loads(faithful_reply())
+    reply["subject"] = approved["subject"]  # word for word
+    reply["closing"] = approved["closing"].replace("best wishes", "warm wishes")  # one word
+    llm, client = engine([json.dumps(reply)])
+    draft = llm.draft(req())
+    assert draft.engine == "llm" and draft.rewritten == ["opening"]
+    assert draft.kept == {"subject": UNCHANGED, "closing": UNCHANGED}
+    assert approved["closing"] in draft.body and "warm wishes" not in draft.body
+    assert len(client.requests) == 1  # nothing to repair: the approved text stands
+
+    all_same = {name: approved[name] for name in ("subject", "opening", "closing")}
+    strict, _ = engine([json.dumps(all_same)], fallback=False)
+    made = strict.draft(req())  # no error: the model wrote nothing wrong, only nothing new
+    assert made.engine == "template" and made.rewritten == []
+    assert made.fallback_reason == (
+        "every region kept the approved wording: "
+        + "; ".join(f"{name}: {UNCHANGED}" for name in ("subject", "opening", "closing"))
+    )
+
+
+def test_a_region_that_repeats_a_sentence_of_the_message_is_refused() -> None:
+    reply = json.loads(faithful_reply())
+    reply["opening"] = (
+        "Thank you for this year. We have now been working together for 4 years, since 2022."
+    )
+    llm, _ = engine([json.dumps(reply), json.dumps({"opening": reply["opening"]})])
+    draft = llm.draft(req())
+    assert draft.kept["opening"].startswith("repeats the message ('We have now been working")
+    assert draft.body.count("We have now been working together for 4 years") == 1
+
+
+def test_a_sentence_that_ends_with_the_companys_name_keeps_it() -> None:
+    reply = json.loads(faithful_reply())
+    reply["closing"] = "I look forward to 2027 with everyone at Ningbo Everbright Lighting"
+    llm, _ = engine([json.dumps(reply)])
+    draft = llm.draft(req())
+    assert "with everyone at Ningbo Everbright Lighting\n\nBest regards," in draft.body
+
+
+@pytest.mark.parametrize(
+    ("greeting", "named"),
+    [
+        ("Dear Santiago Vargas,", True),
+        ("Hola, Santiago:", True),  # first name
+        ("Estimado Sr. Vargas:", True),  # title and surname
+        ("Dear Sir or Madam,", False),
+        ("Dear Santi,", False),  # part of a word is not the name
+    ],
+)
+def test_a_greeting_by_first_name_or_surname_names_the_customer(greeting: str, named: bool) -> None:
+    from dataclasses import replace
+
+    from followup.drafting.checks import name_findings
+
+    template = LLMEngine(bench(), None, resolve(LLMSettings(), {}), fallback=True).templates
+    made = template.draft(req())
+    body = f"{greeting}\n\nThank you for this year.\n\nBest regards,\nLily Chen"
+    found = name_findings(replace(made, subject="Thank you", body=body))
+    assert ("customer_name" not in {f.code for f in found}) is named

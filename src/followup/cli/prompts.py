@@ -49,8 +49,9 @@ def show(
 
     bench = options.workbench(data, as_of)
     req = request(bench, customer_id, campaign, channel, language)
-    prompt, base = load_prompt(campaign, bench.root), TemplateEngine(bench).baseline(req)
-    messages = build_messages(prompt, base, tone=tone, length=length)
+    templates = TemplateEngine(bench)
+    prompt, base = load_prompt(campaign, bench.root), templates.baseline(req)
+    messages = build_messages(prompt, base, templates.skeleton(base), tone=tone, length=length)
     header = prompt.header
     click.echo(
         f"# prompt {header.id} ({prompt.path.name}, sha256 {prompt.sha256[:12]}), "

@@ -84,7 +84,7 @@ def name_findings(draft: Draft) -> list[Finding]:
     found = []
     text = f"{draft.subject or ''}\n{draft.body}".casefold()
     customer_names = [n for n in (draft.recipient_name, draft.company) if n.strip()]
-    if customer_names and not any(n.casefold() in text for n in customer_names):
+    if customer_names and not _names_customer(text, draft.recipient_name, customer_names):
         found.append(
             Finding(
                 "customer_name", f"the customer's name ({customer_names[0]}) is not in the draft"
@@ -95,6 +95,17 @@ def name_findings(draft: Draft) -> list[Finding]:
             Finding("sender_name", f"the sender's name ({draft.sender_name}) is not in the draft")
         )
     return found
+
+
+def _names_customer(text: str, contact: str, names: list[str]) -> bool:
+    """Whether the (casefolded) text names the customer: the contact's full name or the
+    company anywhere, or the contact's first name or surname alone as a word (`Hola,
+    Santiago:`, `Sehr geehrter Herr Vargas`)."""
+    if any(name.casefold() in text for name in names):
+        return True
+    parts = contact.casefold().split()
+    words = set(re.findall(r"\w+", text))
+    return len(parts) > 1 and (parts[0] in words or parts[-1] in words)
 
 
 def _forbidden(draft: Draft, forbidden: list[str]) -> list[Finding]:

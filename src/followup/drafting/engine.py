@@ -153,6 +153,17 @@ class TemplateEngine:
             subject = " ".join(texts["subject"].split())
         return self._finish(base.choice, base.request, subject, body)
 
+    def skeleton(self, base: Baseline) -> str:
+        """The template draft's body with each region an LLM rewrites shown as `[OPENING]`:
+        the message a writer sees around the parts it writes."""
+        marks = {
+            name: f"[{name.upper()}]" + ("\n" if text.endswith("\n") else "")
+            for name, text in base.wording.items()
+            if name != "subject"
+        }
+        _, body = self._render(base.choice, base.request.context, regions=marks)
+        return body
+
     def _finish(self, choice: Choice, req: DraftRequest, subject: str | None, body: str) -> Draft:
         draft = new_draft(self.bench, req, subject, body, engine=self.name)
         template = choice.template

@@ -18,6 +18,7 @@ kept from it is redacted (`followup.redact`), and a reason is cut to one short l
 from __future__ import annotations
 
 import math
+import re
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
@@ -71,15 +72,16 @@ class LLMEngine:
         self.tone, self.length = tone, length
         self._prompts: dict[str, Prompt] = {}
         self._format_kind = config.settings.response_format
-        self._built: dict[tuple[str, str], tuple[Prompt, Messages, Baseline]] = {}
+        self._built: dict[tuple[str, str], tuple[Prompt, Messages, Baseline, str]] = {}
 
     def choose(self, req: DraftRequest) -> Choice | None:
         """The approved template the draft starts from (the LLM rewrites its regions)."""
         return self.templates.choose(req)
 
-    def _messages(self, req: DraftRequest) -> tuple[Prompt, Messages, Baseline]:
+    def _messages(self, req: DraftRequest) -> tuple[Prompt, Messages, Baseline, str]:
         """The prompt, its messages and the template draft they start from (built once a
-        slot: a batch asks for the fingerprint first, then drafts)."""
+        slot: a batch asks for the fingerprint first, then drafts), and the message around
+        the regions (the template's body with each region marked)."""
         from followup.llm.prompts import build_messages, load_prompt
 
         slot = (req.key, req.language)
@@ -87,15 +89,16 @@ class LLMEngine:
             if req.campaign not in self._prompts:
                 self._prompts[req.campaign] = load_prompt(req.campaign, self.bench.root)
             prompt, base = self._prompts[req.campaign], self.templates.baseline(req)
-            messages = build_messages(prompt, base, tone=self.tone, length=self.length)
-            self._built[slot] = (prompt, messages, base)
+            skeleton = self.templates.skeleton(base)
+            messages = build_messages(prompt, base, skeleton, tone=self.tone, length=self.length)
+            self._built[slot] = (prompt, messages, base, skeleton)
         return self._built[slot]
 
     def fingerprint(self, req: DraftRequest) -> str | None:
         """Of the exact messages, model and parameters (None: no template to start from)."""
         if self.templates.choose(req) is None:
             return None
-        prompt, messages, base = self._messages(req)
+        prompt, messages, base, _ = self._messages(req)
         if not base.wording:  # nothing to rewrite: the template's draft, no call
             return base.draft.fingerprint
         return fingerprint(
@@ -109,7 +112,7 @@ class LLMEngine:
 
     def estimate(self, req: DraftRequest) -> CallEstimate:
         """Tokens one request sends (estimated from its characters) and the most it gets back."""
-        prompt, messages, base = self._messages(req)
+        prompt, messages, base, _ = self._messages(req)
         if not base.wording:
             return CallEstimate(0, 0)
         sent = tokens_for(len(messages.system) + len(messages.user))
@@ -119,23 +122,22 @@ class LLMEngine:
         return self.config.settings.cost(tokens_in, tokens_out)
 
     def draft(self, req: DraftRequest) -> Draft:
-        prompt, messages, base = self._messages(req)
+        prompt, messages, base, skeleton = self._messages(req)
         if not base.wording:
             return replace(base.draft)  # the template marks nothing to rewrite
         talk = _Talk(self, req, prompt, messages.as_list())
         try:
-            texts = talk.ask(tuple(base.wording))
-            kept, rejected = self._guard(base, texts)
+            texts = unframed(talk.ask(tuple(base.wording)), skeleton)
+            kept, rejected = self._guard(base, texts, skeleton)
             if kept:
-                retried = talk.repair(kept)
-                texts.update(retried)
-                kept, rejected = self._guard(base, texts)
+                texts.update(unframed(talk.repair(kept), skeleton))
+                kept, rejected = self._guard(base, texts, skeleton)
         except UnusableReply as exc:
             return self._fall_back(base, prompt, str(exc), talk)
         return self._finish(base, prompt, texts, talk, refused=kept, rejected=rejected)
 
     def _guard(
-        self, base: Baseline, texts: dict[str, str]
+        self, base: Baseline, texts: dict[str, str], skeleton: str = ""
     ) -> tuple[dict[str, list[str]], dict[str, str]]:
         """The regions refused (name -> what is wrong) and what the model wrote there."""
         from followup.campaigns import CHANNELS
@@ -146,6 +148,7 @@ class LLMEngine:
         facts = facts_of(req.context, req.language, self.bench.facts.claims)
         customer = req.customer
         who = people(customer["company"], customer["contact_name"], req.context["sender"]["name"])
+        around = _MARK.sub(" ", skeleton)
         refused: dict[str, list[str]] = {}
         for name, text in texts.items():
             limit = CHANNELS[req.channel].subject_max if name == "subject" else None
@@ -158,6 +161,7 @@ class LLMEngine:
                 wording=base.wording[name],
                 forbidden=self.bench.facts.forbidden_claims,
                 limit=limit,
+                around=around,
             )
             if findings:
                 refused[name] = [clip(f.message.removeprefix(f"{name}: ")) for f in findings]
@@ -176,6 +180,9 @@ class LLMEngine:
         """The template draft with the accepted regions in place; why the others kept the
         approved wording; what the model wrote there."""
         accepted = {name: redact(text) for name, text in texts.items() if name not in refused}
+        unchanged = [name for name, text in accepted.items() if _same(text, base.wording[name])]
+        refused = refused | {name: [UNCHANGED] for name in unchanged}
+        accepted = {name: text for name, text in accepted.items() if name not in unchanged}
         draft = self.templates.assemble(base, accepted) if accepted else replace(base.draft)
         new = {f.code for f in draft.findings} - {f.code for f in base.draft.findings}
         if new:  # the regions are fine alone, the message with them is not: the template's
@@ -194,7 +201,7 @@ class LLMEngine:
                 "every region kept the approved wording: "
                 + "; ".join(f"{n}: {why}" for n, why in draft.kept.items())
             )
-            if not self.fallback:
+            if not self.fallback and set(unchanged) != set(draft.kept):
                 raise DraftError(draft.fallback_reason)
         return draft
 
@@ -254,6 +261,72 @@ class LLMEngine:
 
 
 MAX_TOKENS: Final = 4000  # the most a re-ask after a cut-off reply may ask for
+
+
+def unframed(texts: dict[str, str], skeleton: str) -> dict[str, str]:
+    """The regions without the message's own frame repeated: a region that starts with the
+    greeting before it, or ends with the message's sign-off (its last paragraph), exactly
+    as the message has them, loses those words (the message keeps its own)."""
+    lines = [line.strip() for line in skeleton.splitlines()]
+    sign_off = " ".join(skeleton.strip().split("\n\n")[-1].split())  # its last paragraph
+    result = dict(texts)
+    for i, line in enumerate(lines):
+        name = line[1:-1].lower() if _MARK.fullmatch(line) else None
+        if name is None or name not in result:
+            continue
+        before = next((text for text in reversed(lines[:i]) if text), "")
+        result[name] = _without_frame(result[name], before, sign_off)
+    return result
+
+
+_MARK = re.compile(r"\[[A-Z]+\]")
+_SENTENCE_END = ".!?…。！？"
+
+
+def _loose(words: list[str]) -> str:
+    """A pattern for these words in this order, whatever punctuation and spacing between."""
+    return r"\W+".join(re.escape(word) for word in words)
+
+
+def _without_frame(text: str, greeting: str, sign_off: str) -> str:
+    """The text without a leading copy of the greeting (`Hola, Alejandra!` for `Hola,
+    Alejandra:`) and without a trailing copy of the sign-off or a run of two words or more
+    of it (`Best regards, Lily Chen`, the rep's name and title); nothing else is touched."""
+    words = re.findall(r"\w+", greeting)
+    if words:
+        text = re.sub(rf"^\W*{_loose(words)}\b[^\w¿¡]*", "", text, count=1, flags=re.I)
+    tail = re.findall(r"\w+", sign_off)
+    last = re.findall(r"\w+", text)[-1:]
+    if last and last[0].casefold() in {word.casefold() for word in tail}:
+        runs = sorted(
+            ((start, end) for start in range(len(tail)) for end in range(start + 2, len(tail) + 1)),
+            key=lambda run: run[0] - run[1],  # the longest copy first, at least two words
+        )
+        for start, end in runs:
+            pattern = rf"[^\w{_SENTENCE_END}]*\b{_loose(tail[start:end])}\W*$"
+            cut = re.sub(pattern, "", text, count=1, flags=re.I).strip()
+            if cut != text.strip() and (not cut or cut[-1] in _SENTENCE_END):
+                return cut  # (a sentence that ends with the company's name keeps it)
+    return text.strip()
+
+
+#: why a region the model gave back (nearly) word for word is not counted as rewritten
+UNCHANGED = "the model gave the approved wording back (a word or two changed at most)"
+
+
+def _same(text: str, wording: str) -> bool:
+    """The model's text is the approved wording, or it with about one word in ten changed
+    (at least one): a small model's one-word edits are more often slips ("da wir" -> "das
+    wir", "usted" -> "tú" in one verb) than improvements, and the approved text is safer."""
+    from difflib import SequenceMatcher
+
+    ours, approved = _WORD.findall(text.casefold()), _WORD.findall(wording.casefold())
+    matcher = SequenceMatcher(None, ours, approved, autojunk=False)
+    matched = sum(block.size for block in matcher.get_matching_blocks())
+    return max(len(ours), len(approved)) - matched <= max(1, len(approved) // 10)
+
+
+_WORD = re.compile(r"\w+")
 
 
 class _Talk:

@@ -69,8 +69,10 @@ def check_region(
     wording: str,
     forbidden: list[str],
     limit: int | None = None,
+    around: str = "",
 ) -> list[Finding]:
-    """Everything wrong with a model's text for one region."""
+    """Everything wrong with a model's text for one region; `around` is the rest of the
+    message (a region must not repeat it)."""
     if not text.strip():
         return [Finding("empty", f"{name}: is empty")]
     found = check(text, facts, language, part=name)
@@ -82,8 +84,24 @@ def check_region(
     ]
     found += language_findings(text, language, part=name)
     found += _greets_or_signs(name, text, who)
+    found += _repeats(name, text, around)
     found += _length(name, text, wording, limit)
     return found
+
+
+#: a sentence at least this long, found word for word in the rest of the message, repeats it
+REPEAT_CHARS: Final = 30
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
+
+
+def _repeats(name: str, text: str, around: str) -> list[Finding]:
+    """A region that says again what the message around it already says."""
+    rest = " ".join(around.split()).casefold()
+    for sentence in _SENTENCE_END.split(" ".join(text.split())):
+        if len(sentence) >= REPEAT_CHARS and sentence.casefold() in rest:
+            said = _start(sentence)
+            return [Finding("region_repeats", f"{name}: repeats the message ({said!r})")]
+    return []
 
 
 def check_reply(draft: Draft, facts: Facts, *, language: str) -> list[Finding]:

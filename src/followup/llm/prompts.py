@@ -13,7 +13,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Final, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -118,15 +118,15 @@ def language_name(language: str) -> str:
 
 #: what the writer is told about each region it rewrites
 REGION_RULES: dict[str, str] = {
-    "subject": "the email's subject line: at most {subject_max} characters, in {language}; it "
-    "may name the buyer's company or the one fact the message leads with; no internal labels",
-    "opening": "the opening, right after the greeting (1 to 3 sentences): speak to this buyer's "
-    "own situation, from what the buyer said and the rep's notes when there are any; no "
-    "greeting, no figures unless they are in the facts",
-    "answer": "the part that answers why the buyer stopped ordering (1 to 3 sentences), with "
-    "what changed (the facts)",
-    "closing": "the closing (1 or 2 sentences): one open question that invites a reply; no "
-    "signature, no dates or figures",
+    "subject": "the subject line: at most {subject_max} characters, in {language}; keep the "
+    "approved wording or make it more personal for this buyer",
+    "opening": "one or two sentences of your own, in {language}, that speak to this buyer's "
+    "own situation (what the buyer said, the rep's notes, what the buyer orders), without "
+    "figures; no greeting, no offer (the message states it)",
+    "answer": "one or two sentences of your own, in {language}, that answer why the buyer "
+    "stopped ordering; no figures (the message states them)",
+    "closing": "one or two sentences that end with a question to this buyer, inviting a "
+    "reply; you may keep the approved wording; no signature, no dates or figures",
 }
 
 
@@ -134,6 +134,10 @@ class RegionContext(TypedDict):
     name: str
     rule: str
     wording: str  # the approved template's text for it
+    fresh: bool  # written anew: the prompt does not show the approved wording (a small
+    # model copies what it is shown)
+    before: str  # the message's line just before it (the greeting), "" for the subject
+    after: str  # ... and just after it
 
 
 class PromptContext(DraftContext):
@@ -149,6 +153,7 @@ class PromptContext(DraftContext):
     purpose: str  # what the message is for
     regions: list[RegionContext]  # what to write, with the approved wording of each
     facts: list[str]  # the facts a draft may use, one a line
+    message: str  # the approved message's body, each region shown as `[OPENING]`
 
 
 def prompt_context(
@@ -161,6 +166,7 @@ def prompt_context(
     tone: str,
     length: str,
     allowed: list[str],
+    message: str = "",
 ) -> PromptContext:
     """The draft context plus what only prompts need: the regions, the rules, the facts."""
     loss = context["loss"]
@@ -176,24 +182,39 @@ def prompt_context(
         "purpose": CAMPAIGNS[campaign].writer_purpose.format(reason=reason),
         "regions": regions,
         "facts": allowed,
+        "message": message,
     }
 
 
-def region_contexts(wording: dict[str, str], language: str, channel: str) -> list[RegionContext]:
-    """What the prompt asks for: each region of the template, its rule, its wording."""
+#: regions a writer composes anew rather than edits (their wording is not shown)
+FRESH: Final = frozenset({"opening", "answer"})
+
+
+def region_contexts(
+    wording: dict[str, str], language: str, channel: str, message: str = ""
+) -> list[RegionContext]:
+    """What the prompt asks for: each region of the template, its rule, its wording, and
+    the lines of the message around it (`message`: the body with regions marked)."""
     from followup.campaigns import CHANNELS
 
     subject_max = CHANNELS[channel].subject_max or 0
-    return [
-        {
-            "name": name,
-            "rule": REGION_RULES[name].format(
-                subject_max=subject_max, language=language_name(language)
-            ),
-            "wording": text.strip(),
-        }
-        for name, text in wording.items()
-    ]
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    contexts: list[RegionContext] = []
+    for name, text in wording.items():
+        mark = f"[{name.upper()}]"
+        at = lines.index(mark) if mark in lines else -1
+        rule = REGION_RULES[name].format(subject_max=subject_max, language=language_name(language))
+        contexts.append(
+            {
+                "name": name,
+                "rule": rule,
+                "wording": text.strip(),
+                "fresh": name in FRESH,
+                "before": lines[at - 1] if at > 0 else "",
+                "after": lines[at + 1] if 0 <= at < len(lines) - 1 else "",
+            }
+        )
+    return contexts
 
 
 def fact_lines(context: DraftContext, campaign: str) -> list[str]:
@@ -253,21 +274,24 @@ def _offer_lines(context: DraftContext) -> list[str]:
 def build_messages(
     prompt: Prompt,
     base: Baseline,
+    message: str,
     *,
     tone: str = DEFAULT_TONE,
     length: str = DEFAULT_LENGTH,
 ) -> Messages:
-    """The exact messages an LLM draft sends: rewrite the regions of `base`'s template."""
+    """The exact messages an LLM draft sends: rewrite the regions of `base`'s template;
+    `message` is its body with the regions marked (`TemplateEngine.skeleton`)."""
     req = base.request
     context = prompt_context(
         req.context,
-        regions=region_contexts(base.wording, req.language, req.channel),
+        regions=region_contexts(base.wording, req.language, req.channel, message),
         language=req.language,
         channel=req.channel,
         campaign=req.campaign,
         tone=tone,
         length=length,
         allowed=fact_lines(req.context, req.campaign),
+        message=message,
     )
     return render_prompt(prompt, context)
 
