@@ -2,6 +2,7 @@
 
     python bench/bench_llm.py stub   [--drafts 2000] [--concurrency 16] [--delay 0.3]
     python bench/bench_llm.py model  [--drafts 12]
+    python bench/bench_llm.py corpus
     python bench/bench_llm.py all
 
 ``stub``: a chat-completions server (``tests/chat_stub.py``, in its own process so its
@@ -21,6 +22,10 @@ failure, not a template fallback) in ≤ 1.3× the clean time.
 tests/llm_server.py) drafts ``--drafts`` customers of the bundled sample, the three
 campaigns in turn, with ``--engine auto``. Reported as measured: drafts a minute, the
 share the fact guard accepts, and why the others fell back.
+
+``corpus``: the region guard on the labelled replies of tests/data/guard/replies.yaml
+(faithful rewrites and violations, five languages): the share accepted and refused, with
+the targets ≥ 98 % and 100 %.
 
 Prints markdown for bench/RESULTS.md. Exit 0 when the stub targets are met (or only
 ``model`` ran), 1 when one is missed.
@@ -356,6 +361,55 @@ def wrong_language_subject(record: dict[str, Any]) -> bool:
     return bool(subject) and is_language(subject, record["language"]) is False
 
 
+# --------------------------------------------------------------------------- corpus
+
+ACCEPT_TARGET, REFUSE_TARGET = 0.98, 1.0
+
+
+def run_corpus() -> tuple[list[str], bool]:
+    """The region guard on the labelled replies of tests/data/guard/replies.yaml: the share
+    of faithful replies accepted and of violations refused, per language and per label."""
+    from tests.test_guard_corpus import CASES, findings
+
+    table: dict[tuple[str, str], list[int]] = {}
+    missed = []
+    for language, expect, text in CASES:
+        codes = [f.code for f in findings(text, language)]
+        right = codes == [] if expect == "ok" else expect in codes
+        kind = "faithful" if expect == "ok" else "violation"
+        counts = table.setdefault((language, kind), [0, 0])
+        counts[0] += right
+        counts[1] += 1
+        if not right:
+            missed.append(f"- {language}, {expect}: {text[:70]!r} -> {codes}")
+    faithful = [table[k] for k in table if k[1] == "faithful"]
+    violations = [table[k] for k in table if k[1] == "violation"]
+    accepted = sum(c[0] for c in faithful) / max(sum(c[1] for c in faithful), 1)
+    refused = sum(c[0] for c in violations) / max(sum(c[1] for c in violations), 1)
+    languages = sorted({language for language, _ in table})
+    rows = [
+        f"### The region guard on the labelled corpus ({len(CASES)} replies)",
+        "",
+        "| language | faithful accepted | violations refused |",
+        "| --- | ---: | ---: |",
+    ]
+    for language in languages:
+        good, bad = (
+            table.get((language, "faithful"), [0, 0]),
+            table.get((language, "violation"), [0, 0]),
+        )
+        rows.append(f"| {language} | {good[0]} / {good[1]} | {bad[0]} / {bad[1]} |")
+    ok = accepted >= ACCEPT_TARGET and refused >= REFUSE_TARGET
+    rows += [
+        f"| all | {accepted:.1%} | {refused:.1%} |",
+        "",
+        f"Targets: ≥ {ACCEPT_TARGET:.0%} of faithful replies accepted, {REFUSE_TARGET:.0%} of "
+        f"violations refused: {'PASS' if ok else 'FAIL'}.",
+        *(["", "Missed:", *missed] if missed else []),
+    ]
+    return rows, ok
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -376,7 +430,7 @@ def machine_rows(args: argparse.Namespace) -> list[str]:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("case", choices=["stub", "model", "all"])
+    parser.add_argument("case", choices=["stub", "model", "corpus", "all"])
     parser.add_argument("--drafts", type=int, default=2000, help="stub: drafts a run")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--delay", type=float, default=0.3, help="stub: seconds a reply")
@@ -398,6 +452,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.case in ("stub", "all"):
         stub_rows, ok = run_stub(args)
         rows += [*stub_rows, ""]
+    if args.case in ("corpus", "all"):
+        corpus_rows, corpus_ok = run_corpus()
+        rows += [*corpus_rows, ""]
+        ok = ok and corpus_ok
     if args.case in ("model", "all"):
         rows += [*run_model(args), ""]
     print("\n".join([*rows, *machine_rows(args)]))

@@ -969,6 +969,55 @@ sender:                                           # the person who signs the dra
     Lily Chen
     Export Sales Manager
     Ningbo Everbright Lighting Co., Ltd.
+reps:        # who signs each owner's customers (the owner as the CRM writes it); others: sender
+  Lily Chen:
+    name: Lily Chen
+    title: Export Sales Manager
+    email: lily.chen@everbright-lighting.example
+    phone: "+86 574 8765 4321"
+    whatsapp: "+8613800574321"
+    signature: |
+      Lily Chen
+      Export Sales Manager
+      Ningbo Everbright Lighting Co., Ltd.
+    languages: [en, es]
+    aliases: [陈莉]
+  Amy Zhao:
+    name: Amy Zhao
+    title: Sales Manager, Europe
+    email: amy.zhao@everbright-lighting.example
+    phone: "+86 574 8765 4322"
+    whatsapp: "+8613800574322"
+    signature: |
+      Amy Zhao
+      Sales Manager, Europe
+      Ningbo Everbright Lighting Co., Ltd.
+    languages: [en, de, fr]
+    aliases: [赵敏]
+  Jason Liu:
+    name: Jason Liu
+    title: Sales Manager, Latin America
+    email: jason.liu@everbright-lighting.example
+    phone: "+86 574 8765 4323"
+    whatsapp: "+8613800574323"
+    signature: |
+      Jason Liu
+      Sales Manager, Latin America
+      Ningbo Everbright Lighting Co., Ltd.
+    languages: [en, es, pt]
+    aliases: [刘杰]
+  Kevin Wang:
+    name: Kevin Wang
+    title: Account Manager
+    email: kevin.wang@everbright-lighting.example
+    phone: "+86 574 8765 4324"
+    whatsapp: "+8613800574324"
+    signature: |
+      Kevin Wang
+      Account Manager
+      Ningbo Everbright Lighting Co., Ltd.
+    languages: [en]
+    aliases: [王凯]
 founded: 2009                                     # year founded, for "working together" lines
 achievements:          # this year (2026), only true statements
   - en: Commissioned a second fully automatic SMT line in March 2026
@@ -1017,6 +1066,7 @@ offers:                # time-limited offers a draft may mention, each with its 
       pt: pedidos confirmados com depósito até a data-limite
 production:            # facts behind "book your production slot now"
   lead_time_days: 30   # days from deposit to goods ready for standard orders
+  ship_buffer_days: 5  # days kept free before a closure to book, inspect and load
   closures:            # factory closures that take production slots away
     - name:                                       # closure name used in drafts
         en: Chinese New Year

@@ -10,6 +10,7 @@ docs are rendered again.
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,7 @@ from followup.campaigns import CAMPAIGNS, CHANNELS
 from followup.cli import cli
 from followup.cli.errors import MEANINGS
 from followup.data.columns import TABLES
+from followup.data.facts import levers
 from followup.data.orphans import SHOWN
 from followup.data.reasons import LOSS_REASONS
 from followup.drafting.context import context_fields
@@ -179,6 +181,13 @@ def campaigns_md() -> str:
             for r in rules
         ]
         parts.append(_table(["rule", "who", "classic segments", "cn8 segments"], rows))
+    parts.append("## The dates an urgency draft gives\n")
+    parts.append(
+        "Each is a lever still open on the day the drafts are made (`followup.data.facts."
+        "levers`), soonest first:\n"
+    )
+    doc = inspect.getdoc(levers) or ""
+    parts.append("\n".join(line for line in doc.splitlines() if line.startswith(("-", " "))) + "\n")
     parts.append("## Checks on every draft\n")
     parts.append(
         _table(

@@ -36,10 +36,28 @@ def test_sample_facts_give_three_levers_soonest_first() -> None:
     found = levers(facts, dt.date(2026, 11, 22))
     assert [(lv.kind, lv.act_by) for lv in found] == [
         ("offer", dt.date(2026, 12, 20)),
-        ("production", dt.date(2026, 12, 31)),  # closure 2027-01-30 minus 30 days lead time
+        # closure 2027-01-30 minus 30 days lead time minus 5 days to book and load
+        ("production", dt.date(2026, 12, 26)),
         ("price_change", dt.date(2027, 1, 14)),
     ]
     assert levers(facts, dt.date(2027, 2, 1)) == []
+
+
+@pytest.mark.parametrize(
+    ("buffer", "last_slot"), [(None, "2026-12-26"), (0, "2026-12-31"), (10, "2026-12-21")]
+)
+def test_the_last_slot_leaves_a_shipping_buffer_before_the_closure(
+    tmp_path: Path, buffer: int | None, last_slot: str
+) -> None:
+    """Goods ready on the day the factory closes cannot be booked, inspected and loaded."""
+    text = (sample_root() / "company.yaml").read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if "ship_buffer_days:" in line)
+    text = text.replace(line, "" if buffer is None else f"  ship_buffer_days: {buffer}")
+    write(tmp_path / "company.yaml", text)
+    found = levers(load_facts(tmp_path / "company.yaml"), dt.date(2026, 11, 22))
+    production = next(lv for lv in found if lv.kind == "production")
+    assert production.act_by == dt.date.fromisoformat(last_slot)
+    assert production.closure is not None and production.closure.start == dt.date(2027, 1, 30)
 
 
 @pytest.mark.parametrize(
@@ -94,7 +112,7 @@ def test_draft_prints_subject_and_body_from_an_approved_template() -> None:
     result = run("draft", "C1001", "--campaign", "urgency", "--sample", *AS_OF)
     lines = result.stdout.splitlines()
     assert lines[0].startswith("To: ") and lines[1].startswith("Subject: ")
-    assert "Lily Chen" in result.stdout
+    assert "Kevin Wang\nAccount Manager" in result.stdout  # C1001's rep signs
     assert "# C1001.urgency.email — template: urgency-email-" in result.stderr
 
 
@@ -225,7 +243,9 @@ def test_strict_turns_findings_into_failures(workspace: Path) -> None:
     facts = workspace / "company.yaml"
     text = facts.read_text(encoding="utf-8")
     facts.write_text(
-        text.replace("  - guaranteed lowest price", "  - guaranteed lowest price\n  - Lily Chen"),
+        text.replace(
+            "  - guaranteed lowest price", "  - guaranteed lowest price\n  - Everbright Lighting"
+        ),
         encoding="utf-8",
     )
     args = ("batch", "--campaign", "thanks", "--limit", "3", "--workspace", str(workspace), *AS_OF)

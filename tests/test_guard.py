@@ -25,7 +25,7 @@ def codes(body: str, language: str = "en", subject: str = "Year-end dates") -> l
 
 GOOD_EN = (
     "Dear Carlos Torres,\n\nOur Year-end order bonus gives 5% (five per cent) off until December "
-    "20, 2026, and orders confirmed by 2026-12-31 ship before the closure. You have placed 13 "
+    "20, 2026, and orders confirmed by 2026-12-26 ship before the closure. You have placed 13 "
     "orders with us since 2022, two of them this year for USD 39,412.40. This year we raised "
     "capacity to 180,000 fixtures a month and shipped 98.5% on time. We look forward to "
     "2027.\n\nBest regards,\nLily Chen"
@@ -42,7 +42,7 @@ def test_a_faithful_reply_passes() -> None:
         (("5% (five per cent)", "8% (eight per cent)"), "fact_discount"),
         (("(five per cent)", "(ten per cent)"), "fact_discount"),
         (("December 20, 2026", "January 31, 2027"), "fact_date"),
-        (("by 2026-12-31", "by 2027-01-16"), "fact_date"),
+        (("by 2026-12-26", "by 2027-01-16"), "fact_date"),
         (("180,000 fixtures", "250,000 fixtures"), "fact_number"),
         (("USD 39,412.40", "USD 45,000.00"), "fact_money"),
         (("ship before the closure", "ship before the closure at 14:00"), "fact_time"),
@@ -68,7 +68,7 @@ def test_equal_values_in_other_forms_are_traced() -> None:
         "Hola Carlos Torres,\n\nnuestra oferta del 5 % (cinco por ciento) vale hasta el 20 de "
         "diciembre de 2026. Este año usted ha comprado por 39.412,40 USD. La capacidad llegó a "
         "180.000 luminarias al mes y el 98,5 % de los pedidos salió a tiempo. Confirme su pedido "
-        "antes del 31/12/2026 para que salga antes del cierre.\n\nSaludos,\nLily Chen"
+        "antes del 26/12/2026 para que salga antes del cierre.\n\nSaludos,\nLily Chen"
     )
     assert codes(body, "es") == []
 
@@ -76,7 +76,7 @@ def test_equal_values_in_other_forms_are_traced() -> None:
 def test_german_dates_and_numbers() -> None:
     body = (
         "Guten Tag Carlos Torres,\n\nunser Jahresendbonus von 5 % gilt bis zum 20. Dezember "
-        "2026. Aufträge, die bis zum 31.12.2026 bestätigt sind, werden vor der Schließung "
+        "2026. Aufträge, die bis zum 26.12.2026 bestätigt sind, werden vor der Schließung "
         "verschickt. Wir haben die Kapazität auf 180.000 Leuchten im Monat erhöht und 98,5 % "
         "pünktlich geliefert.\n\nMit freundlichen Grüßen\nLily Chen"
     )

@@ -193,12 +193,12 @@ def test_fingerprint_follows_the_messages_and_model() -> None:
 def test_a_region_that_repeats_the_greeting_or_the_sign_off_loses_the_copy() -> None:
     framed = json.loads(faithful_reply())
     framed["opening"] = "Dear Santiago Vargas! " + framed["opening"]
-    framed["closing"] += "\n\nBest regards,\nLily Chen\nExport Sales Manager"
+    framed["closing"] += "\n\nBest regards,\nKevin Wang\nAccount Manager"  # C1001's rep
     llm, _ = engine([json.dumps(framed)])
     draft = llm.draft(req())
     assert draft.rewritten == ["subject", "opening", "closing"]
     assert draft.body.count("Dear Santiago Vargas") == 1
-    assert draft.body.count("Best regards") == 1 and draft.body.count("Lily Chen") == 1
+    assert draft.body.count("Best regards") == 1 and draft.body.count("Kevin Wang") == 1
     assert draft.body.startswith("Dear Santiago Vargas,\n\nAs the year comes to an end")
 
 

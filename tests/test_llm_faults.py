@@ -121,7 +121,7 @@ def test_an_unusable_reply_falls_back_to_the_template_with_the_reason(
     ("fault", "kept"),
     [
         ("discount", {"opening": "states a '37%' discount; the discounts given: 5%"}),
-        ("swap", {"opening": "greets the sender ('Dear Lily Chen')"}),
+        ("swap", {"opening": "greets the sender ('Dear Kevin Wang')"}),  # C1001's rep
     ],
 )
 def test_a_refused_region_keeps_the_approved_wording_and_the_rest_is_rewritten(
@@ -135,7 +135,7 @@ def test_a_refused_region_keeps_the_approved_wording_and_the_rest_is_rewritten(
     }
     assert made.rejected["opening"]  # what the model tried is on the record
     # nothing the model invented survives: the region is the template's own wording
-    assert "37%" not in made.body and "Lily Chen," not in made.body.split("\n\n")[1]
+    assert "37%" not in made.body and "Kevin Wang," not in made.body.split("\n\n")[1]
     assert len(stub.exchanges) == 2  # the reply, and one repair round for the opening
 
 

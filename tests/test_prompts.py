@@ -33,7 +33,7 @@ def test_shipped_prompts_render_for_a_real_customer(campaign: str) -> None:
     assert "writing to a buyer abroad in Spanish" in messages.system
     assert "Write each part in Spanish, brief, short and concrete" in messages.system
     assert "- offer: Year-end order bonus" not in messages.user  # facts in the buyer's language
-    assert "Facts you may use:" in messages.user and "sender: Lily Chen" in messages.user
+    assert "Facts you may use:" in messages.user and "sender: Jason Liu" in messages.user
     for name, wording in base.wording.items():
         assert f'- "{name}": ' in messages.user
         shown = f'Approved wording:\n"""\n{wording.strip()}\n"""' in messages.user

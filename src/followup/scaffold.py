@@ -49,6 +49,15 @@ sender:                                 # the person who signs the drafts
     Your Name
     Export Sales Manager
     Your Company Co., Ltd.
+reps: {}                                # who signs each owner's customers (else the sender):
+#  Amy Zhao:                            # the owner value as the CRM export writes it
+#    name: Amy Zhao
+#    title: Sales Manager, Europe
+#    email: amy.zhao@yourcompany.example
+#    signature: |
+#      Amy Zhao
+#      Your Company Co., Ltd.
+#    aliases: [赵敏]                    # other spellings of the owner value
 founded: 2010                           # year founded
 achievements: []                        # this year's true statements: new lines, certifications ...
 offers: []                              # time-limited offers, each with its deadline:
@@ -58,6 +67,7 @@ offers: []                              # time-limited offers, each with its dea
 #    conditions: orders confirmed with deposit by the deadline
 production:
   lead_time_days: 30                    # days from deposit to goods ready (standard orders)
+  ship_buffer_days: 5                   # days kept free before a closure to book, inspect and load
   closures: []                          # factory closures, e.g. Chinese New Year:
 #    - name: Chinese New Year
 #      start: 2027-01-30

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -20,8 +20,12 @@ class CustomerStats:
     """Order figures per customer that RFM does not carry."""
 
     orders_this_year: dict[str, int]
-    volume_this_year: dict[str, float]
+    volume_this_year: dict[str, float]  # in the base currency (for ranking, totals)
     products: dict[str, list[str]]
+    #: customer -> (currency, this year's value in it) for what the buyer reads: the
+    #: currency of most of its orders this year; the value None when it also paid in
+    #: another (no one figure is true then). Empty when all orders are in one currency.
+    invoiced_this_year: dict[str, tuple[str, float | None]] = field(default_factory=dict)
 
 
 def customer_stats(dataset: Dataset, as_of: dt.date) -> CustomerStats:
@@ -29,8 +33,10 @@ def customer_stats(dataset: Dataset, as_of: dt.date) -> CustomerStats:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    invoiced = "currency" in dataset.orders.table.column_names
+    extra = ["invoiced", "currency"] if invoiced else []
     table = dataset.orders.table.select(
-        ["customer_id", "order_id", "order_date", "amount", "product"]
+        ["customer_id", "order_id", "order_date", "amount", "product", *extra]
     )
     for name in ("customer_id", "order_id"):  # dictionary-encoded: plain text to group by
         table = table.set_column(
@@ -47,7 +53,28 @@ def customer_stats(dataset: Dataset, as_of: dt.date) -> CustomerStats:
         {str(k): int(v) for k, v in zip(purchases.index.tolist(), purchases.tolist(), strict=True)},
         {str(k): float(v) for k, v in zip(volume.index.tolist(), volume.tolist(), strict=True)},
         _top_products(table.select(["customer_id", "product"])),
+        _invoiced(this_year) if invoiced else {},
     )
+
+
+def _invoiced(this_year: pa.Table) -> dict[str, tuple[str, float | None]]:
+    """Each customer's currency this year (of most orders; ties: the larger value) and its
+    value in it, None when the customer also paid in another currency."""
+    frame = this_year.select(["customer_id", "order_id", "invoiced", "currency"]).to_pandas()
+    frame["currency"] = frame["currency"].astype(str)
+    per_order = frame.groupby(["customer_id", "currency", "order_id"], sort=False)["invoiced"]
+    orders = per_order.sum().groupby(level=[0, 1]).agg(["size", "sum"]).reset_index()
+    orders = orders.sort_values(["customer_id", "size", "sum"], ascending=[True, False, False])
+    used = orders.groupby("customer_id", sort=False).size()
+    main = orders.drop_duplicates("customer_id", keep="first")
+    alone = (used.reindex(main["customer_id"]) == 1).tolist()
+    values = main["sum"].round(2).tolist()
+    return {
+        str(customer): (str(currency), float(value) if one else None)
+        for customer, currency, value, one in zip(
+            main["customer_id"].tolist(), main["currency"].tolist(), values, alone, strict=True
+        )
+    }
 
 
 def _top_products(lines: pa.Table, limit: int = 3) -> dict[str, list[str]]:

@@ -54,6 +54,13 @@ class Sender(_Strict):
     signature: str = Field(min_length=1, description="Block that ends every email draft")
 
 
+class Rep(Sender):
+    """A rep who signs the drafts of the customers the CRM lists under their owner value."""
+
+    languages: list[str] = Field([], description="Languages the rep writes (BCP-47)")
+    aliases: list[str] = Field([], description="Other spellings of the owner value (陈莉, lily)")
+
+
 class Offer(_Strict):
     name: Text
     discount_percent: float = Field(gt=0, lt=100)
@@ -73,8 +80,13 @@ class Closure(_Strict):
         return self
 
 
+#: days between goods ready and the factory closing, for booking, inspection and loading
+SHIP_BUFFER_DAYS = 5
+
+
 class Production(_Strict):
     lead_time_days: int = Field(gt=0, le=365)
+    ship_buffer_days: int = Field(default=SHIP_BUFFER_DAYS, ge=0, le=60)
     closures: list[Closure] = []
 
 
@@ -92,6 +104,8 @@ class CompanyFacts(_Strict):
     company: str = Field(min_length=1)
     website: str = ""
     sender: Sender
+    #: rep profiles keyed by the owner value as the CRM export writes it
+    reps: dict[str, Rep] = {}
     founded: int | None = Field(None, ge=1800, le=2100)
     achievements: list[Text] = []
     offers: list[Offer] = []
@@ -113,6 +127,30 @@ class CompanyFacts(_Strict):
         return value
 
 
+def owner_key(owner: str) -> str:
+    """How owner values are compared: case, width and spacing aside (` Lily  CHEN`)."""
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFKC", owner).split()).casefold()
+
+
+def rep_index(facts: CompanyFacts) -> dict[str, Sender]:
+    """Owner value (as `owner_key`) -> the rep who signs that owner's customers; the same
+    spelling for two reps is an error naming both."""
+    index: dict[str, Sender] = {}
+    named: dict[str, str] = {}
+    for key, rep in facts.reps.items():
+        for spelling in (key, *rep.aliases):
+            folded = owner_key(spelling)
+            if folded in named and named[folded] != key:
+                raise ConfigError(
+                    f"company.yaml: reps: {spelling!r} names both {named[folded]!r} and {key!r}"
+                )
+            named[folded] = key
+            index[folded] = rep
+    return index
+
+
 def load_facts(path: Path) -> CompanyFacts:
     """Read and validate `company.yaml`; errors name the file and the key."""
     import yaml
@@ -132,9 +170,11 @@ def load_facts(path: Path) -> CompanyFacts:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected keys such as company, sender, production")
     try:
-        return CompanyFacts.model_validate(data)
+        facts = CompanyFacts.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(f"{path}: {describe_validation(exc)}") from None
+    rep_index(facts)  # two reps with one spelling: an error now, naming both
+    return facts
 
 
 LEVER_KINDS = ("offer", "production", "price_change")
@@ -155,8 +195,9 @@ def levers(facts: CompanyFacts, today: dt.date) -> list[Lever]:
     """Every lever still open on `today`, soonest deadline first.
 
     - offer: valid until its `valid_until` day;
-    - production: the last day to confirm an order that can ship before a closure
-      = closure start − lead time;
+    - production: the last day to confirm an order that is made and loaded before a
+      closure = closure start − lead time − shipping buffer (`production.ship_buffer_days`
+      in company.yaml, 5 days unless set: booking, inspection and loading);
     - price change: order before the day the new prices apply.
     """
     found = [
@@ -165,8 +206,9 @@ def levers(facts: CompanyFacts, today: dt.date) -> list[Lever]:
         if offer.valid_until >= today
     ]
     lead = facts.production.lead_time_days
+    margin = lead + facts.production.ship_buffer_days
     for closure in facts.production.closures:
-        last_slot = closure.start - dt.timedelta(days=lead)
+        last_slot = closure.start - dt.timedelta(days=margin)
         if last_slot >= today:
             found.append(
                 Lever(kind="production", act_by=last_slot, closure=closure, lead_time_days=lead)

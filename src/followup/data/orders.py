@@ -32,7 +32,9 @@ class Orders:
     """Order lines in canonical form.
 
     `table` columns: customer_id and order_id (dictionary-encoded text), order_date
-    (date32), amount (float64, base currency), product, row (source row number).
+    (date32), amount (float64, base currency), product, row (source row number); when
+    the lines are in several currencies also invoiced (float64, the amount as invoiced)
+    and currency (its ISO code, dictionary-encoded).
     """
 
     table: pa.Table
@@ -76,20 +78,21 @@ def load_orders(
         codes = _currency_codes(mapped, problems)
         rejects = finish(problems, keep_bad_rows=keep_bad_rows)
         keep = pa.array(problems.keep_mask())
-        amounts, base, notes = _to_base(mapped, codes, amounts, keep, currency)
+        converted, base, notes = _to_base(mapped, codes, amounts, keep, currency)
         ids, order_ids = (future.result() for future in encoded)
     n = mapped.raw.table.num_rows
     products = mapped.raw.table.column(mapped.index["product"]) if mapped.has("product") else None
-    table = pa.table(
-        {
-            "customer_id": ids,
-            "order_id": order_ids,
-            "order_date": dates,
-            "amount": amounts,
-            "product": products if products is not None else pa.nulls(n, pa.string()),
-            "row": pa.array(mapped.raw.rows, pa.int64()),
-        }
-    )
+    columns = {
+        "customer_id": ids,
+        "order_id": order_ids,
+        "order_date": dates,
+        "amount": converted,
+        "product": products if products is not None else pa.nulls(n, pa.string()),
+        "row": pa.array(mapped.raw.rows, pa.int64()),
+    }
+    if converted is not amounts and codes is not None and base is not None:
+        columns |= _as_invoiced(amounts, codes, base)
+    table = pa.table(columns)
     if not pc.all(keep).as_py():
         table = table.filter(keep)
     notes = empty_note(problems, "order lines") + notes
@@ -137,6 +140,17 @@ def _currency_codes(mapped: Mapped, problems: Problems) -> pa.Array | None:
         bad = flags(pc.is_in(codes, value_set=pa.array(unknown, pa.string())))
         problems.flag(bad, "currency", "is not a currency code (ISO 4217: USD, EUR, CNY …)", cells)
     return codes
+
+
+def _as_invoiced(amounts: pa.Array, codes: pa.Array, base: str) -> dict[str, pa.Array]:
+    """What each line was invoiced in, for what a buyer reads (its own money): the
+    amount before conversion and its currency (a blank cell is the base currency)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    blank = pc.or_kleene(pc.is_null(codes), pc.equal(codes, ""))
+    currency = pc.if_else(blank, pa.scalar(base, pa.string()), codes)
+    return {"invoiced": amounts, "currency": pc.dictionary_encode(currency)}
 
 
 def is_currency(code: str) -> bool:

@@ -22,7 +22,7 @@ from typing import (
     get_type_hints,
 )
 
-from followup.data.facts import CompanyFacts, levers, localize
+from followup.data.facts import CompanyFacts, Sender, levers, localize
 from followup.data.reasons import LOSS_REASONS
 from followup.formatting import Money
 
@@ -54,14 +54,21 @@ class CustomerContext(TypedDict):
     segment_label: Annotated[str, "the classic segment's Chinese label"]
     cn8_segment: Annotated[str, "cn8 segment"]
     orders: Annotated[int, "purchase orders so far"]
-    spend: Annotated[Money, "net spend so far (`{{ customer.spend | money }}`)"]
+    spend: Annotated[
+        Money, "net spend so far, in the base currency (internal: for segments, not buyers)"
+    ]
     first_order: Annotated[dt.date | None, "date of the first purchase"]
     last_order: Annotated[dt.date | None, "date of the latest purchase"]
     days_since_order: Annotated[int | None, "days since the latest purchase"]
     customer_since: Annotated[int | None, "year of the first purchase"]
     years_as_customer: Annotated[int, "whole years since the first purchase"]
     orders_this_year: Annotated[int, "purchase orders this calendar year"]
-    volume_this_year: Annotated[Money, "net order value this calendar year"]
+    volume_this_year: Annotated[
+        Money,
+        "net order value this calendar year, in the currency the buyer was invoiced in "
+        "(`{{ customer.volume_this_year | money }}`); 0 when it paid in several currencies",
+    ]
+    currency: Annotated[str | None, "the currency the buyer is invoiced in (of most orders)"]
     products: Annotated[list[str], "up to three products the customer orders most"]
 
 
@@ -121,7 +128,9 @@ class ProductionContext(TypedDict):
     lead_time_days: Annotated[int, "days from deposit to goods ready"]
     closure: Annotated[ClosureContext | None, "the next factory closure, or none"]
     last_slot: Annotated[
-        dt.date | None, "the last day to confirm an order that ships before it (start − lead time)"
+        dt.date | None,
+        "the last day to confirm an order that ships before it (start − lead time − "
+        "shipping buffer)",
     ]
 
 
@@ -243,6 +252,18 @@ def latest_losses(losses: pd.DataFrame | None) -> dict[str, LossContext]:
     return result
 
 
+def sender_context(sender: Sender) -> SenderContext:
+    """`sender`: who signs (company.yaml's sender, or the customer's rep)."""
+    return {
+        "name": sender.name,
+        "title": sender.title,
+        "email": sender.email,
+        "phone": sender.phone,
+        "whatsapp": sender.whatsapp,
+        "signature": sender.signature,
+    }
+
+
 def company_context(facts: CompanyFacts, as_of: dt.date, language: str) -> CompanyPart:
     """The part of the context that is the same for every customer in one language."""
     text = partial(localize, language=language)
@@ -250,17 +271,9 @@ def company_context(facts: CompanyFacts, as_of: dt.date, language: str) -> Compa
     offer = next((lv.offer for lv in open_levers if lv.offer is not None), None)
     closure = next((lv for lv in open_levers if lv.kind == "production"), None)
     change = next((lv.price_change for lv in open_levers if lv.price_change is not None), None)
-    sender = facts.sender
     lever_list: list[LeverContext] = [{"kind": lv.kind, "act_by": lv.act_by} for lv in open_levers]
     return {
-        "sender": {
-            "name": sender.name,
-            "title": sender.title,
-            "email": sender.email,
-            "phone": sender.phone,
-            "whatsapp": sender.whatsapp,
-            "signature": sender.signature,
-        },
+        "sender": sender_context(facts.sender),
         "company": {
             "name": facts.company,
             "website": facts.website,
@@ -334,6 +347,7 @@ def customer_contexts(
     for i, cid in enumerate(col["customer_id"]):
         first = col["first_order"][i]
         contact = (col["contact_name"][i] or "").strip()
+        volume = _buyers_money(stats, cid, currency)
         company, email, whatsapp, country, owner, tier, notes, label = (c[i] for c in text)
         customer: CustomerContext = {
             "id": cid,
@@ -358,11 +372,21 @@ def customer_contexts(
             "customer_since": first.year if first else None,
             "years_as_customer": (as_of - first).days // 365 if first else 0,
             "orders_this_year": stats.orders_this_year.get(cid, 0),
-            "volume_this_year": Money(stats.volume_this_year.get(cid, 0.0), currency),
+            "volume_this_year": volume,
+            "currency": volume.currency,
             "products": stats.products.get(cid, []),
         }
         contexts[cid] = {"customer": customer, "loss": losses.get(cid)}
     return contexts
+
+
+def _buyers_money(stats: CustomerStats, cid: str, base: str | None) -> Money:
+    """This year's value in the buyer's own currency (what the buyer was invoiced), or 0
+    (left out of drafts) when it paid in several: no one figure of those is true."""
+    if cid not in stats.invoiced_this_year:
+        return Money(stats.volume_this_year.get(cid, 0.0), base)
+    currency, value = stats.invoiced_this_year[cid]
+    return Money(value or 0.0, currency)
 
 
 _TEXT = ("company", "email", "whatsapp", "country", "owner", "tier", "notes", "segment_label")

@@ -246,7 +246,7 @@ def new_draft(
         recipient_name=customer["contact_name"] or customer["company"],
         company=customer["company"],
         segment=customer["segment"],
-        sender_name=bench.facts.sender.name,
-        sender_email=bench.facts.sender.email,
+        sender_name=req.context["sender"]["name"],
+        sender_email=req.context["sender"]["email"],
         engine=engine,
     )

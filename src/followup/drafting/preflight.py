@@ -101,10 +101,33 @@ def _notes(bench: Workbench, drafts: list[Planned]) -> list[str]:
         if (note := bench.address_notes.get(planned.request.customer_id))
         and planned.request.channel == "email"
     ]
+    notes += _signers(bench, drafts)
     for ids in likely_duplicates(list(bench.profiles)):
         notes.append(
             f"customer ids {', '.join(ids)} differ only by case or width: likely one customer "
             "twice (each gets its own drafts; merge them in the CRM)"
+        )
+    return notes
+
+
+def _signers(bench: Workbench, drafts: list[Planned]) -> list[str]:
+    """Who signs (when company.yaml has rep profiles): drafts per rep, and how many
+    customers have an owner with no profile (signed by the company's default sender)."""
+    if not bench.facts.reps:
+        return []
+    by_rep = Counter(p.request.context["sender"]["name"] for p in drafts)
+    unsigned = Counter(
+        p.request.customer["owner"] or "(no owner)"
+        for p in drafts
+        if not bench.has_rep(p.request.customer["owner"])
+    )
+    notes = ["signed by: " + ", ".join(f"{name} {n}" for name, n in sorted(by_rep.items()))]
+    if unsigned:
+        owners = ", ".join(f"{owner} ({n})" for owner, n in unsigned.most_common(5))
+        total = sum(unsigned.values())
+        notes.append(
+            f"{total} draft{'s' if total != 1 else ''} of owners with no rep profile in "
+            f"company.yaml, signed by {bench.facts.sender.name}: {owners}"
         )
     return notes
 
@@ -125,7 +148,7 @@ def _targets(bench: Workbench, sel: Selection) -> list[Target]:
     found: list[Target] = []
     for customer_id, profile in sorted(bench.profiles.items()):
         customer = profile["customer"]
-        if sel.owner and customer["owner"].casefold() != sel.owner.casefold():
+        if sel.owner and not bench.same_owner(customer["owner"], sel.owner):
             continue
         if sel.segments:
             matched = {customer["segment"], customer["cn8_segment"]} & set(sel.segments)
@@ -156,7 +179,7 @@ def _plan_targets(bench: Workbench, sel: Selection) -> list[Target]:
     found: list[Target] = []
     for row in due(the_plan, sel.due_within or 0):
         customer = bench.profile(row.customer_id)["customer"]
-        if sel.owner and customer["owner"].casefold() != sel.owner.casefold():
+        if sel.owner and not bench.same_owner(customer["owner"], sel.owner):
             continue
         expected = row.first.date if row.first else ""
         why = f"reorder plan: contact by {row.contact_by}, order expected {expected}"

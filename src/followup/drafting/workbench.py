@@ -21,7 +21,7 @@ from followup.errors import UsageError
 if TYPE_CHECKING:
     from followup.analysis.customer_stats import CustomerStats
     from followup.data.dataset import Dataset, Sources
-    from followup.data.facts import CompanyFacts
+    from followup.data.facts import CompanyFacts, Sender
     from followup.drafting.context import (
         CompanyPart,
         CustomerContext,
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         LossContext,
         PlanContext,
         Profile,
+        SenderContext,
     )
 
 
@@ -49,6 +50,41 @@ class Workbench:
     address_notes: dict[str, str] = field(default_factory=dict)
     _company: dict[str, CompanyPart] = field(default_factory=dict)
     _answers: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    _senders: dict[str, SenderContext] = field(default_factory=dict)
+    _reps: dict[str, Sender] | None = None
+
+    def reps(self) -> dict[str, Sender]:
+        """Owner value (`owner_key`) -> its rep's profile (`rep_index`, built once)."""
+        from followup.data.facts import rep_index
+
+        if self._reps is None:
+            self._reps = rep_index(self.facts) if self.facts.reps else {}
+        return self._reps
+
+    def sender(self, owner: str) -> SenderContext:
+        """Who signs a customer of this owner: the rep whose profile (or alias) names the
+        owner, else the company's default sender (built once each)."""
+        from followup.data.facts import owner_key
+        from followup.drafting.context import sender_context
+
+        key = owner_key(owner)
+        if key not in self._senders:
+            self._senders[key] = sender_context(self.reps().get(key, self.facts.sender))
+        return self._senders[key]
+
+    def same_owner(self, owner: str, named: str) -> bool:
+        """Whether `named` (`--owner`) means this owner: the same value (case and spacing
+        aside), or a spelling of the same rep's profile (an alias such as the Chinese name)."""
+        from followup.data.facts import owner_key
+
+        a, b = owner_key(owner), owner_key(named)
+        return a == b or (a in self.reps() and self.reps().get(b) is self.reps()[a])
+
+    def has_rep(self, owner: str) -> bool:
+        """Whether a rep profile signs this owner's customers."""
+        from followup.data.facts import owner_key
+
+        return owner_key(owner) in self.reps()
 
     def company(self, language: str) -> CompanyPart:
         """The company part of the context, its free text in `language` (built once each)."""
@@ -230,6 +266,7 @@ def request(
     context: DraftContext = {
         **bench.company(language),
         **profile,
+        "sender": bench.sender(profile["customer"]["owner"]),
         "answers": bench.answers(angle(profile["loss"]), language),
         "plan": plan,
     }

@@ -226,8 +226,11 @@ def _customer_facts(facts: Facts, context: DraftContext) -> None:
     facts.counts.update(
         float(n) for n in (customer["orders"], customer["orders_this_year"]) if n is not None
     )
+    # the buyer's own money: this year's value as invoiced; the spend (base currency) only
+    # when that is the buyer's currency too (a EUR buyer is never told a USD figure)
     for money in (customer["spend"], customer["volume_this_year"]):
-        facts.money.add((round(money.amount, 2), money.currency))
+        if money.amount and money.currency == customer["currency"]:
+            facts.money.add((round(money.amount, 2), money.currency))
     facts.dates.update(d for d in (customer["first_order"], customer["last_order"]) if d)
     if customer["days_since_order"] is not None:
         facts.durations.add((float(customer["days_since_order"]), "days"))

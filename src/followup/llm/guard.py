@@ -140,7 +140,10 @@ def _greets_or_signs(name: str, text: str, who: People) -> list[Finding]:
     """A region starts after the greeting and ends before the signature: it does neither."""
     found = []
     first = _first_sentence(text)
-    salutation = re.split(r"[,:;!]", first, maxsplit=1)[0].strip()  # `Dear Lily Chen`
+    parts = re.split(r"[,:;!]", first, maxsplit=2)
+    salutation = parts[0].strip()  # `Dear Lily Chen`
+    if len(parts) > 1 and _greeting(first) and len(salutation.split()) == 1:
+        salutation = f"{salutation}, {parts[1].strip()}"  # `Hola, Lily`
     if _greeting(first):
         if any(_names(salutation, n) for n in who.sender):
             found.append(Finding("names_swapped", f"{name}: greets the sender ({salutation!r})"))
@@ -150,7 +153,8 @@ def _greets_or_signs(name: str, text: str, who: People) -> list[Finding]:
     elif any(_names(salutation, n) for n in who.sender):
         found.append(Finding("names_swapped", f"{name}: addresses the sender ({salutation!r})"))
     last = text.strip().splitlines()[-1].strip().rstrip(".,!")
-    if any(last.casefold() == n.casefold() for n in (*who.sender, *who.customer)):
+    signed = any(last.casefold() == n.casefold() for n in (*who.sender, *who.customer))
+    if signed or any(_ends_with(last, n) for n in who.sender[:1]):  # `... Best regards, Lily Chen`
         found.append(Finding("names_swapped", f"{name}: signs ({last!r}): the signature is the "
                                               "template's"))  # fmt: skip
     return found
@@ -172,6 +176,11 @@ def _swapped(body: str, customer: str, sender: str) -> list[Finding]:
     if customer.strip() and customer.casefold() in closing and sender.casefold() not in closing:
         findings.append(Finding("names_swapped", f"signs as the customer ({customer})"))
     return findings
+
+
+def _ends_with(line: str, name: str) -> bool:
+    """The line ends with this full name, after a comma or a sentence's end."""
+    return re.search(rf"[,.!?]\s*{re.escape(name)}$", line, re.IGNORECASE) is not None
 
 
 def _greeting(sentence: str) -> bool:

@@ -227,10 +227,9 @@ def fact_lines(context: DraftContext, campaign: str) -> list[str]:
     if c["customer_since"]:
         lines.append(f"customer since {c['customer_since']} ({c['years_as_customer']} years)")
     if not kind.by_loss_reason:
-        lines.append(
-            f"orders this year: {c['orders_this_year']}; "
-            f"order value this year: {c['volume_this_year']}"
-        )
+        value = c["volume_this_year"]
+        shown = f"; order value this year: {value}" if value.amount else ""
+        lines.append(f"orders this year: {c['orders_this_year']}{shown}")
     if c["products"]:
         lines.append("products the customer usually orders: " + ", ".join(c["products"]))
     if not kind.shows_year:
