@@ -25,7 +25,7 @@ from followup.cli.errors import MEANINGS
 from followup.data.columns import TABLES
 from followup.data.facts import levers
 from followup.data.orphans import SHOWN
-from followup.data.reasons import LOSS_REASONS
+from followup.data.reasons import KEYWORDS, LOSS_REASONS
 from followup.drafting.context import context_fields
 from followup.drafting.targeting import CAMPAIGN_RULES
 from followup.workspace import DATA_SUFFIXES
@@ -82,11 +82,21 @@ def data_md() -> str:
                  ", ".join(f"`{a}`" for a in f.aliases)] for f in fields]  # fmt: skip
         parts.append(f"## {table}\n")
         parts.append(_table(["field", "required", "what", "also recognised"], rows))
-    rows = [[f"`{rid}`", r.label, r.label_zh, ", ".join(f"`{a}`" for a in r.aliases)]
+    rows = [[f"`{rid}`", r.label, r.label_zh, ", ".join(f"`{a}`" for a in r.aliases),
+             ", ".join(f"`{k}`" for k in KEYWORDS.get(rid, ()))]
             for rid, r in LOSS_REASONS.items()]  # fmt: skip
     parts.append("## Loss reasons\n")
-    parts.append("Other values are kept as written and reported as unknown.\n")
-    parts.append(_table(["reason", "label", "中文", "also recognised"], rows))
+    parts.append(
+        "A reason is read, in this order, by the team's own map (`[reasons]` in "
+        'followup.toml: `"交期太长" = "delivery"`), by its id, label or a spelling below, '
+        "and, in a free-text reason, by the first keyword it contains (Chinese as written, "
+        "English as whole words: `交期太长` and `container rolled over twice` are delivery). "
+        "`followup losses` notes how each free-text reason was read; others are kept as "
+        "written and reported as unknown (the `other` angle drafts them).\n"
+    )
+    parts.append(
+        _table(["reason", "label", "中文", "also recognised", "keywords in free text"], rows)
+    )
     return "\n".join(parts)
 
 
@@ -102,6 +112,15 @@ def settings_md() -> str:
              "must be finite and within its allowed range (`nan` and `inf` are refused)."
              "\n"]  # fmt: skip
     for section in fields(Settings):
+        if section.name == "reasons":
+            parts.append("## `[reasons]`\n")
+            parts.append(
+                "Loss reasons as your team types them, each mapped to the reason it means "
+                f"(one of {', '.join(f'`{r}`' for r in LOSS_REASONS)}): "
+                '`"交期太长" = "delivery"`. Read before the shipped spellings and the keywords '
+                "followup looks for inside a free-text reason ([docs/data.md](data.md)).\n"
+            )
+            continue
         table = type(section.default_factory())  # type: ignore[misc]
         parts.append(f"## `[{section.name}]`\n")
         parts.append(" ".join((table.__doc__ or "").split()) + "\n")

@@ -127,6 +127,8 @@ class Settings:
     currency: CurrencySettings = field(default_factory=CurrencySettings)
     data: DataSettings = field(default_factory=DataSettings)
     llm: LLMSettings = field(default_factory=LLMSettings)
+    #: `[reasons]`: loss reasons as the team types them -> the reason they mean
+    reasons: dict[str, str] = field(default_factory=dict)
 
 
 _SECTIONS = frozenset(f.name for f in fields(Settings))
@@ -144,9 +146,10 @@ def load_settings(root: Path | None) -> Settings:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     try:
-        return TypeAdapter(Settings).validate_python(raw)
+        settings = TypeAdapter(Settings).validate_python(raw)
     except ValidationError as exc:
         raise ConfigError(f"{path}: {_number_or_other(exc)}") from None
+    return settings  # `[reasons]` values are checked by the data side (data.dataset)
 
 
 def section_table(section: str) -> type:

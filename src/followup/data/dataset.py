@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from followup.data.loading import ColumnMap, load_column_map, load_customers, load_losses
 from followup.data.orders import Orders, load_orders
 from followup.data.rejects import Rejects
-from followup.errors import UsageError
+from followup.errors import ConfigError, UsageError
 from followup.settings import Settings, load_settings
 from followup.workspace import Workspace
 
@@ -58,6 +58,7 @@ def load_dataset(
 ) -> Dataset:
     """Load settings and the tables; orders are required, the others optional."""
     settings = load_settings(sources.workspace.root)
+    _check_reasons(sources, settings)
     column_map = _column_map(sources, settings)
     display = sources.workspace.display
     paths = {table: sources.path(table) for table in ("orders", "customers", "losses")}
@@ -97,13 +98,31 @@ def load_dataset(
         customers, rejects, notes = loaded.frame, rejects + loaded.rejects, notes + loaded.notes
     if losses_path is not None:
         loaded = load_losses(
-            losses_path, display(losses_path), column_map=column_map, keep_bad_rows=keep_bad_rows
+            losses_path,
+            display(losses_path),
+            column_map=column_map,
+            keep_bad_rows=keep_bad_rows,
+            reason_map=settings.reasons,
         )
         losses, rejects, notes = loaded.frame, rejects + loaded.rejects, notes + loaded.notes
     if customers is not None and customers.num_rows:  # an empty one has its own note
         names = {table: display(path) for table, path in paths.items() if path is not None}
         notes += _orphans(names, orders, customers, losses)
     return Dataset(sources, settings, orders, customers, losses, rejects, notes)
+
+
+def _check_reasons(sources: Sources, settings: Settings) -> None:
+    """Every `[reasons]` entry of followup.toml names a reason followup knows."""
+    from followup.data.reasons import LOSS_REASONS
+    from followup.settings import SETTINGS_FILE
+
+    for phrase, reason in settings.reasons.items():
+        if reason not in LOSS_REASONS:
+            where = (sources.workspace.root or Path()) / SETTINGS_FILE
+            raise ConfigError(
+                f'{where}: reasons."{phrase}" = "{reason}" is not a loss reason '
+                f"(use one of {', '.join(LOSS_REASONS)})"
+            )
 
 
 def _orphans(

@@ -9,6 +9,7 @@ is always fatal.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from followup.errors import ConfigError, InputError, RejectedRowsError
 
 if TYPE_CHECKING:
     import numpy as np
+    import pandas as pd
     import pyarrow as pa
 
 
@@ -284,10 +286,33 @@ def _check_unique(table: pa.Table, mapped: Mapped) -> None:
         first_row[customer] = row
 
 
+def _free_text_note(display: str, frame: pd.DataFrame) -> list[str]:
+    """How reasons typed as free text were read (`交期太长` -> delivery), by count."""
+    from followup.data.reasons import is_spelling
+
+    free = frame[frame["reason_known"] & ~frame["reason_raw"].map(is_spelling).astype(bool)]
+    if free.empty:
+        return []
+    counts = free.groupby(["reason_raw", "reason"], sort=False).size()
+    counts = counts.sort_values(ascending=False, kind="stable")
+    pairs = [(str(key[0]), str(key[1]), int(n)) for key, n in zip(
+        counts.index.tolist()[:8], counts.tolist()[:8], strict=True
+    )]  # fmt: skip
+    shown = ", ".join(f'"{raw}" → {reason} ({n})' for raw, reason, n in pairs)
+    more = f" and {len(counts) - 8} more" if len(counts) > 8 else ""
+    return [f"{display}: {len(free)} losses have a reason in free text, read as: {shown}{more}"]
+
+
 def load_losses(
-    path: Path, display: str, *, column_map: ColumnMap | None = None, keep_bad_rows: bool = False
+    path: Path,
+    display: str,
+    *,
+    column_map: ColumnMap | None = None,
+    keep_bad_rows: bool = False,
+    reason_map: Mapping[str, str] | None = None,
 ) -> Loaded:
-    """Loss records; unknown reasons are kept (flagged), never dropped."""
+    """Loss records; unknown reasons are kept (flagged), never dropped. A reason typed
+    as free text is read by `canonical_reason` (`reason_map`: followup.toml's `[reasons]`)."""
     import pandas as pd
 
     from followup.data.reasons import canonical_reason
@@ -318,10 +343,10 @@ def load_losses(
             "row": mapped.raw.rows,
         }
     )[problems.keep_mask()].reset_index(drop=True)
-    canonical = frame["reason_raw"].map(canonical_reason)
+    canonical = frame["reason_raw"].map(lambda raw: canonical_reason(raw, reason_map))
     frame["reason_known"] = canonical.notna()
     frame["reason"] = canonical.fillna(frame["reason_raw"])
-    notes = empty_note(problems, "losses")
+    notes = empty_note(problems, "losses") + _free_text_note(display, frame)
     unknown = frame.loc[~frame["reason_known"], "reason_raw"].value_counts()
     if len(unknown):
         listed = ", ".join(f'"{r}" ({c})' for r, c in unknown.items())

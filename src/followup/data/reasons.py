@@ -5,6 +5,8 @@ One table; `followup losses`, campaign angles and the docs read it.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Final
@@ -52,6 +54,32 @@ LOSS_REASONS: Final[dict[str, Reason]] = {
 }
 
 
+#: words that say which reason a free-text reason means (`交期太长`, `被同行抢走`,
+#: `customer switched to local stock`), matched inside the text: Chinese as written,
+#: English as whole words. The earliest in the text wins (ties: the longest word).
+KEYWORDS: Final[dict[str, tuple[str, ...]]] = {
+    "price": ("价格", "价钱", "太贵", "偏贵", "报价", "price", "prices", "expensive", "cheaper"),
+    "quality": (
+        "质量", "品质", "不良", "次品", "返修", "quality", "defect", "defects", "defective",
+        "broken", "failure", "failures",
+    ),
+    "delivery": (
+        "交期", "交货", "货期", "延期", "延误", "物流", "船期", "lead time", "delivery", "late",
+        "delay", "delayed", "shipping", "shipment", "container", "rolled over",
+    ),
+    "service": ("服务", "售后", "回复慢", "响应", "service", "support", "slow reply"),
+    "competitor": (
+        "同行", "竞争", "竞品", "对手", "抢走", "competitor", "competitors", "competition",
+        "another supplier", "other supplier",
+    ),
+    "payment_terms": (
+        "付款", "账期", "信用证", "定金", "预付", "payment", "payments", "deposit", "credit",
+        "l/c", "letter of credit",
+    ),
+    "no_demand": ("需求", "项目取消", "不需要", "no need", "no demand", "no project", "cancelled"),
+}  # fmt: skip
+
+
 @cache
 def _lookup() -> dict[str, str]:
     return {
@@ -61,6 +89,45 @@ def _lookup() -> dict[str, str]:
     }
 
 
-def canonical_reason(raw: str) -> str | None:
-    """The reason id for a spelling from a CRM export, or None when unknown."""
-    return _lookup().get(normalise_header(raw))
+def is_spelling(raw: str) -> bool:
+    """Whether `raw` is a reason's id, label or a shipped spelling of it (not free text)."""
+    return normalise_header(raw) in _lookup()
+
+
+def canonical_reason(raw: str, custom: Mapping[str, str] | None = None) -> str | None:
+    """The reason id for a reason as a CRM export or a rep writes it, or None when unknown:
+    the team's own map (`[reasons]` in followup.toml) first, then the shipped spellings,
+    then the words of `KEYWORDS` inside the text."""
+    key = normalise_header(raw)
+    if custom:
+        mapped = _custom(tuple(custom.items())).get(key)
+        if mapped is not None:
+            return mapped
+    return _lookup().get(key) or reason_in_text(raw)
+
+
+@cache
+def _custom(items: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return {normalise_header(phrase): reason for phrase, reason in items}
+
+
+def reason_in_text(text: str) -> str | None:
+    """The reason a free text names by a keyword, or None."""
+    found = [
+        (match.start(), -len(word), reason)
+        for reason, word in _keywords()
+        if (match := _pattern(word).search(text.casefold()))
+    ]
+    return min(found)[2] if found else None
+
+
+@cache
+def _keywords() -> tuple[tuple[str, str], ...]:
+    return tuple((reason, word) for reason, words in KEYWORDS.items() for word in words)
+
+
+@cache
+def _pattern(word: str) -> re.Pattern[str]:
+    if word.isascii():
+        return re.compile(rf"(?<![a-z]){re.escape(word)}(?![a-z])")
+    return re.compile(re.escape(word))
