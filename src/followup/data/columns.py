@@ -74,6 +74,12 @@ TABLES: Final[dict[str, tuple[Field, ...]]] = {
             ),
         ),
         Field(
+            "salutation",
+            "How the greeting names the buyer (`Mr. Smith`, `Frau Weber`, `Carlos`), when not "
+            "by the contact's name",
+            ("greeting name", "greeting", "addressed as", "称呼", "尊称", "问候称呼"),
+        ),
+        Field(
             "email",
             "Email address",
             (

@@ -15,6 +15,7 @@ from typing import (
     TYPE_CHECKING,
     Annotated,
     Any,
+    Final,
     TypedDict,
     Union,
     get_args,
@@ -42,7 +43,16 @@ class CustomerContext(TypedDict):
     contact_name: Annotated[
         str, "contact person; may be empty, so write `customer.contact_name or customer.company`"
     ]
-    first_name: Annotated[str, "first word of the contact's name (may be empty)"]
+    first_name: Annotated[
+        str,
+        "how an informal greeting names the buyer: the salutation, else the first word of "
+        "the contact's name (may be empty)",
+    ]
+    greeting_name: Annotated[
+        str,
+        "how a formal greeting names the buyer: the salutation, else the contact's name "
+        "(may be empty: then greet with `neutral_greeting`)",
+    ]
     email: Annotated[str, "the email address a draft goes to"]
     whatsapp: Annotated[str, "the WhatsApp number a draft goes to"]
     country: Annotated[str, "as in the customers file"]
@@ -157,6 +167,29 @@ class CompanyPart(TypedDict):
     year: Annotated[int, "the as-of year"]
     next_year: Annotated[int, "the year after"]
     today: Annotated[dt.date, "the as-of date"]
+    neutral_greeting: Annotated[
+        str,
+        "the greeting line for a buyer with no name on file, in the draft's language "
+        "(`Dear Sir or Madam,`, `Sehr geehrte Damen und Herren,`)",
+    ]
+
+
+#: the greeting of a buyer whose name is not on file, by language (never the company's name)
+NEUTRAL_GREETINGS: Final = {
+    "en": "Dear Sir or Madam,",
+    "de": "Sehr geehrte Damen und Herren,",
+    "fr": "Madame, Monsieur,",
+    "es": "Estimados señores:",
+    "pt": "Prezados senhores,",
+    "it": "Gentili Signori,",
+    "nl": "Geachte heer, mevrouw,",
+}
+
+
+def neutral_greeting(language: str) -> str:
+    """`NEUTRAL_GREETINGS` for `language` or its base language, else the English one."""
+    base = language.split("-", maxsplit=1)[0].lower()
+    return NEUTRAL_GREETINGS.get(language, NEUTRAL_GREETINGS.get(base, NEUTRAL_GREETINGS["en"]))
 
 
 class PlanContext(TypedDict):
@@ -310,6 +343,7 @@ def company_context(facts: CompanyFacts, as_of: dt.date, language: str) -> Compa
         "year": as_of.year,
         "next_year": as_of.year + 1,
         "today": as_of,
+        "neutral_greeting": neutral_greeting(language),
     }
 
 
@@ -347,13 +381,15 @@ def customer_contexts(
     for i, cid in enumerate(col["customer_id"]):
         first = col["first_order"][i]
         contact = (col["contact_name"][i] or "").strip()
+        salutation = " ".join((col["salutation"][i] or "").split())
         volume = _buyers_money(stats, cid, currency)
         company, email, whatsapp, country, owner, tier, notes, label = (c[i] for c in text)
         customer: CustomerContext = {
             "id": cid,
             "company": company,
             "contact_name": contact,
-            "first_name": contact.split()[0] if contact else "",
+            "first_name": salutation or (contact.split()[0] if contact else ""),
+            "greeting_name": salutation or contact,
             "email": email,
             "whatsapp": whatsapp,
             "country": country,
@@ -393,6 +429,7 @@ _TEXT = ("company", "email", "whatsapp", "country", "owner", "tier", "notes", "s
 _ROW = (
     "customer_id",
     "contact_name",
+    "salutation",
     "language",
     "segment",
     "frequency",
