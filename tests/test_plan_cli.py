@@ -25,8 +25,9 @@ def test_plan_table_is_sorted_by_contact_date_and_fits_80_columns() -> None:
     assert max(width(line) for line in lines) <= 80
     dates = [line[:10] for line in lines[4:] if line[:4] == "2026" or line[:4] == "2027"]
     assert dates == sorted(dates) and len(dates) > 100
-    assert "No plan for 101 customers" in out
-    assert "    73  too little history: only 1 purchase order" in out
+    assert "No plan for 159 customers" in out
+    assert "    70  lost, and no order since: win back first (reactivation)" in out
+    assert "    62  too little history: only 1 purchase order" in out
 
 
 def test_plan_json_lists_planned_and_skipped_customers() -> None:
@@ -163,3 +164,22 @@ def test_from_plan_uses_the_same_buffer_and_growth_as_the_plan() -> None:
     assert explained | cannot == due
     default = run(*args).stdout
     assert int(default.split(" customers targeted")[0].split()[-1]) < len(due)
+
+
+def test_a_lost_customer_is_won_back_first_not_expected_to_order(tmp_path: Path) -> None:
+    """C1014, lost on price in 2023 and silent since, was planned to order in January."""
+    plan = plan_json()
+    assert "C1014" not in {row["customer_id"] for row in plan["plan"]}
+    lost = next(row for row in plan["skipped"] if row["customer_id"] == "C1014")
+    assert lost["campaign"] == "reactivation" and lost["reason"].startswith("lost, and no order")
+    # the same customer, its loss dated before orders it placed since: planned again
+    run("init", "ws", "--sample")
+    losses = tmp_path / "ws" / "data" / "losses.csv"
+    losses.write_text(
+        losses.read_text(encoding="utf-8").replace("C1014,2023-11-10", "C1014,2021-01-05"),
+        encoding="utf-8",
+    )
+    args = ("plan", "--workspace", "ws", "--year", "2027", "--format", "json", *AS_OF)
+    again = json.loads(run(*args).stdout)
+    skipped = {row["customer_id"]: row["reason"] for row in again["skipped"]}
+    assert not skipped.get("C1014", "").startswith("lost")

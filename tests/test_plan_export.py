@@ -113,6 +113,7 @@ def test_skipped_records_keep_the_reason() -> None:
             "owner": "",
             "orders": 1,
             "reason": "too little history: only 1 purchase order",
+            "campaign": "",
         }
     ]
 
@@ -190,7 +191,7 @@ def test_xlsx_lists_the_customers_without_a_plan(tmp_path: Path) -> None:
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows == [
         list(SKIPPED_COLUMNS),
-        ["C009", "深圳照明有限公司", None, 1, "too little history: only 1 purchase order"],
+        ["C009", "深圳照明有限公司", None, 1, "too little history: only 1 purchase order", None],
     ]
     assert sheet.freeze_panes == "A2"
     assert all(c.font.bold for c in sheet[1])
@@ -315,6 +316,7 @@ def test_csv_of_the_skipped_customers() -> None:
             "owner": "",
             "orders": "1",
             "reason": "too little history: only 1 purchase order",
+            "campaign": "",
         }
     ]
 

@@ -66,3 +66,12 @@ def _ordered(frame: pd.DataFrame, keys: list[tuple[str, bool]]) -> pd.DataFrame:
     columns = [c for c, _ in keys] + ["_rank", "reason"]
     ascending = [a for _, a in keys] + [True, True]
     return frame.sort_values(columns, ascending=ascending, kind="stable").drop(columns="_rank")
+
+
+def latest_per_customer(losses: pd.DataFrame) -> pd.DataFrame:
+    """The latest loss record of each customer (by lost_date, undated first, then file
+    order): the one a draft answers and the plan weighs."""
+    ordered = losses.assign(_order=range(len(losses))).sort_values(
+        ["lost_date", "_order"], na_position="first", kind="stable"
+    )
+    return ordered.drop_duplicates("customer_id", keep="last")

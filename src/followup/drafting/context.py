@@ -268,11 +268,10 @@ def latest_losses(losses: pd.DataFrame | None) -> dict[str, LossContext]:
 
     if losses is None or losses.empty:
         return {}
-    ordered = losses.assign(_order=range(len(losses))).sort_values(
-        ["lost_date", "_order"], na_position="first", kind="stable"
-    )
+    from followup.analysis.losses import latest_per_customer
+
     result: dict[str, LossContext] = {}
-    for row in ordered.drop_duplicates("customer_id", keep="last").to_dict("records"):
+    for row in latest_per_customer(losses).to_dict("records"):
         reason = str(row["reason"])
         lost = row["lost_date"]
         result[str(row["customer_id"])] = {

@@ -42,7 +42,9 @@ PLAN_COLUMNS: tuple[str, ...] = (
     "moved_for",  # the closure that moved the contact date earlier
     "overdue",  # the contact date has passed already
 )
-SKIPPED_COLUMNS: tuple[str, ...] = ("customer_id", "company", "owner", "orders", "reason")
+SKIPPED_COLUMNS: tuple[str, ...] = (
+    "customer_id", "company", "owner", "orders", "reason", "campaign"
+)  # fmt: skip
 
 PRODID = "-//followup//reorder plan//EN"
 UID_DOMAIN = "followup.invalid"
@@ -85,6 +87,7 @@ def skipped_records(plan: ReorderPlan) -> list[Record]:
             "owner": row.owner,
             "orders": row.orders,
             "reason": row.reason,
+            "campaign": row.campaign,  # reactivation: a lost customer to win back first
         }
         for row in plan.skipped
     ]

@@ -248,9 +248,22 @@ def build_plan(
     people = _customer_fields(dataset)
     rows, skipped = [], []
     found = histories(dataset, as_of)
+    lost = _standing_losses(dataset, found, as_of)
     for customer_id in sorted(set(found) | set(people)):
         info = people.get(customer_id, {})
         history = found.get(customer_id, History([], []))
+        if customer_id in lost:  # a reactivation to win back, not an order to expect
+            skipped.append(
+                PlanRow(
+                    customer_id,
+                    company=info.get("company", ""),
+                    owner=info.get("owner", ""),
+                    orders=len(history.orders),
+                    campaign="reactivation",
+                    reason=lost[customer_id],
+                )
+            )
+            continue
         own_growth = _growth(info.get("growth", ""), growth)
         row = plan_customer(history, year, as_of, own_growth)
         row = replace(
@@ -279,6 +292,32 @@ def build_plan(
         rows,
         skipped,
     )
+
+
+def _standing_losses(dataset: Dataset, found: dict[str, History], as_of: dt.date) -> dict[str, str]:
+    """Customers whose latest loss (on or before `as_of`, or undated) has no purchase order
+    after it, with why they get no expected order: they are won back first."""
+    if dataset.losses is None or dataset.losses.empty:
+        return {}
+    import pandas as pd
+
+    from followup.analysis.losses import latest_per_customer
+
+    standing = {}
+    for loss in latest_per_customer(dataset.losses).to_dict("records"):
+        customer_id = str(loss["customer_id"])
+        day = None if pd.isna(loss["lost_date"]) else loss["lost_date"].date()
+        if day is not None and day > as_of:
+            continue
+        orders = found.get(customer_id, History([], [])).orders
+        if day is not None and any(d > day for d, _ in orders):
+            continue  # ordered again since: the loss is history
+        standing[customer_id] = LOST
+    return standing
+
+
+#: why a lost customer gets no expected order (the losses file has the date and reason)
+LOST = "lost, and no order since: win back first (reactivation), expect no order"
 
 
 def _customer_fields(dataset: Dataset) -> dict[str, dict[str, str]]:
