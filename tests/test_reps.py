@@ -76,3 +76,21 @@ def test_one_spelling_for_two_reps_is_an_error_naming_both(tmp_path: Path) -> No
     company.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match="'陈莉' names both 'Lily Chen' and 'Amy Zhao'"):
         followup.workbench(followup.load(tmp_path / "ws"), as_of="2026-11-22")
+
+
+def test_split_by_owner_writes_one_outbox_per_rep(tmp_path: Path) -> None:
+    out = tmp_path / "outbox"
+    result = run("batch", "--campaign", "thanks", "--sample", *AS_OF, "--out", str(out),
+                 "--split-by-owner")  # fmt: skip
+    folders = sorted(p.name for p in out.iterdir() if p.is_dir())
+    assert folders == ["Amy Zhao", "Jason Liu", "Kevin Wang", "Lily Chen"]
+    for folder in folders:
+        senders = set()
+        for eml in (out / folder).glob("*.eml"):
+            message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+            senders.add(str(message["From"]).split(" <")[0])
+        assert senders == {folder}, folder  # Grace Xu's customers: signed by Lily Chen
+        assert (out / folder / "drafts.csv").is_file()
+        assert f"Outbox: {out / folder}/" in result.output
+    drafted = sum(len(list((out / f).glob("*.eml"))) for f in folders)
+    assert drafted == int(result.output.split(" can be drafted")[0].split()[-1])

@@ -18,7 +18,7 @@ from followup.cli.plan import buffer_option, growth_option
 
 if TYPE_CHECKING:
     from followup.drafting.engine import Engine
-    from followup.drafting.preflight import Preflight
+    from followup.drafting.preflight import Planned, Preflight
     from followup.drafting.workbench import Workbench
     from followup.outbox.batch import Summary
 
@@ -78,6 +78,11 @@ if TYPE_CHECKING:
     show_default=True,
     help="Outbox folder.",
 )
+@click.option(
+    "--split-by-owner",
+    is_flag=True,
+    help="One outbox folder per rep (OUT/<rep's name>/), each with its own drafts.csv.",
+)
 @options.as_of_option
 @options.data_options
 def command(
@@ -98,6 +103,7 @@ def command(
     dry_run: bool,
     overwrite_edited: bool,
     out: Path,
+    split_by_owner: bool,
     as_of: str | None,
     data: options.DataOptions,
 ) -> None:
@@ -138,19 +144,37 @@ def command(
         click.echo(_api_budget(targets, drafter, out, bench.as_of), nl=False)
     if dry_run or not targets.drafts:
         return
-    summary = _run(bench, targets, drafter, out, strict, overwrite_edited)
-    for note in summary.notes:
-        click.echo(f"Note: {note}", err=True)
-    click.echo(report(summary, out, cost=drafter.cost(summary.tokens_in, summary.tokens_out)))
-    if summary.index_error:
+    failed, index_errors = 0, []
+    for folder, part in _outboxes(targets, out, split=split_by_owner):
+        summary = _run(bench, part, drafter, folder, strict, overwrite_edited)
+        for note in summary.notes:
+            click.echo(f"Note: {note}", err=True)
+        cost = drafter.cost(summary.tokens_in, summary.tokens_out)
+        click.echo(report(summary, folder, cost=cost))
+        failed += summary.failed_total
+        index_errors += [summary.index_error] if summary.index_error else []
+    if index_errors or failed:
         from followup.errors import DraftError
 
-        raise DraftError(summary.index_error)
-    if summary.failed_total:
-        from followup.errors import DraftError
+        said = f"{failed} draft{'s' if failed != 1 else ''} failed (listed above)"
+        raise DraftError("; ".join(index_errors) or said)
 
-        failed = summary.failed_total
-        raise DraftError(f"{failed} draft{'s' if failed != 1 else ''} failed (listed above)")
+
+def _outboxes(targets: Preflight, out: Path, *, split: bool) -> list[tuple[Path, Preflight]]:
+    """Where the drafts go: `out`, or with `split` one folder in it per rep (who signs)."""
+    from dataclasses import replace
+
+    from followup.outbox.names import folder_name
+
+    if not split:
+        return [(out, targets)]
+    by_rep: dict[str, list[Planned]] = {}
+    for planned in targets.drafts:
+        by_rep.setdefault(planned.request.context["sender"]["name"], []).append(planned)
+    return [
+        (out / folder_name(rep), replace(targets, drafts=drafts, notes=[]))
+        for rep, drafts in sorted(by_rep.items())
+    ]
 
 
 def _api_budget(targets: Preflight, drafter: Engine, out: Path, as_of: dt.date) -> str:

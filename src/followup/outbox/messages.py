@@ -117,7 +117,7 @@ def _address(key: str, role: str, name: str, addr: str) -> str:
         ) from None
 
 
-@lru_cache(maxsize=256)  # the sender is the same on every draft of a batch
+@lru_cache(maxsize=256)  # a batch has a few senders (one per rep), each on many drafts
 def _formatted_address(name: str, addr: str) -> str:
     address = ascii_email(addr)
     if address is None:

@@ -41,3 +41,15 @@ def safe_name(key: str) -> str:
     if name.split(".", 1)[0].upper() in _WINDOWS_DEVICES:
         name = "_" + name
     return f"{name[:100].rstrip('. ')}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:12]}"
+
+
+_NOT_IN_FOLDER_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+
+
+def folder_name(name: str) -> str:
+    """A folder name for a person (`Amy Zhao`, `陈莉`) that is valid on Windows: the
+    characters Windows refuses become `_`, no trailing dot or space, no device name."""
+    folder = _NOT_IN_FOLDER_NAMES.sub("_", " ".join(name.split())).rstrip(". ") or "_"
+    if folder.split(".", 1)[0].upper() in _WINDOWS_DEVICES:
+        folder = "_" + folder
+    return folder[:MAX_NAME]
