@@ -17,6 +17,7 @@ DATA_COMMANDS: dict[str, tuple[str, ...]] = {
     "plan": ("plan",),
     "draft": ("draft", "C1001", "--campaign", "thanks"),
     "batch": ("batch", "--campaign", "urgency", "--out", "ob"),
+    "history": ("history", "C1001"),
     "templates preview": ("templates", "preview", "thanks-email-en", "--customer", "C1001"),
     "templates lint": ("templates", "lint"),
     "prompts show": ("prompts", "show", "thanks", "--customer", "C1001"),

@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # nothing else at import: `import followup` stays light
     from followup.drafting.preflight import Preflight
     from followup.drafting.workbench import Workbench
     from followup.outbox.batch import Progress, Summary
+    from followup.outbox.folder import Outbox
 
     Day = dt.date | str | None  # a date, `YYYY-MM-DD`, or None for today
 
@@ -160,7 +161,28 @@ def run(
 
     drafter = engine if engine is not None else TemplateEngine(bench)
     outbox = Outbox(Path(out), date=bench.as_of, overwrite_edited=overwrite_edited, on_wait=on_wait)
-    return run_batch(targets, drafter, outbox, strict=strict, progress=progress)
+    summary = run_batch(targets, drafter, outbox, strict=strict, progress=progress)
+    _remember(bench, outbox, summary)
+    return summary
+
+
+def _remember(bench: Workbench, outbox: Outbox, summary: Summary) -> None:
+    """Record the outbox's drafts in the workspace's contact history (not for the
+    bundled sample, which is read-only); a history that cannot be written is said like an
+    index that cannot be: the drafts stay, the exit is 1."""
+    from followup.errors import FollowupError
+    from followup.history.store import record_drafts
+    from followup.workspace import sample_root
+
+    if bench.root is None or bench.root.resolve() == sample_root().resolve():
+        return
+    try:
+        record_drafts(bench.root, outbox.root, outbox.records(), bench.as_of)
+    except FollowupError as exc:
+        problem = f"the contact history was not updated: {exc}"
+        summary.index_error = (
+            f"{summary.index_error}; {problem}" if summary.index_error else problem
+        )
 
 
 def batch(

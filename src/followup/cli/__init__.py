@@ -31,9 +31,20 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from followup.cli import batch, demo, draft, init, losses, plan, prompts, segment, templates
+    from followup.cli import (
+        batch,
+        demo,
+        draft,
+        history,
+        init,
+        losses,
+        plan,
+        prompts,
+        segment,
+        templates,
+    )  # fmt: skip
 
-    for module in (demo, segment, losses, plan, draft, batch, init):
+    for module in (demo, segment, losses, plan, draft, batch, history, init):
         cli.add_command(module.command)
     cli.add_command(templates.group)
     cli.add_command(prompts.group)

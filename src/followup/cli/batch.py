@@ -122,7 +122,7 @@ def command(
 
     if from_plan and segments:
         raise UsageError("--from-plan and --segment both choose customers: pass one of them")
-    window = _days(due_within) if from_plan else None
+    window = options.parse_days(due_within, "--due-within") if from_plan else None
     bench = options.workbench(data, as_of)
     drafter = engine.build(bench)
     targets = api.preflight(
@@ -235,15 +235,6 @@ def progress_line(summary: Summary, *, llm: bool) -> str:
 
 
 MAX_REASONS = 10  # failure reasons a summary lists; drafts.jsonl has them all
-
-
-def _days(text: str) -> int:
-    from followup.errors import UsageError
-
-    number = text.strip().lower().removesuffix("d")
-    if not number.isdigit():
-        raise UsageError(f"--due-within: {text!r} is not a number of days (e.g. 30d)")
-    return int(number)
 
 
 def preflight_text(targets: Preflight, explain: bool) -> str:

@@ -248,6 +248,16 @@ def output_format(fmt: str | None, output: Path | None) -> str:
     return fmt
 
 
+def parse_days(text: str, option: str) -> int:
+    """`30d` or `30` -> 30, for options that take a number of days."""
+    from followup.errors import UsageError
+
+    number = text.strip().lower().removesuffix("d")
+    if not number.isdigit():
+        raise UsageError(f"{option}: {text!r} is not a number of days (e.g. 30d)")
+    return int(number)
+
+
 def load(data: DataOptions, *, need_losses: bool = False, meanwhile: bool = False) -> Dataset:
     """The one way a command loads its data: notes printed, bad rows fatal (exit 2) unless
     `--rejects FILE` sets them aside, and then the rejects file written: before this

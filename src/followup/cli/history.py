@@ -1,0 +1,96 @@
+"""`followup history`: a buyer's timeline, or the follow-ups each rep wrote."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import click
+
+from followup.cli import options, tables
+from followup.cli.base import Command
+
+if TYPE_CHECKING:
+    from followup.data.dataset import Dataset
+    from followup.history.store import Contact
+
+
+@click.command(
+    "history",
+    cls=Command,
+    example="followup history --rep 'Amy Zhao' --since 30d",
+    short_help="A buyer's timeline, or follow-ups per rep.",
+)
+@click.argument("customer", required=False)
+@click.option("--rep", help="Only this rep's follow-ups (the name that signs them).")
+@click.option("--since", default="30d", show_default=True, help="Follow-ups of the last N days.")
+@options.as_of_option
+@options.data_options
+def command(
+    customer: str | None,
+    rep: str | None,
+    since: str,
+    as_of: str | None,
+    data: options.DataOptions,
+) -> None:
+    """With CUSTOMER: its orders, losses and the drafts written to it, by date. Without:
+    the follow-ups drafted in the last --since days, by rep and campaign.
+
+    The drafts come from the workspace's contact history (history.sqlite), which every
+    `followup batch` into the workspace adds to.
+    """
+    from followup.errors import UsageError
+    from followup.history.store import contacts
+
+    dataset = options.load(data)
+    root = dataset.sources.workspace.root
+    if root is None:
+        raise UsageError("the contact history lives in a workspace: pass --workspace DIR")
+    if customer is not None:
+        click.echo(_timeline(dataset, customer, contacts(root, customer_id=customer)), nl=False)
+        return
+    day = options.parse_as_of(as_of)
+    start = day - dt.timedelta(days=max(options.parse_days(since, "--since") - 1, 0))
+    found = [c for c in contacts(root, rep=rep, since=start) if c.drafted_on <= day]
+    click.echo(_per_rep(found, start, day), nl=False)
+
+
+def _timeline(dataset: Dataset, customer: str, drafted: list[Contact]) -> str:
+    """Orders, losses and drafts of one customer, oldest first."""
+    import pyarrow.compute as pc
+
+    orders = dataset.orders.table
+    mine = orders.filter(pc.equal(orders.column("customer_id").cast("string"), customer))
+    invoiced = "currency" in mine.column_names
+    events: list[tuple[dt.date, str, str]] = []
+    for row in mine.to_pylist():
+        amount = row["invoiced"] if invoiced else row["amount"]
+        currency = row["currency"] if invoiced else (dataset.orders.base_currency or "")
+        what = f"{row['order_id']}: {tables.money(amount)} {currency}".rstrip()
+        events.append((row["order_date"], "order", f"{what} {row['product'] or ''}".rstrip()))
+    if dataset.losses is not None:
+        for loss in dataset.losses[dataset.losses["customer_id"] == customer].to_dict("records"):
+            day = loss["lost_date"].date() if loss["lost_date"] == loss["lost_date"] else None
+            events.append((day or dt.date.min, "lost", f"{loss['reason']}: {loss['detail']}"))
+    for c in drafted:
+        where = f"{c.campaign} {c.channel} ({c.language}), {c.rep}, {c.status}: {c.file}"
+        events.append((c.drafted_on, "draft", where))
+    if not events:
+        return f"{customer}: no orders, losses or drafts on record\n"
+    rows = [(d if d != dt.date.min else "", kind, what) for d, kind, what in sorted(events)]
+    return f"{customer}\n" + tables.table(["date", "what", ""], rows, flexible=2)
+
+
+def _per_rep(found: list[Contact], start: dt.date, day: dt.date) -> str:
+    """Follow-ups drafted per rep and campaign in the window."""
+    window = f"{start} to {day}"
+    if not found:
+        return f"No follow-ups drafted from {window}.\n"
+    per = Counter((c.rep, c.campaign) for c in found)
+    buyers = {rep: len({c.customer_id for c in found if c.rep == rep}) for rep, _ in per}
+    rows = [(rep, campaign, n, buyers[rep]) for (rep, campaign), n in sorted(per.items())]
+    header = f"Follow-ups drafted from {window}: {len(found)}\n"
+    return header + tables.table(
+        ["rep", "campaign", "drafts", "buyers (rep)"], rows, right=[False, False, True, True]
+    )

@@ -1,0 +1,1 @@
+"""The contact history: what followup wrote to each buyer, across outboxes and months."""

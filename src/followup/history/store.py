@@ -1,0 +1,202 @@
+"""The contact history in the workspace: `history.sqlite` (stdlib sqlite3).
+
+Every draft a batch writes is recorded: customer, campaign, channel, language, rep,
+day, template and prompt (id and hash), engine, outbox folder and file, and its status
+(`drafted`; `sent` and `replied` come later from the mailbox). The outbox's journal stays
+what a killed batch resumes from; this is the memory across outboxes and months that a
+cooldown, a rep's follow-up count and a buyer's timeline read.
+
+The schema is versioned (`PRAGMA user_version`, one migration a version, each in its own
+transaction). WAL mode lets readers go on while one writer holds the database; a second
+writer waits (busy timeout) instead of failing. A rerun of the same outbox updates its
+rows (one row a draft file), it never adds a second.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from followup.errors import ConfigError, WriteError
+
+HISTORY_FILE: Final = "history.sqlite"
+BUSY_SECONDS: Final = 30.0
+
+#: migration N brings the schema from version N-1 to N (never edit a released one)
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
+    (
+        """CREATE TABLE drafts (
+            id INTEGER PRIMARY KEY,
+            customer_id TEXT NOT NULL,
+            campaign TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            language TEXT NOT NULL,
+            rep TEXT NOT NULL,
+            drafted_on TEXT NOT NULL,   -- the day the drafts were made for (--as-of)
+            written_at TEXT NOT NULL,   -- when the batch wrote it (UTC, ISO 8601)
+            template_id TEXT,
+            template_hash TEXT,
+            prompt_id TEXT,
+            prompt_hash TEXT,
+            engine TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            outbox TEXT NOT NULL,       -- the outbox folder, absolute
+            file TEXT NOT NULL,         -- the draft's file in it
+            status TEXT NOT NULL DEFAULT 'drafted',
+            UNIQUE (outbox, file)
+        )""",
+        "CREATE INDEX drafts_by_customer ON drafts (customer_id, drafted_on)",
+        "CREATE INDEX drafts_by_rep ON drafts (rep, drafted_on)",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One draft in a buyer's history."""
+
+    customer_id: str
+    campaign: str
+    channel: str
+    language: str
+    rep: str
+    drafted_on: dt.date
+    status: str
+    template_id: str | None
+    engine: str
+    outbox: str
+    file: str
+
+
+@contextmanager
+def connect(root: Path) -> Iterator[sqlite3.Connection]:
+    """The workspace's history database, made and migrated when needed."""
+    path = root / HISTORY_FILE
+    try:
+        con = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise WriteError(str(path), str(exc)) from None
+    try:
+        con.execute("PRAGMA journal_mode=WAL")
+        _migrate(con, path)
+        yield con
+    except sqlite3.DatabaseError as exc:
+        raise WriteError(str(path), str(exc)) from None
+    finally:
+        con.close()
+
+
+def _migrate(con: sqlite3.Connection, path: Path) -> None:
+    version = int(con.execute("PRAGMA user_version").fetchone()[0])
+    if version > len(MIGRATIONS):
+        raise ConfigError(
+            f"{path}: written by a newer followup (schema {version}, this one knows "
+            f"{len(MIGRATIONS)}): upgrade followup"
+        )
+    for number in range(version + 1, len(MIGRATIONS) + 1):
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            if int(con.execute("PRAGMA user_version").fetchone()[0]) < number:
+                for statement in MIGRATIONS[number - 1]:
+                    con.execute(statement)
+                con.execute(f"PRAGMA user_version = {number}")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+
+_COLUMNS: Final = (
+    "customer_id", "campaign", "channel", "language", "rep", "drafted_on", "written_at",
+    "template_id", "template_hash", "prompt_id", "prompt_hash", "engine", "fingerprint",
+    "outbox", "file",
+)  # fmt: skip
+_UPSERT: Final = (
+    f"INSERT INTO drafts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
+    "ON CONFLICT (outbox, file) DO UPDATE SET "
+    # a draft whose text did not change keeps the day it was first made for
+    "drafted_on = CASE WHEN drafts.fingerprint = excluded.fingerprint "
+    "THEN drafts.drafted_on ELSE excluded.drafted_on END, "
+    "written_at = CASE WHEN drafts.fingerprint = excluded.fingerprint "
+    "THEN drafts.written_at ELSE excluded.written_at END, "
+    + ", ".join(
+        f"{c} = excluded.{c}"
+        for c in _COLUMNS
+        if c not in {"drafted_on", "written_at", "outbox", "file"}
+    )
+)
+
+
+def record_drafts(root: Path, outbox: Path, records: Iterable[dict[str, Any]], day: dt.date) -> int:
+    """Record the drafts of an outbox's index that are on disk (status `ok`); the number
+    recorded. One transaction: a concurrent batch waits for it, and sees all or none."""
+    written = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    folder = str(outbox.resolve())
+    rows = [
+        (
+            r["customer_id"],
+            r["campaign"],
+            r["channel"],
+            r["language"],
+            r.get("sender_name") or "",
+            day.isoformat(),
+            written,
+            r.get("template_id"),
+            r.get("template_hash"),
+            r.get("prompt_id"),
+            r.get("prompt_hash"),
+            r.get("engine") or "",
+            r.get("fingerprint") or "",
+            folder,
+            r["file"],
+        )
+        for r in records
+        if r.get("status") == "ok" and r.get("file")
+    ]
+    with connect(root) as con:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            con.executemany(_UPSERT, rows)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return len(rows)
+
+
+def contacts(
+    root: Path,
+    *,
+    customer_id: str | None = None,
+    rep: str | None = None,
+    since: dt.date | None = None,
+) -> list[Contact]:
+    """Drafts recorded, oldest first: of one customer, one rep (case aside), since a day."""
+    if not (root / HISTORY_FILE).is_file():
+        return []
+    where, args = [], []
+    if customer_id is not None:
+        where.append("customer_id = ?")
+        args.append(customer_id)
+    if rep is not None:
+        where.append("rep = ? COLLATE NOCASE")
+        args.append(rep)
+    if since is not None:
+        where.append("drafted_on >= ?")
+        args.append(since.isoformat())
+    sql = (
+        "SELECT customer_id, campaign, channel, language, rep, drafted_on, status, "
+        "template_id, engine, outbox, file FROM drafts"
+        + (f" WHERE {' AND '.join(where)}" if where else "")
+        + " ORDER BY drafted_on, customer_id, campaign, channel"
+    )
+    with connect(root) as con:
+        rows = con.execute(sql, args).fetchall()
+    return [
+        Contact(r[0], r[1], r[2], r[3], r[4], dt.date.fromisoformat(r[5]), *r[6:]) for r in rows
+    ]
