@@ -159,10 +159,10 @@ def test_reactivation_picks_the_angle_from_the_latest_loss_reason() -> None:
 
 def test_preflight_names_the_missing_field(workspace: Path) -> None:
     result = run(
-        "batch", "--campaign", "urgency", "--workspace", str(workspace), *AS_OF, "--dry-run"
+        "batch", "--campaign", "reactivation", "--workspace", str(workspace), *AS_OF, "--dry-run"
     )
     out = result.stdout
-    assert out.startswith("Pre-flight — urgency: ")
+    assert out.startswith("Pre-flight — reactivation: ")
     assert "C1032     no email address (customers file, column email)" in out
     assert not (workspace / "outbox" / "drafts.csv").exists()  # dry run: nothing drafted
     whatsapp = run("batch", "--campaign", "urgency", "--channel", "whatsapp", "--workspace",

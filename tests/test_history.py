@@ -40,7 +40,7 @@ def test_every_draft_is_recorded_once_across_reruns_and_outboxes(workspace: Path
     batch(workspace, "thanks", "a")
     first = rows(workspace)
     written = len(list((workspace / "a").glob("*.eml")))
-    assert len(first) == written > 100
+    assert len(first) == written > 50
     batch(workspace, "thanks", "a")  # a rerun: the same rows, no second copy
     assert rows(workspace) == first
     batch(workspace, "urgency", "b", "--limit", "5")

@@ -127,3 +127,9 @@ def channel_rule(name: str) -> str:
     channel = CHANNELS[name]
     style = channel.style.format(subject_max=channel.subject_max, body_max=channel.body_max)
     return f"{channel.noun}: {style}."
+
+
+#: a buyer targeted by several campaigns gets the first of these (a lost buyer is won back
+#: before it is urged, and urged before it is thanked "for your trust"); the pre-flight of
+#: a later one holds it back and says why
+CONTACT_PRIORITY: Final[tuple[str, ...]] = ("reactivation", "urgency", "thanks")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,6 +80,11 @@ if TYPE_CHECKING:
     help="Outbox folder.",
 )
 @click.option(
+    "--ignore-cooldown",
+    is_flag=True,
+    help="Also draft buyers held back because another campaign comes first for them.",
+)
+@click.option(
     "--split-by-owner",
     is_flag=True,
     help="One outbox folder per rep (OUT/<rep's name>/), each with its own drafts.csv.",
@@ -103,6 +109,7 @@ def command(
     dry_run: bool,
     overwrite_edited: bool,
     out: Path,
+    ignore_cooldown: bool,
     split_by_owner: bool,
     as_of: str | None,
     data: options.DataOptions,
@@ -138,6 +145,7 @@ def command(
         plan_year=plan_year,
         plan_growth=growth,
         plan_buffer_days=buffer_days,
+        ignore_cooldown=ignore_cooldown,
     )
     click.echo(preflight_text(targets, explain), nl=False)
     if dry_run:
@@ -249,6 +257,16 @@ def preflight_text(targets: Preflight, explain: bool) -> str:
             lines.append(
                 f"  by {name}: " + ", ".join(f"{k} {v}" for k, v in sorted(counter.items()))
             )
+    if targets.held:
+        by_reason = Counter(h.problem for h in targets.held)
+        lines.append(
+            f"Held back: {len(targets.held)} (another campaign comes first for them; "
+            "--ignore-cooldown drafts them too):"
+        )
+        for reason, n in by_reason.most_common():
+            ids = [h.customer_id for h in targets.held if h.problem == reason]
+            shown = ", ".join(ids[:5]) + (" …" if len(ids) > 5 else "")
+            lines.append(f"  {n} {reason} ({shown})")
     if targets.notes:
         lines.append("Before you send:")
         lines += [f"  {note}" for note in targets.notes]

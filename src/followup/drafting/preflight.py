@@ -40,6 +40,8 @@ class Preflight:
     drafts: list[Planned]
     blocked: list[Blocked]
     notes: list[str] = field(default_factory=list)  # what a rep should know before sending
+    #: targeted, but another campaign comes first for them (`CONTACT_PRIORITY`)
+    held: list[Blocked] = field(default_factory=list)
 
     def counts(self) -> dict[str, Counter[str]]:
         return {
@@ -61,6 +63,7 @@ class Selection:
     plan_year: int | None = None
     plan_growth: float = 0.0  # the reorder plan's --growth and --buffer-days
     plan_buffer_days: int = 14
+    ignore_cooldown: bool = False  # draft buyers held back (another campaign first), too
 
 
 def preflight(bench: Workbench, engine: Engine, sel: Selection) -> Preflight:
@@ -68,7 +71,8 @@ def preflight(bench: Workbench, engine: Engine, sel: Selection) -> Preflight:
     drafts: list[Planned] = []
     blocked: list[Blocked] = []
     no_lever = CAMPAIGNS[sel.campaign].needs_lever and bench.company("en")["lever"] is None
-    for customer_id, rule, why, plan in _targets(bench, sel):
+    targets, held = _first_campaign(bench, sel, _targets(bench, sel))
+    for customer_id, rule, why, plan in targets:
         if sel.limit is not None and len(drafts) + len(blocked) >= sel.limit:
             break
         customer = bench.profile(customer_id)["customer"]
@@ -88,7 +92,35 @@ def preflight(bench: Workbench, engine: Engine, sel: Selection) -> Preflight:
             drafts.append(Planned(req, rule, why))
         else:
             blocked.append(Blocked(customer_id, problem))
-    return Preflight(sel.campaign, drafts, blocked, _notes(bench, drafts))
+    return Preflight(sel.campaign, drafts, blocked, _notes(bench, drafts), held)
+
+
+def _first_campaign(
+    bench: Workbench, sel: Selection, targets: list[Target]
+) -> tuple[list[Target], list[Blocked]]:
+    """The targets this campaign comes first for, and the others held back with the
+    campaign they get instead (its rule's reason). Only the campaigns' own targeting is
+    weighed: customers a rep chose (named, `--segment`, due in the reorder plan) and
+    `ignore_cooldown` are never held back."""
+    from followup.campaigns import CONTACT_PRIORITY
+
+    chosen = sel.customers or sel.segments or sel.due_within is not None
+    if chosen or sel.ignore_cooldown or sel.campaign not in CONTACT_PRIORITY:
+        return targets, []
+    before = CONTACT_PRIORITY[: CONTACT_PRIORITY.index(sel.campaign)]
+    kept: list[Target] = []
+    held: list[Blocked] = []
+    for target in targets:
+        profile = bench.profile(target[0])
+        first = next(
+            ((other, rule) for other in before if (rule := qualifying_rule(other, profile))),
+            None,
+        )
+        if first is None:
+            kept.append(target)
+        else:
+            held.append(Blocked(target[0], f"{first[0]} first: {first[1].why}"))
+    return kept, held
 
 
 def _notes(bench: Workbench, drafts: list[Planned]) -> list[str]:

@@ -1,0 +1,47 @@
+"""One buyer, one message: a buyer targeted by several campaigns gets the first of
+`CONTACT_PRIORITY`, and the pre-flight of the others says who is held back and why."""
+
+from __future__ import annotations
+
+import collections
+import json
+from pathlib import Path
+
+import followup
+from followup.campaigns import CONTACT_PRIORITY
+from tests.conftest import run
+
+AS_OF = ("--as-of", "2026-11-22")
+
+
+def test_the_demo_drafts_each_buyer_once(tmp_path: Path) -> None:
+    run("demo")
+    lines = (tmp_path / "followup-demo" / "outbox" / "drafts.jsonl").read_text(encoding="utf-8")
+    per_buyer = collections.Counter(json.loads(line)["customer_id"] for line in lines.splitlines())
+    assert len(per_buyer) > 250 and set(per_buyer.values()) == {1}
+
+
+def test_a_lost_buyer_is_won_back_not_thanked_and_the_preflight_says_so() -> None:
+    assert CONTACT_PRIORITY == ("reactivation", "urgency", "thanks")
+    bench = followup.workbench(followup.load(sample=True), as_of="2026-11-22")
+    thanks = followup.preflight(bench, "thanks")
+    held = {h.customer_id: h.problem for h in thanks.held}
+    assert held["C1020"] == "reactivation first: a loss is recorded and nothing was ordered since"
+    assert "C1020" not in {p.request.customer_id for p in thanks.drafts}
+    reactivation = followup.preflight(bench, "reactivation")
+    assert "C1020" in {p.request.customer_id for p in reactivation.drafts}
+    drafted = [followup.preflight(bench, c).drafts for c in CONTACT_PRIORITY]
+    ids = [p.request.customer_id for planned in drafted for p in planned]
+    assert len(ids) == len(set(ids))  # no buyer in two campaigns' batches
+
+    out = run("batch", "--campaign", "thanks", "--sample", *AS_OF, "--dry-run").output
+    assert "Held back: 29 (another campaign comes first for them;" in out
+    assert "  13 reactivation first: a loss is recorded and nothing was ordered since (" in out
+
+
+def test_ignore_cooldown_and_named_customers_are_never_held_back() -> None:
+    bench = followup.workbench(followup.load(sample=True), as_of="2026-11-22")
+    every = followup.preflight(bench, "thanks", ignore_cooldown=True)
+    assert every.held == [] and "C1020" in {p.request.customer_id for p in every.drafts}
+    named = followup.preflight(bench, "thanks", customers=("C1020",))
+    assert [p.request.customer_id for p in named.drafts] == ["C1020"] and named.held == []
