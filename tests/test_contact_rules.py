@@ -35,7 +35,7 @@ def test_a_lost_buyer_is_won_back_not_thanked_and_the_preflight_says_so() -> Non
     assert len(ids) == len(set(ids))  # no buyer in two campaigns' batches
 
     out = run("batch", "--campaign", "thanks", "--sample", *AS_OF, "--dry-run").output
-    assert "Held back: 29 (another campaign comes first for them;" in out
+    assert "Held back: 29 (written to lately, or another campaign comes first for them;" in out
     assert "  13 reactivation first: a loss is recorded and nothing was ordered since (" in out
 
 
@@ -45,3 +45,24 @@ def test_ignore_cooldown_and_named_customers_are_never_held_back() -> None:
     assert every.held == [] and "C1020" in {p.request.customer_id for p in every.drafts}
     named = followup.preflight(bench, "thanks", customers=("C1020",))
     assert [p.request.customer_id for p in named.drafts] == ["C1020"] and named.held == []
+
+
+def test_a_cooldown_holds_back_a_buyer_written_to_lately_across_outboxes(tmp_path: Path) -> None:
+    run("init", "ws", "--sample")
+    ws = ("--workspace", "ws")
+    run("batch", "--campaign", "thanks", *ws, "--as-of", "2026-11-22", "--out", "ws/a")
+    champions = ("--segment", "champions", "--dry-run")
+    later = run("batch", "--campaign", "urgency", *ws, "--as-of", "2026-11-25", *champions)
+    assert "contacted 2026-11-22 (thanks), within 14 days (" in later.output
+    assert "Held back: " in later.output
+    after = run("batch", "--campaign", "urgency", *ws, "--as-of", "2026-12-06", *champions)
+    assert "contacted" not in after.output  # 14 days on: free to write again
+    forced = run("batch", "--campaign", "urgency", *ws, "--as-of", "2026-11-25", *champions,
+                 "--ignore-cooldown")  # fmt: skip
+    assert "Held back" not in forced.output
+    # the same campaign into the same outbox again (a resume, a rerun) is no new contact
+    rerun = run("batch", "--campaign", "thanks", *ws, "--as-of", "2026-11-23", "--out", "ws/a")
+    assert "contacted" not in rerun.output and "0 failed" in rerun.output
+    elsewhere = run("batch", "--campaign", "thanks", *ws, "--as-of", "2026-11-23", "--out",
+                    "ws/b", "--dry-run")  # fmt: skip
+    assert "contacted 2026-11-22 (thanks), within 14 days" in elsewhere.output

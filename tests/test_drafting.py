@@ -216,6 +216,8 @@ def test_a_killed_batch_rerun_ends_with_the_full_set_and_no_duplicates(
 
     args = ["batch", "--campaign", "thanks", "--workspace", str(workspace), *AS_OF]
     run(*args, "--out", str(tmp_path / "clean"))
+    settings = workspace / "followup.toml"  # the same buyers into a second outbox, on purpose
+    settings.write_text(settings.read_text(encoding="utf-8") + "\n[contact]\ncooldown_days = 0\n")
     clean = (tmp_path / "clean" / "drafts.jsonl").read_text(encoding="utf-8").splitlines()
 
     real_store = followup.outbox.folder.Outbox.store

@@ -37,6 +37,7 @@ Seconds = Annotated[float, Interval(gt=0, le=3600)]
 Retries = Annotated[int, Interval(ge=0, le=10)]
 InFlight = Annotated[int, Interval(ge=1, le=64)]
 Price = Annotated[float, Interval(ge=0, le=1000)]
+Days = Annotated[int, Interval(ge=0, le=365)]
 
 
 def _check_numbers(settings: object) -> None:
@@ -122,11 +123,29 @@ class LLMSettings:
 
 
 @dataclass(frozen=True)
+class ContactSettings:
+    """`[contact]`: how often one buyer may be written to (the contact history's rules)."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    cooldown_days: Days = field(
+        default=14,
+        metadata={
+            "doc": "At most one campaign per buyer in this many days, across outboxes "
+            "(0: no cooldown; `batch --ignore-cooldown` overrides it)"
+        },
+    )
+
+    def __post_init__(self) -> None:
+        _check_numbers(self)
+
+
+@dataclass(frozen=True)
 class Settings:
     __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
     currency: CurrencySettings = field(default_factory=CurrencySettings)
     data: DataSettings = field(default_factory=DataSettings)
     llm: LLMSettings = field(default_factory=LLMSettings)
+    contact: ContactSettings = field(default_factory=ContactSettings)
     #: `[reasons]`: loss reasons as the team types them -> the reason they mean
     reasons: dict[str, str] = field(default_factory=dict)
 

@@ -82,7 +82,8 @@ if TYPE_CHECKING:
 @click.option(
     "--ignore-cooldown",
     is_flag=True,
-    help="Also draft buyers held back because another campaign comes first for them.",
+    help="Also draft buyers held back: written to within [contact] cooldown_days, or "
+    "another campaign comes first for them.",
 )
 @click.option(
     "--split-by-owner",
@@ -146,6 +147,7 @@ def command(
         plan_growth=growth,
         plan_buffer_days=buffer_days,
         ignore_cooldown=ignore_cooldown,
+        outbox=str(out.resolve()),
     )
     click.echo(preflight_text(targets, explain), nl=False)
     if dry_run:
@@ -260,8 +262,8 @@ def preflight_text(targets: Preflight, explain: bool) -> str:
     if targets.held:
         by_reason = Counter(h.problem for h in targets.held)
         lines.append(
-            f"Held back: {len(targets.held)} (another campaign comes first for them; "
-            "--ignore-cooldown drafts them too):"
+            f"Held back: {len(targets.held)} (written to lately, or another campaign comes "
+            "first for them; --ignore-cooldown drafts them too):"
         )
         for reason, n in by_reason.most_common():
             ids = [h.customer_id for h in targets.held if h.problem == reason]

@@ -7,6 +7,8 @@ it can be drafted, and names the missing field or template when it cannot. The r
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -63,7 +65,8 @@ class Selection:
     plan_year: int | None = None
     plan_growth: float = 0.0  # the reorder plan's --growth and --buffer-days
     plan_buffer_days: int = 14
-    ignore_cooldown: bool = False  # draft buyers held back (another campaign first), too
+    ignore_cooldown: bool = False  # draft buyers held back (cooldown, another campaign first)
+    outbox: str | None = None  # where the batch goes: its own earlier drafts are no cooldown
 
 
 def preflight(bench: Workbench, engine: Engine, sel: Selection) -> Preflight:
@@ -72,6 +75,8 @@ def preflight(bench: Workbench, engine: Engine, sel: Selection) -> Preflight:
     blocked: list[Blocked] = []
     no_lever = CAMPAIGNS[sel.campaign].needs_lever and bench.company("en")["lever"] is None
     targets, held = _first_campaign(bench, sel, _targets(bench, sel))
+    targets, cooled = _cooldown(bench, sel, targets)
+    held += cooled
     for customer_id, rule, why, plan in targets:
         if sel.limit is not None and len(drafts) + len(blocked) >= sel.limit:
             break
@@ -93,6 +98,35 @@ def preflight(bench: Workbench, engine: Engine, sel: Selection) -> Preflight:
         else:
             blocked.append(Blocked(customer_id, problem))
     return Preflight(sel.campaign, drafts, blocked, _notes(bench, drafts), held)
+
+
+def _cooldown(
+    bench: Workbench, sel: Selection, targets: list[Target]
+) -> tuple[list[Target], list[Blocked]]:
+    """The targets not written to in the last `[contact] cooldown_days` (the workspace's
+    contact history, across outboxes), and the others held back with their last contact.
+    A rerun of this campaign into the same outbox is not a new contact; customers named on
+    the command line and `ignore_cooldown` are never held back."""
+    from followup.history.store import contacts
+
+    days = bench.dataset.settings.contact.cooldown_days
+    if bench.root is None or not days or sel.customers or sel.ignore_cooldown:
+        return targets, []
+    since = bench.as_of - dt.timedelta(days=days - 1)
+    mine = sel.outbox or ""
+    last: dict[str, tuple[dt.date, str]] = {}
+    for c in contacts(bench.root, since=since):
+        inside = bool(mine) and (c.outbox == mine or c.outbox.startswith(mine + os.sep))
+        same_run = c.campaign == sel.campaign and inside
+        if c.drafted_on <= bench.as_of and not same_run:
+            last[c.customer_id] = (c.drafted_on, c.campaign)  # oldest first: the latest wins
+    kept = [t for t in targets if t[0] not in last]
+    held = [
+        Blocked(t[0], f"contacted {last[t[0]][0]} ({last[t[0]][1]}), within {days} days")
+        for t in targets
+        if t[0] in last
+    ]
+    return kept, held
 
 
 def _first_campaign(
