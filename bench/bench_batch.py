@@ -238,6 +238,9 @@ def batch_command(
     for segment in CLASSIC_SEGMENTS:
         cmd += ["--segment", segment]
     cmd += ["--workspace", str(args.workspace), "--as-of", AS_OF]
+    # every run drafts the same 10,000 buyers into a fresh outbox on purpose: the contact
+    # history's cooldown would hold them all back after the first (it still records them)
+    cmd.append("--ignore-cooldown")
     if unapproved:
         cmd.append("--allow-unapproved")
     cmd += ["--dry-run"] if out is None else ["--out", str(out)]

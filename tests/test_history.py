@@ -98,3 +98,12 @@ def test_a_history_from_a_newer_followup_is_refused(workspace: Path) -> None:
         con.execute("PRAGMA user_version = 99")
     with pytest.raises(ConfigError, match="written by a newer followup"), connect(workspace):
         pass
+
+
+def test_a_history_that_cannot_be_written_keeps_the_drafts_and_exits_1(workspace: Path) -> None:
+    (workspace / HISTORY_FILE).mkdir()  # in the way: the database cannot be opened
+    args = ("batch", "--campaign", "thanks", "--workspace", str(workspace), *AS_OF)
+    result = run(*args, "--out", str(workspace / "a"), "--limit", "3", ok=False)
+    assert result.exit_code == 1
+    assert "the contact history was not updated: cannot write " in result.stderr
+    assert len(list((workspace / "a").glob("*.eml"))) == 3  # the drafts stay

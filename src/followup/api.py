@@ -161,28 +161,25 @@ def run(
 
     drafter = engine if engine is not None else TemplateEngine(bench)
     outbox = Outbox(Path(out), date=bench.as_of, overwrite_edited=overwrite_edited, on_wait=on_wait)
-    summary = run_batch(targets, drafter, outbox, strict=strict, progress=progress)
-    _remember(bench, outbox, summary)
-    return summary
+    remember = _remember(bench)
+    return run_batch(targets, drafter, outbox, strict=strict, progress=progress, remember=remember)
 
 
-def _remember(bench: Workbench, outbox: Outbox, summary: Summary) -> None:
-    """Record the outbox's drafts in the workspace's contact history (not for the
-    bundled sample, which is read-only); a history that cannot be written is said like an
-    index that cannot be: the drafts stay, the exit is 1."""
-    from followup.errors import FollowupError
+def _remember(bench: Workbench) -> Callable[[Outbox], None] | None:
+    """What records an outbox's drafts in the workspace's contact history (nothing for
+    the bundled sample, which is read-only). A history that cannot be written is said
+    like an index that cannot be: the drafts stay, the exit is 1."""
     from followup.history.store import record_drafts
     from followup.workspace import sample_root
 
-    if bench.root is None or bench.root.resolve() == sample_root().resolve():
-        return
-    try:
-        record_drafts(bench.root, outbox.root, outbox.records(), bench.as_of)
-    except FollowupError as exc:
-        problem = f"the contact history was not updated: {exc}"
-        summary.index_error = (
-            f"{summary.index_error}; {problem}" if summary.index_error else problem
-        )
+    root = bench.root
+    if root is None or root.resolve() == sample_root().resolve():
+        return None
+
+    def remember(outbox: Outbox) -> None:
+        record_drafts(root, outbox.root, outbox.history_records(), bench.as_of)
+
+    return remember
 
 
 def batch(

@@ -73,6 +73,7 @@ def run(
     strict: bool = False,
     progress: Progress | None = None,
     processes: int | None = None,
+    remember: Callable[[Outbox], None] | None = None,
 ) -> Summary:
     """Draft every planned customer into `outbox`; one failure never stops the batch.
 
@@ -81,6 +82,8 @@ def run(
     CPU-bound engine (the template engine) drafts a large batch in forked worker
     processes, one per core (`processes` overrides how many; 1 drafts in this process).
     A draft file a rep edited is kept as it is (`Outbox.overwrite_edited` replaces it).
+    `remember(outbox)` records the drafts in the contact history, on a thread while the
+    index files are written.
     """
     from followup.outbox.workers import draft_in_processes, processes_for
 
@@ -129,10 +132,18 @@ def run(
     else:
         for planned in drafts:
             one(planned)
-    try:
-        outbox.finish()
-    except FollowupError as exc:
-        summary.index_error = str(exc)
+    with ThreadPoolExecutor(max_workers=1) as side:  # the history, while the index is written
+        recorded = side.submit(remember, outbox) if remember is not None else None
+        try:
+            outbox.finish()
+        except FollowupError as exc:
+            summary.index_error = str(exc)
+        try:
+            if recorded is not None:
+                recorded.result()
+        except FollowupError as exc:
+            problem = f"the contact history was not updated: {exc}"
+            summary.index_error = "; ".join(filter(None, [summary.index_error, problem]))
     return summary
 
 

@@ -100,11 +100,20 @@ class Entry:
     row: bytes  # as drafts.csv holds it (empty for a failed draft)
     sha256: str | None = None  # of the file's bytes as written
     size: int | None = None
+    #: the record's `HISTORY_FIELDS`, for the contact history without parsing `line`
+    history: tuple[Any, ...] = ()
 
     @property
     def record(self) -> dict[str, Any]:
         record: dict[str, Any] = json.loads(self.line)
         return record
+
+
+#: what the contact history keeps of a record (`followup.history.store.record_drafts`)
+HISTORY_FIELDS = (
+    "customer_id", "campaign", "channel", "language", "sender_name", "template_id",
+    "template_hash", "prompt_id", "prompt_hash", "engine", "fingerprint", "file", "status",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -171,6 +180,19 @@ class Outbox:
     def verified(self, key: str) -> None:
         """This run found the draft of `key` as followup wrote it (and left it)."""
         self._verified.add(key)
+
+    def history_records(self) -> list[dict[str, Any]]:
+        """`HISTORY_FIELDS` of the finished drafts on disk (as `records`): from this run's
+        entries as they are, from earlier runs' journal lines parsed."""
+        files = self._files()
+        found = [self._latest(key) for key in sorted(self._all())]
+        return [
+            dict(zip(HISTORY_FIELDS, f.history, strict=True))
+            if isinstance(f, Entry) and f.history
+            else json.loads(f.line)
+            for f in found
+            if f is not None and f.file in files
+        ]
 
     def records(self) -> list[dict[str, Any]]:
         """Records of the finished drafts on disk (record and file present), sorted by key."""
@@ -440,6 +462,7 @@ def _entry(record: dict[str, Any]) -> Entry:
         row,
         record.get("file_sha256"),
         record.get("file_size"),
+        tuple(record.get(name) for name in HISTORY_FIELDS),
     )
 
 
