@@ -13,6 +13,7 @@ from followup.drafting import bounds
 from followup.drafting.sandbox import compile_template, render
 from followup.errors import TemplateError
 from tests.conftest import run, write
+from tests.test_library import GOOD  # the test template, its body to fill
 
 NEVER_ENDS = (
     "{% for i in range(100000) %}{% for j in range(100000) %}{{ i }}{% endfor %}{% endfor %}"
@@ -139,28 +140,13 @@ def test_each_thread_has_its_own_budget() -> None:
     assert results == ["ok"] * 12  # 60,000 steps each: two renders sharing one would stop
 
 
-HANG_TEMPLATE = """---
-id: hang-email-en
-campaign: urgency
-channel: email
-language: en
-segments: []
-loss_reasons: []
-subject: "Year-end dates for {{{{ customer.company }}}}"
-description: never ends
----
-Dear {{{{ customer.contact_name or customer.company }}}},
-{body}
-{{{{ sender.signature }}}}
-"""
-
-
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     run("init", str(tmp_path / "ws"), "--sample")
     root = tmp_path / "ws"
     write(
-        root / "templates" / "urgency" / "hang-email-en.j2", HANG_TEMPLATE.format(body=NEVER_ENDS)
+        root / "templates" / "urgency" / "hang-email-en.j2",
+        GOOD.format(id="hang-email-en", body=NEVER_ENDS),
     )
     return root
 
