@@ -81,6 +81,8 @@ def test_history_shows_a_buyers_timeline_and_each_reps_follow_ups(workspace: Pat
     counts = run("history", "--workspace", str(workspace), "--since", "30d", *AS_OF).stdout
     assert counts.startswith("Follow-ups drafted from 2026-10-24 to 2026-11-22: ")
     assert any(line.split()[:3] == ["Amy", "Zhao", "thanks"] for line in counts.splitlines())
+    by_alias = run("history", "--workspace", str(workspace), "--rep", "赵敏", *AS_OF).stdout
+    assert by_alias.splitlines()[3].split()[:3] == ["Amy", "Zhao", "thanks"]
     later = run("history", "--workspace", str(workspace), "--since", "7d", "--as-of", "2027-01-31")
     assert later.stdout == "No follow-ups drafted from 2027-01-25 to 2027-01-31.\n"
 

@@ -12,6 +12,8 @@ from followup.cli import options, tables
 from followup.cli.base import Command
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from followup.data.dataset import Dataset
     from followup.history.store import Contact
 
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
     short_help="A buyer's timeline, or follow-ups per rep.",
 )
 @click.argument("customer", required=False)
-@click.option("--rep", help="Only this rep's follow-ups (the name that signs them).")
+@click.option("--rep", help="Only this rep's follow-ups (their name, owner value or alias).")
 @click.option("--since", default="30d", show_default=True, help="Follow-ups of the last N days.")
 @options.as_of_option
 @options.data_options
@@ -52,8 +54,19 @@ def command(
         return
     day = options.parse_as_of(as_of)
     start = day - dt.timedelta(days=max(options.parse_days(since, "--since") - 1, 0))
-    found = [c for c in contacts(root, rep=rep, since=start) if c.drafted_on <= day]
+    signer = _signer(root, rep) if rep else None
+    found = [c for c in contacts(root, rep=signer, since=start) if c.drafted_on <= day]
     click.echo(_per_rep(found, start, day), nl=False)
+
+
+def _signer(root: Path, rep: str) -> str:
+    """The name a rep signs with, for `--rep` given as an owner value or an alias (赵敏)."""
+    from followup.data.facts import FACTS_FILE, load_facts, owner_key, rep_index
+
+    if not (root / FACTS_FILE).is_file():
+        return rep
+    profile = rep_index(load_facts(root / FACTS_FILE)).get(owner_key(rep))
+    return profile.name if profile is not None else rep
 
 
 def _timeline(dataset: Dataset, customer: str, drafted: list[Contact]) -> str:
