@@ -61,11 +61,11 @@ def command(
 
 def _signer(root: Path, rep: str) -> str:
     """The name a rep signs with, for `--rep` given as an owner value or an alias (赵敏)."""
-    from followup.data.facts import FACTS_FILE, load_facts, owner_key, rep_index
+    from followup.data.facts import FACTS_FILE, load_facts, rep_for
 
     if not (root / FACTS_FILE).is_file():
         return rep
-    profile = rep_index(load_facts(root / FACTS_FILE)).get(owner_key(rep))
+    profile = rep_for(load_facts(root / FACTS_FILE), rep)
     return profile.name if profile is not None else rep
 
 

@@ -151,6 +151,12 @@ def rep_index(facts: CompanyFacts) -> dict[str, Sender]:
     return index
 
 
+def rep_for(facts: CompanyFacts, owner: str) -> Rep | None:
+    """The rep profile an owner value (or alias) names, or None."""
+    found = rep_index(facts).get(owner_key(owner)) if facts.reps else None
+    return found if isinstance(found, Rep) else None
+
+
 def load_facts(path: Path) -> CompanyFacts:
     """Read and validate `company.yaml`; errors name the file and the key."""
     import yaml

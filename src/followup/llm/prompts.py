@@ -153,7 +153,6 @@ class PromptContext(DraftContext):
     purpose: str  # what the message is for
     regions: list[RegionContext]  # what to write, with the approved wording of each
     facts: list[str]  # the facts a draft may use, one a line
-    message: str  # the approved message's body, each region shown as `[OPENING]`
 
 
 def prompt_context(
@@ -166,7 +165,6 @@ def prompt_context(
     tone: str,
     length: str,
     allowed: list[str],
-    message: str = "",
 ) -> PromptContext:
     """The draft context plus what only prompts need: the regions, the rules, the facts."""
     loss = context["loss"]
@@ -182,7 +180,6 @@ def prompt_context(
         "purpose": CAMPAIGNS[campaign].writer_purpose.format(reason=reason),
         "regions": regions,
         "facts": allowed,
-        "message": message,
     }
 
 
@@ -290,7 +287,6 @@ def build_messages(
         tone=tone,
         length=length,
         allowed=fact_lines(req.context, req.campaign),
-        message=message,
     )
     return render_prompt(prompt, context)
 
