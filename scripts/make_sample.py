@@ -433,6 +433,8 @@ LOSS_DETAILS = {
         "Moved to {competitor}; FOB price {pct}% lower for the same specs",
         "Asked for {pct}% discount on {product}; we could not match",
         "{competitor}报价比我们低{pct}%，客户转单",
+        "Our MOQ of 500 pieces per model was too high for their shop",
+        "Wanted CIF prices; our FOB quote plus freight came out {pct}% higher",
     ),
     "quality": (
         "Two batches of drivers failed after 6 months",
@@ -446,6 +448,7 @@ LOSS_DETAILS = {
         "Could not meet the 20-day lead time they needed before CNY",
         "Container rolled over twice; customer switched to local stock",
         "Partial shipments caused extra freight cost",
+        "Needed goods from stock within two weeks; we only build to order",
     ),
     "service": (
         "Slow replies while their contact person was on leave",
@@ -1144,6 +1147,15 @@ changes:               # 1-3 short true statements per reason, consistent with t
       de: FOB-Preise 2026 im gesamten Sortiment 3 % unter dem Niveau von 2024
       fr: Prix FOB 2026 inférieurs de 3 % à ceux de 2024 sur l'ensemble du catalogue
       pt: Preços FOB de 2026 em todo o catálogo 3% abaixo dos níveis de 2024
+  price.moq:           # lost on the minimum order quantity (an angle of price)
+    - en: Orders from 100 pieces per model since 2026, with mixed models in one container
+      es: Pedidos desde 100 piezas por modelo desde 2026, con modelos mixtos en un mismo
+        contenedor
+      de: Seit 2026 Aufträge ab 100 Stück pro Modell, gemischte Modelle in einem Container
+      fr: Depuis 2026, commandes à partir de 100 pièces par modèle, avec plusieurs modèles
+        dans un même conteneur
+      pt: Desde 2026, pedidos a partir de 100 peças por modelo, com modelos mistos no mesmo
+        contêiner
   quality:             # lost on product quality
     - en: Automated aging test on every driver batch since March 2026
       es: Prueba de envejecimiento automatizada en cada lote de drivers desde marzo de 2026
@@ -1180,6 +1192,22 @@ changes:               # 1-3 short true statements per reason, consistent with t
         confirmée ou avant
       pt: De janeiro a outubro de 2026, 98,5% dos pedidos foram embarcados na data confirmada
         ou antes
+  delivery.reliability:  # lost on late or rolled-over shipments (an angle of delivery)
+    - en: 98.5% of orders shipped on or before the confirmed date from January to October 2026
+      es: De enero a octubre de 2026, el 98,5 % de los pedidos se embarcó en la fecha
+        confirmada o antes
+      de: Von Januar bis Oktober 2026 wurden 98,5 % der Aufträge zum bestätigten Termin oder
+        früher versandt
+      fr: De janvier à octobre 2026, 98,5 % des commandes ont été expédiées à la date
+        confirmée ou avant
+      pt: De janeiro a outubro de 2026, 98,5% dos pedidos foram embarcados na data confirmada
+        ou antes
+    - en: A shipment status report every week for each open order, with container and vessel
+      es: Un informe semanal del estado de cada pedido abierto, con contenedor y buque
+      de: Ein wöchentlicher Versandstatus für jeden offenen Auftrag, mit Container und Schiff
+      fr: Un point d'expédition chaque semaine pour chaque commande en cours, avec conteneur et
+        navire
+      pt: Um relatório semanal de embarque para cada pedido em aberto, com contêiner e navio
   service:             # lost on replies, claims or support
     - en: A dedicated account manager for each market
       es: Un ejecutivo de cuenta dedicado a cada mercado
@@ -1363,7 +1391,8 @@ def check_company() -> None:
     stating the same numbers as the English."""
     facts = yaml.safe_load((SAMPLE_DIR / "company.yaml").read_text(encoding="utf-8"))
     changes = facts["changes"]
-    check(set(changes) == set(REASON_COUNTS), "changes: one list per loss reason")
+    reasons = {key.partition(".")[0] for key in changes}
+    check(reasons == set(REASON_COUNTS), "changes: a list for every loss reason (and angles)")
     check(all(1 <= len(v) <= 3 for v in changes.values()), "changes: 1-3 statements per reason")
     texts = [*facts["achievements"], *(t for v in changes.values() for t in v)]
     texts += [o[k] for o in facts["offers"] for k in ("name", "conditions")]

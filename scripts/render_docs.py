@@ -25,7 +25,7 @@ from followup.cli.errors import MEANINGS
 from followup.data.columns import TABLES
 from followup.data.facts import levers
 from followup.data.orphans import SHOWN
-from followup.data.reasons import KEYWORDS, LOSS_REASONS
+from followup.data.reasons import ANGLES, KEYWORDS, LOSS_REASONS
 from followup.drafting.context import context_fields
 from followup.drafting.targeting import CAMPAIGN_RULES
 from followup.workspace import DATA_SUFFIXES
@@ -97,6 +97,20 @@ def data_md() -> str:
     parts.append(
         _table(["reason", "label", "中文", "also recognised", "keywords in free text"], rows)
     )
+    parts.append("## Angles: what within a reason the buyer named\n")
+    parts.append(
+        "A reactivation answers what the buyer said, not only the reason's category: the loss "
+        "`detail` picks the angle by the first word below it contains (as keywords are "
+        "matched), and a detail with none takes the reason's first (generic) angle. Templates "
+        'branch on `angle` (`{% if angle == "moq" %}`); company.yaml\'s `changes` may list '
+        "statements for one angle (`delivery.reliability:`), which then replace the reason's "
+        "list for those buyers.\n"
+    )
+    angle_rows = [[f"`{reason}`", f"`{name}`" + (" (generic)" if i == 0 else ""),
+                   ", ".join(f"`{w}`" for w in words)]
+                  for reason, angles in ANGLES.items()
+                  for i, (name, words) in enumerate(angles.items())]  # fmt: skip
+    parts.append(_table(["reason", "angle", "words in the detail"], angle_rows))
     return "\n".join(parts)
 
 

@@ -8,12 +8,13 @@ closure, price change) are computed here from these facts and a date.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from followup.data.reasons import LOSS_REASONS
+from followup.data.reasons import ANGLES, LOSS_REASONS
 from followup.errors import ConfigError
 
 FACTS_FILE = "company.yaml"
@@ -112,7 +113,8 @@ class CompanyFacts(_Strict):
     production: Production
     price_changes: list[PriceChange] = []
     new_products: list[Product] = []
-    #: what changed since a customer left, keyed by the loss reason it answers
+    #: what changed since a customer left, keyed by the loss reason it answers, or by
+    #: reason and angle (`delivery.reliability`: for buyers who named that angle)
     changes: dict[str, list[Text]] = {}
     forbidden_claims: list[str] = []
     #: what the company does promise without a figure (free samples, free shipping ...)
@@ -121,9 +123,13 @@ class CompanyFacts(_Strict):
     @field_validator("changes")
     @classmethod
     def _known_reasons(cls, value: dict[str, list[Text]]) -> dict[str, list[Text]]:
-        unknown = sorted(set(value) - set(LOSS_REASONS))
-        if unknown:
-            raise ValueError(f"unknown loss reason {unknown[0]!r} (use {', '.join(LOSS_REASONS)})")
+        for key in value:
+            reason, _, angle = key.partition(".")
+            if reason not in LOSS_REASONS:
+                raise ValueError(f"unknown loss reason {reason!r} (use {', '.join(LOSS_REASONS)})")
+            if angle and angle not in ANGLES.get(reason, {}):
+                known = ", ".join(f"{reason}.{a}" for a in ANGLES.get(reason, {})) or "none"
+                raise ValueError(f"unknown angle {key!r} (angles of {reason}: {known})")
         return value
 
 
@@ -149,6 +155,14 @@ def rep_index(facts: CompanyFacts) -> dict[str, Sender]:
             named[folded] = key
             index[folded] = rep
     return index
+
+
+def same_rep(reps: Mapping[str, Sender], owner: str, named: str) -> bool:
+    """Whether `named` (an `--owner` value) means this owner: the same value (case and
+    spacing aside), or a spelling of the same rep's profile (`reps`: `rep_index`), such as
+    the rep's Chinese name."""
+    a, b = owner_key(owner), owner_key(named)
+    return a == b or (a in reps and reps.get(b) is reps[a])
 
 
 def rep_for(facts: CompanyFacts, owner: str) -> Rep | None:

@@ -80,6 +80,60 @@ KEYWORDS: Final[dict[str, tuple[str, ...]]] = {
 }  # fmt: skip
 
 
+#: the angle a reactivation takes within a reason, read from what the customer said (the
+#: loss `detail`): words in English, Chinese, German, Spanish, French and Portuguese, matched
+#: as `KEYWORDS` are; the earliest in the text wins. A reason's first angle is its generic
+#: one: a detail with none of these words, or no detail, takes it.
+ANGLES: Final[dict[str, dict[str, tuple[str, ...]]]] = {
+    "delivery": {
+        "lead_time": (
+            "lead time", "production time", "too long", "faster", "交期", "货期", "太长",
+            "lieferzeit", "plazo", "délai", "prazo",
+        ),
+        "reliability": (
+            "late", "delay", "delayed", "rolled over", "missed", "partial shipment",
+            "partial shipments", "on time", "延期", "延误", "晚到", "甩柜", "分批",
+            "verspätet", "verspätung", "retraso", "retard", "atraso",
+        ),
+        "stock": (
+            "stock", "from stock", "warehouse", "in stock", "现货", "库存", "lager",
+            "existencias", "inventario", "entrepôt", "estoque",
+        ),
+    },
+    "price": {
+        "list_price": (
+            "above the market", "lower", "cheaper", "quoted", "discount", "价格", "报价", "便宜",
+            "günstiger", "más barato", "moins cher", "mais barato",
+        ),
+        "terms": (
+            "incoterm", "incoterms", "cif price", "ddp price", "delivered price", "landed cost",
+            "freight", "shipping cost", "运费", "到岸价", "贸易条款", "fracht", "flete", "fret",
+            "frete",
+        ),
+        "moq": (
+            "moq", "minimum order", "minimum quantity", "small order", "small quantity",
+            "起订量", "起订", "最小订单", "mindestbestellmenge", "pedido mínimo",
+            "quantité minimale",
+        ),
+    },
+}  # fmt: skip
+
+
+def angle_of(reason: str, detail: str) -> str | None:
+    """The angle a reactivation for `reason` takes from what the customer said, or None
+    when the reason has no angles. No angle word in the detail: the reason's first angle."""
+    angles = ANGLES.get(reason)
+    if not angles:
+        return None
+    found = [
+        (match.start(), -len(word), name)
+        for name, words in angles.items()
+        for word in words
+        if (match := _pattern(word).search(detail.casefold()))
+    ]
+    return min(found)[2] if found else next(iter(angles))
+
+
 @cache
 def _lookup() -> dict[str, str]:
     return {

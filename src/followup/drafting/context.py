@@ -24,7 +24,7 @@ from typing import (
 )
 
 from followup.data.facts import CompanyFacts, Sender, levers, localize
-from followup.data.reasons import LOSS_REASONS
+from followup.data.reasons import LOSS_REASONS, angle_of
 from followup.formatting import Money
 
 if TYPE_CHECKING:
@@ -90,6 +90,11 @@ class LossContext(TypedDict):
     detail: Annotated[str, "what the customer said (data: printed as written, never run)"]
     competitor: Annotated[str, "who won the deal, when known"]
     lost_date: Annotated[dt.date | None, "when the deal was lost"]
+    angle: Annotated[
+        str | None,
+        "what within the reason the customer named (docs/data.md: delivery: `lead_time`, "
+        "`reliability`, `stock`; price: `list_price`, `terms`, `moq`), or none",
+    ]
 
 
 class Profile(TypedDict):
@@ -207,8 +212,10 @@ class DraftContext(Profile, CompanyPart):
     """Everything a template may use for one draft."""
 
     answers: Annotated[
-        tuple[str, ...], "what changed since, for the customer's loss reason (company.yaml)"
+        tuple[str, ...],
+        "what changed since, for the customer's loss reason and angle (company.yaml)",
     ]
+    angle: Annotated[str | None, "the latest loss's angle (`loss.angle`), or none"]
     plan: Annotated[
         PlanContext | None, "the reorder plan's next expected order (batch --from-plan), or none"
     ]
@@ -280,6 +287,7 @@ def latest_losses(losses: pd.DataFrame | None) -> dict[str, LossContext]:
             "detail": row["detail"],
             "competitor": row["competitor"],
             "lost_date": None if pd.isna(lost) else lost.date(),
+            "angle": angle_of(reason, str(row["detail"] or "")),
         }
     return result
 
@@ -346,15 +354,17 @@ def company_context(facts: CompanyFacts, as_of: dt.date, language: str) -> Compa
     }
 
 
-def angle(loss: LossContext | None) -> str:
+def answered_reason(loss: LossContext | None) -> str:
     """The loss reason a reactivation answers: the latest loss's, or `other` (none or unknown)."""
     reason = loss["reason"] if loss else "other"
     return reason if reason in LOSS_REASONS else "other"
 
 
-def answers(facts: CompanyFacts, reason: str | None, language: str) -> list[str]:
-    """What changed since the customer left, for its loss reason, in `language`."""
-    return [localize(item, language) for item in facts.changes.get(reason or "", [])]
+def answers(facts: CompanyFacts, reason: str, angle: str | None, language: str) -> list[str]:
+    """What changed since the customer left, in `language`: company.yaml's `changes` for
+    the reason's angle (`delivery.reliability`) when it has some, else for the reason."""
+    items = facts.changes.get(f"{reason}.{angle}") if angle else None
+    return [localize(item, language) for item in items or facts.changes.get(reason, [])]
 
 
 def customer_contexts(

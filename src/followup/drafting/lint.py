@@ -194,7 +194,7 @@ def _rendered(item: TemplateFile, bench: Workbench, limit: int = 25) -> list[Iss
 
 
 def _customers_for(item: TemplateFile, bench: Workbench) -> list[str]:
-    from followup.drafting.context import angle
+    from followup.drafting.context import answered_reason
 
     assert item.header is not None
     reasons = set(item.header.loss_reasons)
@@ -202,7 +202,7 @@ def _customers_for(item: TemplateFile, bench: Workbench) -> list[str]:
     chosen = []
     for customer_id, profile in sorted(bench.profiles.items()):
         customer, loss = profile["customer"], profile["loss"]
-        reason = angle(loss)
+        reason = answered_reason(loss)
         if reasons and reason not in reasons:
             continue
         if segments and not segments & {customer["segment"], customer["cn8_segment"]}:

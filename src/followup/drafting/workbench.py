@@ -49,7 +49,7 @@ class Workbench:
     #: customer id -> what was made of its address cell ("2 addresses: drafting to ...")
     address_notes: dict[str, str] = field(default_factory=dict)
     _company: dict[str, CompanyPart] = field(default_factory=dict)
-    _answers: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    _answers: dict[tuple[str, str | None, str], tuple[str, ...]] = field(default_factory=dict)
     _senders: dict[str, SenderContext] = field(default_factory=dict)
     _reps: dict[str, Sender] | None = None
 
@@ -75,10 +75,9 @@ class Workbench:
     def same_owner(self, owner: str, named: str) -> bool:
         """Whether `named` (`--owner`) means this owner: the same value (case and spacing
         aside), or a spelling of the same rep's profile (an alias such as the Chinese name)."""
-        from followup.data.facts import owner_key
+        from followup.data.facts import same_rep
 
-        a, b = owner_key(owner), owner_key(named)
-        return a == b or (a in self.reps() and self.reps().get(b) is self.reps()[a])
+        return same_rep(self.reps(), owner, named)
 
     def has_rep(self, owner: str) -> bool:
         """Whether a rep profile signs this owner's customers."""
@@ -94,14 +93,15 @@ class Workbench:
             self._company[language] = company_context(self.facts, self.as_of, language)
         return self._company[language]
 
-    def answers(self, reason: str, language: str) -> tuple[str, ...]:
-        """What changed since a customer left for `reason`, in `language` (built once each;
-        a tuple, as every request with that reason and language shares it)."""
-        from followup.drafting.context import answers
+    def answers(self, loss: LossContext | None, language: str) -> tuple[str, ...]:
+        """What changed since a customer left, for its loss reason and angle, in `language`
+        (built once each; a tuple, as every request with that reason shares it)."""
+        from followup.drafting.context import answered_reason, answers
 
-        if (reason, language) not in self._answers:
-            self._answers[reason, language] = tuple(answers(self.facts, reason, language))
-        return self._answers[reason, language]
+        key = (answered_reason(loss), loss["angle"] if loss else None, language)
+        if key not in self._answers:
+            self._answers[key] = tuple(answers(self.facts, *key))
+        return self._answers[key]
 
     def profile(self, customer_id: str) -> Profile:
         try:
@@ -229,9 +229,9 @@ class DraftRequest:
     @property
     def reason(self) -> str:
         """The loss reason that picks a reactivation angle (`other` when unknown or none)."""
-        from followup.drafting.context import angle
+        from followup.drafting.context import answered_reason
 
-        return angle(self.context["loss"])
+        return answered_reason(self.context["loss"])
 
     @property
     def key(self) -> str:
@@ -259,15 +259,14 @@ def request(
         raise UsageError(f"unknown campaign {campaign!r}: use one of {', '.join(CAMPAIGNS)}")
     if channel not in CHANNELS:
         raise UsageError(f"unknown channel {channel!r}: use {' or '.join(CHANNELS)}")
-    from followup.drafting.context import angle
-
     profile = bench.profile(customer_id)
     language = language or profile["customer"]["language"]
     context: DraftContext = {
         **bench.company(language),
         **profile,
         "sender": bench.sender(profile["customer"]["owner"]),
-        "answers": bench.answers(angle(profile["loss"]), language),
+        "answers": bench.answers(profile["loss"], language),
+        "angle": profile["loss"]["angle"] if profile["loss"] else None,
         "plan": plan,
     }
     return DraftRequest(customer_id, campaign, channel, language, context)
