@@ -7,6 +7,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
+
 from followup.cli.tables import width
 from tests.conftest import run
 
@@ -183,3 +185,41 @@ def test_a_lost_customer_is_won_back_first_not_expected_to_order(tmp_path: Path)
     again = json.loads(run(*args).stdout)
     skipped = {row["customer_id"]: row["reason"] for row in again["skipped"]}
     assert not skipped.get("C1014", "").startswith("lost")
+
+
+def test_plan_owner_takes_a_reps_alias_and_keeps_only_their_customers() -> None:
+    everyone = plan_json()
+    amy = plan_json("--owner", "赵敏")  # Amy Zhao's alias in the sample's company.yaml
+    assert amy["plan"] and {row["owner"] for row in amy["plan"]} == {"Amy Zhao"}
+    assert {row["owner"] for row in amy["skipped"]} == {"Amy Zhao"}
+    expected = [row for row in everyone["plan"] if row["owner"] == "Amy Zhao"]
+    assert amy["plan"] == expected
+    unknown = run("plan", "--sample", *AS_OF, "--owner", "Nobody", ok=False)
+    assert unknown.exit_code == 2
+    assert unknown.stderr.endswith(
+        "Error: no customer of owner 'Nobody' (owners: Amy Zhao, Grace Xu, Jason Liu, Kevin Wang, "
+        "Lily Chen)\n"
+    )
+
+
+def test_one_calendar_per_rep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import icalendar
+
+    monkeypatch.chdir(tmp_path)
+    result = run("plan", "--sample", "--year", "2027", *AS_OF, "--ics-per-rep", "cal",
+                 "--format", "json")  # fmt: skip
+    planned = json.loads(result.stdout)["plan"]
+    files = sorted(p.name for p in (tmp_path / "cal").iterdir())
+    # Grace Xu has no rep profile: her customers still get her own calendar
+    assert files == ["Amy Zhao.ics", "Grace Xu.ics", "Jason Liu.ics", "Kevin Wang.ics",
+                     "Lily Chen.ics"]  # fmt: skip
+    events: dict[str, set[str]] = {}
+    for name in files:
+        calendar = icalendar.Calendar.from_ical((tmp_path / "cal" / name).read_bytes())
+        rep = name.removesuffix(".ics")
+        assert calendar["x-wr-calname"] == f"Reorder plan 2027: {rep}"
+        events[rep] = {str(e["uid"]).split("-")[0] for e in calendar.walk("VEVENT")}
+    for rep, customers in events.items():
+        assert customers == {row["customer_id"] for row in planned if row["owner"] == rep}
+    assert sum(map(len, events.values())) == len(planned)
+    assert "Wrote 5 calendars to cal (events: Amy Zhao " in result.stderr

@@ -11,6 +11,7 @@ from followup.cli import options, tables
 from followup.cli.base import Command
 
 if TYPE_CHECKING:
+    from followup.data.facts import CompanyFacts
     from followup.reorder.plan import Goal, ReorderPlan
 
 
@@ -45,6 +46,12 @@ buffer_option = click.option(
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also write an iCalendar file: one event per contact-by date.",
 )
+@click.option(
+    "--ics-per-rep",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Also write one iCalendar file per rep into this folder (DIR/<rep>.ics).",
+)
+@click.option("--owner", help="Only this rep's customers (the owner value, or a rep's alias).")
 @click.option("--target-new", type=options.FINITE, help="New-customer revenue target for the year.")
 @click.option(
     "--target",
@@ -68,6 +75,8 @@ def command(
     fmt: str | None,
     output: Path | None,
     ics: Path | None,
+    ics_per_rep: Path | None,
+    owner: str | None,
     target_new: float | None,
     target_total: float | None,
     avg_order: float,
@@ -93,12 +102,18 @@ def command(
     the_plan = workspace_plan(
         dataset, facts, year=year or day.year + 1, as_of=day, growth=growth, buffer_days=buffer_days
     )
+    if owner is not None:
+        from followup.reorder.plan import for_owner
+
+        the_plan = for_owner(the_plan, facts, owner)
     _emit(the_plan, kind, output)
     if ics is not None:
         from followup.reorder.export import write_ics
 
         write_ics(the_plan, ics, sender_company=facts.company)
         click.echo(f"Wrote {ics} ({len(the_plan.rows)} events)", err=True)
+    if ics_per_rep is not None:
+        _write_calendars(the_plan, facts, ics_per_rep)
     if target_new is not None or target_total is not None:
         click.echo(
             _goal_text(
@@ -112,6 +127,20 @@ def command(
                 )
             )
         )
+
+
+def _write_calendars(the_plan: ReorderPlan, facts: CompanyFacts, folder: Path) -> None:
+    """One .ics per rep in `folder`, named for the rep (valid on Windows)."""
+    from followup.outbox.names import folder_name
+    from followup.reorder.export import write_ics
+    from followup.reorder.plan import by_rep
+
+    folder.mkdir(parents=True, exist_ok=True)
+    parts = by_rep(the_plan, facts)
+    for rep, part in parts.items():
+        write_ics(part, folder / f"{folder_name(rep)}.ics", sender_company=facts.company, rep=rep)
+    listed = ", ".join(f"{rep} {len(part.rows)}" for rep, part in parts.items())
+    click.echo(f"Wrote {len(parts)} calendars to {folder} (events: {listed})", err=True)
 
 
 def _emit(the_plan: ReorderPlan, kind: str, output: Path | None) -> None:

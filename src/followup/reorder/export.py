@@ -156,9 +156,10 @@ def write_xlsx(plan: ReorderPlan, path: Path) -> None:
 # --- iCalendar ---------------------------------------------------------------------------
 
 
-def write_ics(plan: ReorderPlan, path: Path, *, sender_company: str) -> None:
+def write_ics(plan: ReorderPlan, path: Path, *, sender_company: str, rep: str = "") -> None:
     """One all-day event per planned customer on its contact-by date, written atomically;
-    same plan, same bytes. `sender_company` (the exporter) names the calendar's owner."""
+    same plan, same bytes. `sender_company` (the exporter) names the calendar's owner,
+    `rep` the rep whose customers it holds (one calendar per rep)."""
     from icalendar import Calendar
 
     calendar = Calendar()
@@ -166,7 +167,7 @@ def write_ics(plan: ReorderPlan, path: Path, *, sender_company: str) -> None:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"Reorder plan {plan.year}")
+    calendar.add("x-wr-calname", f"Reorder plan {plan.year}" + (f": {rep}" if rep else ""))
     owner = f"{sender_company}: " if sender_company.strip() else ""
     calendar.add("x-wr-caldesc", f"{owner}when to contact repeat buyers in {plan.year}")
     for row in plan.rows:

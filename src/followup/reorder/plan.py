@@ -407,6 +407,44 @@ def workspace_plan(
     )
 
 
+def for_owner(plan: ReorderPlan, facts: CompanyFacts, named: str) -> ReorderPlan:
+    """The plan of one rep's customers: `named` is an owner value or a rep's alias
+    (`--owner 赵敏`), matched as `batch --owner` matches."""
+    from dataclasses import replace
+
+    from followup.data.facts import rep_index, same_rep
+
+    reps = rep_index(facts) if facts.reps else {}
+    mine = [row for row in plan.rows if same_rep(reps, row.owner, named)]
+    skipped = [row for row in plan.skipped if same_rep(reps, row.owner, named)]
+    if not mine and not skipped:
+        from followup.errors import UsageError
+
+        owners = sorted({row.owner for row in [*plan.rows, *plan.skipped] if row.owner})
+        raise UsageError(f"no customer of owner {named!r} (owners: {', '.join(owners[:8])})")
+    return replace(plan, rows=mine, skipped=skipped)
+
+
+def by_rep(plan: ReorderPlan, facts: CompanyFacts) -> dict[str, ReorderPlan]:
+    """The plan split by who looks after each customer: the rep's name when a profile in
+    company.yaml names the owner (aliases included), else the owner as written; customers
+    with no owner under `(no owner)`."""
+    from dataclasses import replace
+
+    from followup.data.facts import owner_key, rep_index
+
+    reps = rep_index(facts) if facts.reps else {}
+    groups: dict[str, list[PlanRow]] = {}
+    for row in plan.rows:
+        rep = reps.get(owner_key(row.owner)) if row.owner.strip() else None
+        name = rep.name if rep else " ".join(row.owner.split()) or NO_OWNER
+        groups.setdefault(name, []).append(row)
+    return {name: replace(plan, rows=rows, skipped=[]) for name, rows in sorted(groups.items())}
+
+
+NO_OWNER = "(no owner)"
+
+
 def due(plan: ReorderPlan, within_days: int) -> list[PlanRow]:
     """Rows to contact now: contact-by date within `within_days` of the as-of day, or past."""
     limit = plan.as_of + dt.timedelta(days=within_days)
