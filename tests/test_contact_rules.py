@@ -66,3 +66,27 @@ def test_a_cooldown_holds_back_a_buyer_written_to_lately_across_outboxes(tmp_pat
     elsewhere = run("batch", "--campaign", "thanks", *ws, "--as-of", "2026-11-23", "--out",
                     "ws/b", "--dry-run")  # fmt: skip
     assert "contacted 2026-11-22 (thanks), within 14 days" in elsewhere.output
+
+
+def test_a_team_sets_its_own_campaign_priority_in_followup_toml(tmp_path: Path) -> None:
+    run("init", "ws", "--sample")
+    settings = tmp_path / "ws" / "followup.toml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text + '\n[contact]\npriority = ["thanks", "reactivation"]\n', "utf-8")
+    bench = followup.workbench(followup.load(workspace="ws"), as_of="2026-11-22")
+    thanks = followup.preflight(bench, "thanks")
+    assert thanks.held == [] or all("first:" not in h.problem for h in thanks.held)
+    assert "C1020" in {p.request.customer_id for p in thanks.drafts}  # thanks comes first now
+    reactivation = followup.preflight(bench, "reactivation")
+    held = {h.customer_id: h.problem for h in reactivation.held}
+    assert held["C1020"].startswith("thanks first: ")
+    urgency = followup.preflight(bench, "urgency")  # not listed: never held back for another
+    assert not any("first:" in h.problem for h in urgency.held)
+
+    settings.write_text(text + '\n[contact]\npriority = ["thanks", "welcome"]\n', "utf-8")
+    bad = run("batch", "--campaign", "thanks", "--workspace", "ws", *AS_OF, "--dry-run", ok=False)
+    assert bad.exit_code == 2
+    assert bad.stderr.endswith(
+        "Error: ws/followup.toml: contact.priority: unknown campaign 'welcome' (use urgency, "
+        "reactivation, thanks)\n"
+    )

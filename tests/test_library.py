@@ -107,8 +107,8 @@ def test_a_broken_file_is_listed_as_invalid_with_its_reason(workspace: Path) -> 
     ("header_change", "problem"),
     [
         (("channel: email", "channel: fax"), "header channel: Input should be 'email' or 'whatsapp'"),
-        (("loss_reasons: []", "loss_reasons: [weather]"), "header loss_reasons: Value error, unknown reason 'weather'"),
-        (('subject: "Year-end dates for {{ customer.company }}"\n', ""), "header (top level): Value error, an email template needs a subject"),
+        (("loss_reasons: []", "loss_reasons: [weather]"), "header loss_reasons: unknown reason 'weather'"),
+        (('subject: "Year-end dates for {{ customer.company }}"\n', ""), "header (top level): an email template needs a subject"),
         (("id: t1", "id: other"), "header id 'other' differs from the file name 't1'"),
         (("See you soon.", "{% if %}"), "t1 line 2: Expected an expression, got 'end of statement block'"),
     ],

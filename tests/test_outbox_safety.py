@@ -222,7 +222,7 @@ def test_bad_journal_lines_are_skipped_with_a_note_naming_the_line(tmp_path: Pat
     (out / ".journal.jsonl").write_text("\n".join(broken + lines[3:]) + "\n", encoding="utf-8")
     notes = batch(out).stderr
     assert f"Note: {out}/.journal.jsonl line 1: skipped (status: Field required)\n" in notes
-    assert "line 2: skipped (file: Value error, names the outbox's own drafts.csv)\n" in notes
+    assert "line 2: skipped (file: names the outbox's own drafts.csv)\n" in notes
     assert "line 3: skipped (fingerprint: Input should be a valid string)\n" in notes
     assert "line 4: skipped (not a JSON record)\n" in notes
     assert len(index(out)) == len(lines)  # the skipped ones were redone

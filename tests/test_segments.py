@@ -143,13 +143,13 @@ def test_cn8_rules_file_moves_a_cell(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("scheme: rfm\n", "scheme: Value error, expected one of classic, cn8"),
+        ("scheme: rfm\n", "scheme: expected one of classic, cn8"),
         ("colour: red\n", "colour: unknown key"),
-        ("grid:\n  5: [a, b]\n", "grid: Value error, needs rows 5, 4, 3, 2 and 1 (R score)"),
+        ("grid:\n  5: [a, b]\n", "grid: needs rows 5, 4, 3, 2 and 1 (R score)"),
         ("rename:\n  champs: stars\n", "rename.champs: no such segment in the classic scheme"),
         (
             "scheme: cn8\ncells:\n  XYZ: a\n",
-            "cells: Value error, unknown cell 'XYZ': use codes like HHH, HLH, LLL",
+            "cells: unknown cell 'XYZ': use codes like HHH, HLH, LLL",
         ),
     ],
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from followup.data.columns import TABLES
+from followup.data.columns import DATA_TABLES, TABLES
 from followup.errors import UsageError
 from followup.files import atomic_write
 from followup.workspace import sample_root
@@ -127,7 +127,8 @@ def data_readme() -> str:
         "(docs/data.md). The columns:",
         "",
     ]
-    for table, fields in TABLES.items():
+    for table in DATA_TABLES:
+        fields = TABLES[table]
         required = ", ".join(f"`{f.name}` ({_chinese(f.aliases)})" for f in fields if f.required)
         optional = ", ".join(f"`{f.name}`" for f in fields if not f.required)
         lines += [f"- {table}: {required}", f"  and, if you have them, {optional}"]

@@ -14,6 +14,7 @@ docs/settings.md.
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 import typing
 from dataclasses import dataclass, field, fields
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from annotated_types import Interval
 
+from followup.campaigns import CAMPAIGNS, CONTACT_PRIORITY
 from followup.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -134,9 +136,23 @@ class ContactSettings:
             "(0: no cooldown; `batch --ignore-cooldown` overrides it)"
         },
     )
+    priority: tuple[str, ...] = field(
+        default=CONTACT_PRIORITY,
+        metadata={
+            "doc": "A buyer targeted by several campaigns gets the first of these; the "
+            "pre-flight of a later one holds it back (a campaign not listed is never held)"
+        },
+    )
 
     def __post_init__(self) -> None:
         _check_numbers(self)
+        for name in self.priority:
+            if name not in CAMPAIGNS:
+                raise ValueError(
+                    f"priority: unknown campaign {name!r} (use {', '.join(CAMPAIGNS)})"
+                )
+        if len(set(self.priority)) != len(self.priority):
+            raise ValueError("priority: a campaign is listed twice")
 
 
 @dataclass(frozen=True)
@@ -252,7 +268,14 @@ def describe_validation(exc: ValidationError) -> str:
         message = "unknown key"
     elif first["type"] in _NUMBER_ERRORS:
         message = f"{message}, got {first['input']!r}"
+    elif first["type"] == "value_error":  # our own check: its words, without pydantic's
+        message = str(first.get("ctx", {}).get("error", message))
+        if first["loc"] and _KEYED.match(message):  # `priority: ...` of the table at `key`
+            return f"{key}.{message}{_more(exc)}"
     return f"{key}: {message}{_more(exc)}"
+
+
+_KEYED = re.compile(r"[a-z_]+(\.[a-z0-9_]+)*: ")
 
 
 def _more(exc: ValidationError) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -12,8 +13,6 @@ from followup.cli import options, tables
 from followup.cli.base import Command
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from followup.data.dataset import Dataset
     from followup.history.store import Contact
 
@@ -27,12 +26,19 @@ if TYPE_CHECKING:
 @click.argument("customer", required=False)
 @click.option("--rep", help="Only this rep's follow-ups (their name, owner value or alias).")
 @click.option("--since", default="30d", show_default=True, help="Follow-ups of the last N days.")
+@click.option(
+    "--mark-sent",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Mark the drafts a CSV/XLSX lists (customer_id; sent_on, campaign, channel, file "
+    "when known) as sent: all rows or none.",
+)
 @options.as_of_option
 @options.data_options
 def command(
     customer: str | None,
     rep: str | None,
     since: str,
+    mark_sent: Path | None,
     as_of: str | None,
     data: options.DataOptions,
 ) -> None:
@@ -49,6 +55,11 @@ def command(
     root = dataset.sources.workspace.root
     if root is None:
         raise UsageError("the contact history lives in a workspace: pass --workspace DIR")
+    if mark_sent is not None:
+        if customer is not None:
+            raise UsageError("--mark-sent takes no CUSTOMER: the file names the customers")
+        click.echo(_mark_sent(root, mark_sent, options.parse_as_of(as_of)))
+        return
     if customer is not None:
         click.echo(_timeline(dataset, customer, contacts(root, customer_id=customer)), nl=False)
         return
@@ -57,6 +68,16 @@ def command(
     signer = _signer(root, rep) if rep else None
     found = [c for c in contacts(root, rep=signer, since=start) if c.drafted_on <= day]
     click.echo(_per_rep(found, start, day), nl=False)
+
+
+def _mark_sent(root: Path, path: Path, day: dt.date) -> str:
+    from followup.data.sent import load_sent
+    from followup.history.store import mark_sent
+
+    marks = load_sent(path, str(path), today=day)
+    done = mark_sent(root, marks, today=day, source=str(path))
+    again = f" ({done.again} marked sent before, kept)" if done.again else ""
+    return f"Marked {done.marked} draft{'s' if done.marked != 1 else ''} sent from {path}{again}"
 
 
 def _signer(root: Path, rep: str) -> str:
@@ -87,7 +108,8 @@ def _timeline(dataset: Dataset, customer: str, drafted: list[Contact]) -> str:
             day = loss["lost_date"].date() if loss["lost_date"] == loss["lost_date"] else None
             events.append((day or dt.date.min, "lost", f"{loss['reason']}: {loss['detail']}"))
     for c in drafted:
-        where = f"{c.campaign} {c.channel} ({c.language}), {c.rep}, {c.status}: {c.file}"
+        status = f"{c.status} {c.status_on}" if c.status_on else c.status
+        where = f"{c.campaign} {c.channel} ({c.language}), {c.rep}, {status}: {c.file}"
         events.append((c.drafted_on, "draft", where))
     if not events:
         return f"{customer}: no orders, losses or drafts on record\n"

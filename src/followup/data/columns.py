@@ -304,7 +304,27 @@ TABLES: Final[dict[str, tuple[Field, ...]]] = {
         ),
         Field("competitor", "Competitor that won the business", ("竞争对手", "竞品")),
     ),
+    "sent": (  # `followup history --mark-sent FILE`: drafts sent, until the mailbox syncs
+        _CUSTOMER_ID,
+        Field(
+            "sent_on",
+            "Day the follow-up was sent (blank: the --as-of day)",
+            ("sent date", "date sent", "sent", "date", "发送日期", "发送时间", "日期"),
+        ),
+        Field(
+            "campaign",
+            "Campaign of the draft sent (blank: the customer's latest draft)",
+            ("活动",),
+        ),
+        Field("channel", "email or whatsapp (blank: either)", ("渠道",)),
+        Field(
+            "file", "The draft's file in its outbox (blank: the latest draft)", ("draft", "文件")
+        ),
+    ),
 }
+
+#: the tables of a workspace's data folder (`sent` is a list for `history --mark-sent`)
+DATA_TABLES: Final = ("customers", "orders", "losses")
 
 _BRACKETED = re.compile(r"\s*[\(（\[【].*?[\)）\]】]\s*$")
 _SEPARATORS = re.compile(r"[\s_\-\.]+")

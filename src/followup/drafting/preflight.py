@@ -42,7 +42,7 @@ class Preflight:
     drafts: list[Planned]
     blocked: list[Blocked]
     notes: list[str] = field(default_factory=list)  # what a rep should know before sending
-    #: targeted, but another campaign comes first for them (`CONTACT_PRIORITY`)
+    #: targeted, but another campaign comes first for them (`[contact] priority`)
     held: list[Blocked] = field(default_factory=list)
 
     def counts(self) -> dict[str, Counter[str]]:
@@ -136,12 +136,11 @@ def _first_campaign(
     campaign they get instead (its rule's reason). Only the campaigns' own targeting is
     weighed: customers a rep chose (named, `--segment`, due in the reorder plan) and
     `ignore_cooldown` are never held back."""
-    from followup.campaigns import CONTACT_PRIORITY
-
+    priority = bench.dataset.settings.contact.priority
     chosen = sel.customers or sel.segments or sel.due_within is not None
-    if chosen or sel.ignore_cooldown or sel.campaign not in CONTACT_PRIORITY:
+    if chosen or sel.ignore_cooldown or sel.campaign not in priority:
         return targets, []
-    before = CONTACT_PRIORITY[: CONTACT_PRIORITY.index(sel.campaign)]
+    before = priority[: priority.index(sel.campaign)]
     kept: list[Target] = []
     held: list[Blocked] = []
     for target in targets:

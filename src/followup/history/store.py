@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from followup.errors import ConfigError, WriteError
+from followup.errors import ConfigError, InputError, WriteError
+
+if TYPE_CHECKING:
+    from followup.data.sent import SentMark
 
 HISTORY_FILE: Final = "history.sqlite"
 BUSY_SECONDS: Final = 30.0
@@ -53,6 +56,18 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         "CREATE INDEX drafts_by_customer ON drafts (customer_id, drafted_on)",
         "CREATE INDEX drafts_by_rep ON drafts (rep, drafted_on)",
     ),
+    (  # 2: what happened to a draft after it was written (sent, and later pushed, replied)
+        "ALTER TABLE drafts ADD COLUMN status_on TEXT",  # the day of the current status
+        """CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            draft_id INTEGER NOT NULL REFERENCES drafts (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,         -- sent (later: pushed, replied, bounced)
+            on_day TEXT NOT NULL,       -- the day it happened
+            recorded_at TEXT NOT NULL,  -- when followup learnt it (UTC, ISO 8601)
+            source TEXT NOT NULL,       -- where from: the sent list's file name
+            UNIQUE (draft_id, kind)
+        )""",
+    ),
 )
 
 
@@ -71,6 +86,7 @@ class Contact:
     engine: str
     outbox: str
     file: str
+    status_on: dt.date | None = None  # the day of the status (sent on ...), when known
 
 
 @contextmanager
@@ -191,12 +207,95 @@ def contacts(
         args.append(since.isoformat())
     sql = (
         "SELECT customer_id, campaign, channel, language, rep, drafted_on, status, "
-        "template_id, engine, outbox, file FROM drafts"
+        "template_id, engine, outbox, file, status_on FROM drafts"
         + (f" WHERE {' AND '.join(where)}" if where else "")
         + " ORDER BY drafted_on, customer_id, campaign, channel"
     )
     with connect(root) as con:
         rows = con.execute(sql, args).fetchall()
-    return [
-        Contact(r[0], r[1], r[2], r[3], r[4], dt.date.fromisoformat(r[5]), *r[6:]) for r in rows
-    ]
+    return [_contact(row) for row in rows]
+
+
+def _contact(row: tuple[Any, ...]) -> Contact:
+    """A `contacts` row (its columns in the order of `Contact`'s fields) as a Contact."""
+    from dataclasses import fields
+
+    values = dict(zip((f.name for f in fields(Contact)), row, strict=True))
+    values["drafted_on"] = dt.date.fromisoformat(values["drafted_on"])
+    values["status_on"] = dt.date.fromisoformat(values["status_on"]) if row[-1] else None
+    return Contact(**values)
+
+
+@dataclass(frozen=True)
+class Marked:
+    """What `mark_sent` did: drafts marked, and rows that named a draft marked already."""
+
+    marked: int
+    again: int
+
+
+def mark_sent(root: Path, marks: Sequence[SentMark], *, today: dt.date, source: str) -> Marked:
+    """Mark the drafts a sent list names as `sent` on their day, all or none: a row that
+    matches no draft in the history is an error naming its row, and nothing is marked.
+
+    A row names the customer's latest draft written on or before its day, narrowed by its
+    campaign, channel or file when given. Marking a draft sent again keeps the first day.
+    """
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    with connect(root) as con:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            found = [(mark, _draft_for(con, mark, today)) for mark in marks]
+            missing = [mark for mark, draft in found if draft is None]
+            if missing:
+                raise _no_draft(missing, source)
+            again = 0
+            for mark, draft_id in found:
+                day = (mark.sent_on or today).isoformat()
+                cursor = con.execute(
+                    "INSERT INTO events (draft_id, kind, on_day, recorded_at, source) "
+                    "VALUES (?, 'sent', ?, ?, ?) ON CONFLICT (draft_id, kind) DO NOTHING",
+                    (draft_id, day, now, source),
+                )
+                again += cursor.rowcount == 0
+                con.execute(
+                    "UPDATE drafts SET status = 'sent', status_on = (SELECT on_day FROM events "
+                    "WHERE draft_id = ? AND kind = 'sent') WHERE id = ?",
+                    (draft_id, draft_id),
+                )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return Marked(len(marks) - again, again)
+
+
+def _draft_for(con: sqlite3.Connection, mark: SentMark, today: dt.date) -> int | None:
+    where, args = ["customer_id = ?", "drafted_on <= ?"], [mark.customer_id]
+    args.append((mark.sent_on or today).isoformat())
+    for column, value in (("campaign", mark.campaign), ("channel", mark.channel)):
+        if value:
+            where.append(f"{column} = ?")
+            args.append(value)
+    if mark.file:
+        where.append("(file = ? OR file LIKE ? ESCAPE '\\')")
+        args += [mark.file, "%/" + mark.file.replace("%", "\\%").replace("_", "\\_")]
+    row = con.execute(
+        f"SELECT id FROM drafts WHERE {' AND '.join(where)} "
+        "ORDER BY drafted_on DESC, written_at DESC, id DESC LIMIT 1",
+        args,
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def _no_draft(missing: Sequence[SentMark], source: str) -> InputError:
+    first, more = missing[0], missing[1:]
+    named = " ".join(x for x in (first.campaign, first.channel, first.file) if x)
+    others = f"; {len(more)} more rows like it: {', '.join(str(m.row) for m in more[:10])}"
+    return InputError(
+        f"{first.customer_id!r} has no draft{f' ({named})' if named else ''} in the contact "
+        f"history on or before that day{others if more else ''}; nothing was marked",
+        file=source,
+        row=first.row,
+        column="customer_id",
+    )

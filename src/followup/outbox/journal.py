@@ -211,8 +211,8 @@ def _write_all(fd: int, data: bytes, path: Path) -> None:
 
 
 def _problem(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "the line"
-    if first["type"] == "json_invalid":
+    from followup.settings import describe_validation
+
+    if exc.errors()[0]["type"] == "json_invalid":
         return "not a JSON record"
-    return f"{where}: {first['msg']}"
+    return describe_validation(exc)
