@@ -281,6 +281,10 @@ def test_demo_drafts_all_three_campaigns_offline(tmp_path: Path) -> None:
     assert {r["language"] for r in rows} >= {"en", "es", "de", "fr", "pt"}
     assert (demo / "segments.csv").exists()
     assert "Look at:" in result.stdout
+    # each buyer's rep signs, and the demo says who was held back and why
+    assert "held back: 79 reactivation first;" in result.stdout
+    assert "Signed by each buyer's rep: Amy Zhao " in result.stdout
+    assert "  and by the company's sender Lily Chen: Grace Xu " in result.stdout
     shutil.rmtree(demo)
 
 

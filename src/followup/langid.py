@@ -291,3 +291,60 @@ def _script(char: str) -> str:
     if word == "CJK":
         return "Han"
     return word.title()
+
+
+#: the letters' scripts (as `_script` names them) of an ISO 15924 script code
+_SCRIPT_LETTERS: Final[dict[str, frozenset[str]]] = {
+    "Latn": frozenset({"Latin"}),
+    "Cyrl": frozenset({"Cyrillic"}),
+    "Arab": frozenset({"Arabic"}),
+    "Grek": frozenset({"Greek"}),
+    "Hebr": frozenset({"Hebrew"}),
+    "Thai": frozenset({"Thai"}),
+    "Deva": frozenset({"Devanagari"}),
+    "Hans": frozenset({"Han"}),
+    "Hant": frozenset({"Han"}),
+    "Jpan": frozenset({"Han", "Kana"}),
+    "Kore": frozenset({"Hangul", "Han"}),
+}
+
+
+@cache
+def language_scripts(language: str) -> frozenset[str] | None:
+    """The scripts a language is written in (`ru` -> Cyrillic, `zh-TW` -> Han), from
+    CLDR's likely subtags (Babel), or None when CLDR does not say or the script is one
+    this module does not name."""
+    from babel.core import get_global
+
+    tag = language.replace("-", "_")
+    likely = get_global("likely_subtags")
+    found = likely.get(tag) or likely.get(base_code(language))
+    parts = str(found or "").split("_")
+    return _SCRIPT_LETTERS.get(parts[1]) if len(parts) > 2 else None
+
+
+def foreign_script(text: str, language: str) -> str | None:
+    """The first script of `text`'s letters that `language` is not written in (`Иван`
+    in an `en` draft: `Cyrillic`; `LED面板灯` in a `de` one: `Han`), or None when every
+    letter fits or the language's script is unknown. Latin letters fit every language
+    (brands, codes and Latin names are read everywhere)."""
+    scripts = language_scripts(language)
+    if scripts is None or ("Latin" in scripts and not _NOT_LATIN.search(text)):
+        return None  # the common case, one C-speed scan
+    return next((s for s in _letters_by_script(text) if s not in scripts and s != "Latin"), None)
+
+
+#: a character of a script other than Latin (Greek to Hangul, CJK, Arabic forms, kana)
+_NOT_LATIN: Final = re.compile(
+    "[\u0370-\u1dbf\u2e80-\ud7ff\uf900-\ufaff\ufb1d-\ufdff\ufe70-\ufefc\uff66-\uffdc]"
+)
+
+
+def foreign_words(text: str, language: str) -> tuple[str, str] | None:
+    """(script, the first words in it) when `text` holds letters of a script `language`
+    is not written in: `("Han", "LED面板灯")`; None when it holds none."""
+    script = foreign_script(text, language)
+    if script is None:
+        return None
+    words = [w for w in text.split() if any(c.isalpha() and _script(c) == script for c in w)]
+    return script, " ".join(words[:3])

@@ -74,8 +74,11 @@ production:
 #      end: 2027-02-21
 price_changes: []                       # announced changes: [{date: 2027-01-15, description: ...}]
 new_products: []                        # [{name: ..., description: ...}]
+product_names: {}                       # the name buyers see for an ERP's internal name:
+#  LED面板灯 600x600: LED Panel Light 600x600   (or one per language: {en: ..., de: ...})
 changes: {}                             # what changed, by the loss reason it answers:
 #  quality: [Automated aging test on every driver batch since March]
+#  delivery.reliability: [...]          # or by reason and angle (docs/data.md)
 forbidden_claims: []                    # phrases a draft must never contain
 claims: []                              # promises the company does make, so an LLM draft
                                         # may too: free_samples, free_shipping, guarantee,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,13 @@ from followup.cli import options
 from followup.cli.base import Command
 
 if TYPE_CHECKING:
-    pass
+    from followup.drafting.preflight import Blocked
+
+
+def _held(held: list[Blocked]) -> str:
+    """Why buyers were held back, most common first: `12 reactivation first, 3 contacted`."""
+    why = Counter(h.problem.split(":", 1)[0].split(" (", 1)[0] for h in held)
+    return ", ".join(f"{n} {reason}" for reason, n in why.most_common()) or "none"
 
 
 @click.command(
@@ -42,12 +49,25 @@ def command(out: Path, as_of: str | None) -> None:
     click.echo(f"Segmented {segmented.table.num_rows} customers as of {bench.as_of}:")
     for row in summary(segmented).head(5).itertuples(index=False):
         click.echo(f"  {row.segment:<20} {row.customers:>4} customers")
+    signers: Counter[tuple[bool, str]] = Counter()  # (signed by the owner's rep, who)
     for campaign in CAMPAIGNS:
         targets = api.preflight(bench, campaign, channel="auto")
         result = api.run(bench, targets, out / "outbox")
+        for planned in targets.drafts:
+            owner = planned.request.customer["owner"]
+            signed = bench.has_rep(owner)
+            signers[signed, planned.request.context["sender"]["name"] if signed else owner] += 1
         click.echo(
             f"{campaign:<13} {result.drafted + result.unchanged:>4} drafts"
-            f" ({len(targets.blocked)} could not be drafted, {result.failed_total} failed)"
+            f" ({len(targets.blocked)} could not be drafted, {len(targets.held)} held back:"
+            f" {_held(targets.held)}; {result.failed_total} failed)"
         )
+    reps = ", ".join(f"{name} {n}" for (signed, name), n in sorted(signers.items()) if signed)
+    click.echo(f"Signed by each buyer's rep: {reps}")
+    unsigned = [(o or "(no owner)", n) for (signed, o), n in sorted(signers.items()) if not signed]
+    if unsigned:
+        owners = ", ".join(f"{owner} {n}" for owner, n in unsigned)
+        sender = bench.facts.sender.name
+        click.echo(f"  and by the company's sender {sender}: {owners} (no rep profile)")
     click.echo(f"\nLook at: {out}/segments.csv, {out}/outbox/drafts.csv (one row per draft),")
     click.echo(f"and open any {out}/outbox/*.eml in Outlook or Thunderbird: it opens as a draft.")

@@ -74,6 +74,20 @@ TABLES: Final[dict[str, tuple[Field, ...]]] = {
             ),
         ),
         Field(
+            "contact_name_latin",
+            "The contact's name in Latin letters (`Ivan Petrov` for `Иван Петров`): the "
+            "greeting of a draft in a Latin-script language uses it",
+            (
+                "latin name",
+                "name latin",
+                "romanized name",
+                "english name",
+                "英文名",
+                "英文姓名",
+                "拼音",
+            ),
+        ),
+        Field(
             "salutation",
             "How the greeting names the buyer (`Mr. Smith`, `Frau Weber`, `Carlos`), when not "
             "by the contact's name",

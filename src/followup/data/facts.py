@@ -113,6 +113,9 @@ class CompanyFacts(_Strict):
     production: Production
     price_changes: list[PriceChange] = []
     new_products: list[Product] = []
+    #: the name buyers see for a product as the orders file (the ERP) writes it
+    #: (`LED面板灯 600x600: LED Panel Light 600x600`), one or one per language
+    product_names: dict[str, Text] = {}
     #: what changed since a customer left, keyed by the loss reason it answers, or by
     #: reason and angle (`delivery.reliability`: for buyers who named that angle)
     changes: dict[str, list[Text]] = {}

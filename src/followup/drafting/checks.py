@@ -23,8 +23,30 @@ _PLACEHOLDER = re.compile(
 def check_draft(draft: Draft, *, forbidden: list[str]) -> list[Finding]:
     """All findings for a draft, in a stable order."""
     findings = placeholder_findings(draft) + _lengths(draft)
-    findings += name_findings(draft) + _forbidden(draft, forbidden)
+    findings += name_findings(draft) + _forbidden(draft, forbidden) + script_findings(draft)
     return findings
+
+
+def script_findings(draft: Draft) -> list[Finding]:
+    """Letters of a script the draft's language is not written in (an ERP's Chinese product
+    name in an English draft, `Иван` in a German greeting): a buyer would see them as
+    written. Latin letters fit every language."""
+    from followup.langid import foreign_words
+
+    found = []
+    for part, text in (("subject", draft.subject or ""), ("body", draft.body)):
+        foreign = foreign_words(text, draft.language)
+        if foreign is not None:
+            script, words = foreign
+            found.append(
+                Finding(
+                    "foreign_script",
+                    f"{part} holds {script} text in a {draft.language} draft ({words!r}): "
+                    "name products for buyers in company.yaml product_names, names in the "
+                    "contact_name_latin column",
+                )
+            )
+    return found
 
 
 def placeholder_findings(draft: Draft) -> list[Finding]:

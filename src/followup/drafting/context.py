@@ -48,6 +48,7 @@ class CustomerContext(TypedDict):
         "how an informal greeting names the buyer: the salutation, else the first word of "
         "the contact's name (may be empty)",
     ]
+    contact_name_latin: Annotated[str, "the contact's name in Latin letters, when the data has it"]
     greeting_name: Annotated[
         str,
         "how a formal greeting names the buyer: the salutation, else the contact's name "
@@ -354,6 +355,20 @@ def company_context(facts: CompanyFacts, as_of: dt.date, language: str) -> Compa
     }
 
 
+def greeted_in(customer: CustomerContext, language: str) -> CustomerContext:
+    """The customer as a draft in `language` greets it: a name in a script the language is
+    not written in (`Иван Петров` in English) is replaced by its Latin form when the data
+    has one (`contact_name_latin`); else it is kept (the pre-flight flags it)."""
+    latin = customer["contact_name_latin"]
+    if not latin or not customer["greeting_name"]:
+        return customer
+    from followup.langid import foreign_script
+
+    if foreign_script(customer["greeting_name"], language) is None:
+        return customer
+    return {**customer, "greeting_name": latin, "first_name": latin.split()[0]}
+
+
 def answered_reason(loss: LossContext | None) -> str:
     """The loss reason a reactivation answers: the latest loss's, or `other` (none or unknown)."""
     reason = loss["reason"] if loss else "other"
@@ -397,6 +412,7 @@ def customer_contexts(
             "id": cid,
             "company": company,
             "contact_name": contact,
+            "contact_name_latin": " ".join((col["contact_name_latin"][i] or "").split()),
             "first_name": salutation or (contact.split()[0] if contact else ""),
             "greeting_name": salutation or contact,
             "email": email,
@@ -438,6 +454,7 @@ _TEXT = ("company", "email", "whatsapp", "country", "owner", "tier", "notes", "s
 _ROW = (
     "customer_id",
     "contact_name",
+    "contact_name_latin",
     "salutation",
     "language",
     "segment",

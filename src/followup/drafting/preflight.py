@@ -156,6 +156,26 @@ def _first_campaign(
     return kept, held
 
 
+def _foreign_names(drafts: list[Planned]) -> list[str]:
+    """Drafts that greet a name in a script their language is not written in, with no
+    Latin form in the data to greet by instead."""
+    from followup.langid import foreign_script
+
+    odd = [
+        f"{p.request.customer_id} {name} ({p.request.language})"
+        for p in drafts
+        if (name := p.request.customer["greeting_name"])
+        and foreign_script(name, p.request.language)
+    ]
+    if not odd:
+        return []
+    return [
+        f"{len(odd)} draft{'s' if len(odd) != 1 else ''} greet a name in another script than "
+        f"their language, as written: {', '.join(odd[:5])}{' …' if len(odd) > 5 else ''} "
+        "(add its Latin form in a contact_name_latin column)"
+    ]
+
+
 def _notes(bench: Workbench, drafts: list[Planned]) -> list[str]:
     """Address cells read one way of several, and ids that are likely one customer twice
     (they differ only by case or Unicode form: a case-insensitive disk, or a person, would
@@ -166,7 +186,7 @@ def _notes(bench: Workbench, drafts: list[Planned]) -> list[str]:
         if (note := bench.address_notes.get(planned.request.customer_id))
         and planned.request.channel == "email"
     ]
-    notes += _signers(bench, drafts)
+    notes += _signers(bench, drafts) + _foreign_names(drafts)
     for ids in likely_duplicates(list(bench.profiles)):
         notes.append(
             f"customer ids {', '.join(ids)} differ only by case or width: likely one customer "

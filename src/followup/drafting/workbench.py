@@ -103,6 +103,26 @@ class Workbench:
             self._answers[key] = tuple(answers(self.facts, *key))
         return self._answers[key]
 
+    def buyer_facing(self, customer: CustomerContext, language: str) -> CustomerContext:
+        """The customer as a draft in `language` shows it: its name in the language's
+        script when the data has one (`greeted_in`), its products by the names company.yaml
+        gives buyers (`product_names`)."""
+        from followup.drafting.context import greeted_in
+
+        customer = greeted_in(customer, language)
+        shown = self.products(customer["products"], language)
+        return customer if shown is customer["products"] else {**customer, "products": shown}
+
+    def products(self, products: list[str], language: str) -> list[str]:
+        """Products as the orders file writes them, by the names buyers see in `language`
+        (company.yaml `product_names`); the same list when none is renamed."""
+        from followup.data.facts import localize
+
+        names = self.facts.product_names
+        if not names or not any(product in names for product in products):
+            return products
+        return [localize(names[p], language) if p in names else p for p in products]
+
     def profile(self, customer_id: str) -> Profile:
         try:
             return self.profiles[customer_id]
@@ -264,10 +284,11 @@ def request(
     context: DraftContext = {
         **bench.company(language),
         **profile,
+        "customer": bench.buyer_facing(profile["customer"], language),
         "sender": bench.sender(profile["customer"]["owner"]),
         "answers": bench.answers(profile["loss"], language),
         "angle": profile["loss"]["angle"] if profile["loss"] else None,
-        "plan": plan,
+        "plan": plan and {**plan, "products": bench.products(plan["products"], language)},
     }
     return DraftRequest(customer_id, campaign, channel, language, context)
 
