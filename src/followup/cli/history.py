@@ -12,8 +12,6 @@ from followup.cli import options, tables
 from followup.cli.base import Command
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from followup.data.dataset import Dataset
     from followup.history.store import Contact
 
@@ -42,6 +40,7 @@ def command(
     The drafts come from the workspace's contact history (history.sqlite), which every
     `followup batch` into the workspace adds to.
     """
+    from followup.data.facts import rep_name
     from followup.errors import UsageError
     from followup.history.store import contacts
 
@@ -54,19 +53,9 @@ def command(
         return
     day = options.parse_as_of(as_of)
     start = day - dt.timedelta(days=max(options.parse_days(since, "--since") - 1, 0))
-    signer = _signer(root, rep) if rep else None
+    signer = rep_name(root, rep) if rep else None
     found = [c for c in contacts(root, rep=signer, since=start) if c.drafted_on <= day]
     click.echo(_per_rep(found, start, day), nl=False)
-
-
-def _signer(root: Path, rep: str) -> str:
-    """The name a rep signs with, for `--rep` given as an owner value or an alias (赵敏)."""
-    from followup.data.facts import FACTS_FILE, load_facts, rep_for
-
-    if not (root / FACTS_FILE).is_file():
-        return rep
-    profile = rep_for(load_facts(root / FACTS_FILE), rep)
-    return profile.name if profile is not None else rep
 
 
 def _timeline(dataset: Dataset, customer: str, drafted: list[Contact]) -> str:

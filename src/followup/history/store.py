@@ -71,6 +71,7 @@ class Contact:
     engine: str
     outbox: str
     file: str
+    template_hash: str | None = None
 
 
 @contextmanager
@@ -175,8 +176,10 @@ def contacts(
     customer_id: str | None = None,
     rep: str | None = None,
     since: dt.date | None = None,
+    template_id: str | None = None,
 ) -> list[Contact]:
-    """Drafts recorded, oldest first: of one customer, one rep (case aside), since a day."""
+    """Drafts recorded, oldest first: of one customer, one rep (case aside), since a day,
+    made from one template (any version of it: each contact has its hash)."""
     if not (root / HISTORY_FILE).is_file():
         return []
     where, args = [], []
@@ -189,9 +192,12 @@ def contacts(
     if since is not None:
         where.append("drafted_on >= ?")
         args.append(since.isoformat())
+    if template_id is not None:
+        where.append("template_id = ?")
+        args.append(template_id)
     sql = (
         "SELECT customer_id, campaign, channel, language, rep, drafted_on, status, "
-        "template_id, engine, outbox, file FROM drafts"
+        "template_id, engine, outbox, file, template_hash FROM drafts"
         + (f" WHERE {' AND '.join(where)}" if where else "")
         + " ORDER BY drafted_on, customer_id, campaign, channel"
     )
