@@ -121,9 +121,10 @@ def settings_md() -> str:
 
     parts = [HEADER, f"# Settings: `{SETTINGS_FILE}`\n",
              "Precedence: `followup.toml` < environment (`FOLLOWUP_MODEL`, `FOLLOWUP_BASE_URL`, "
-             "`FOLLOWUP_API_KEY`; `OPENAI_API_KEY` only for OpenAI's own endpoint) < command-line "
-             "options. Unknown keys are errors. Keys never live in this file. Every number "
-             "must be finite and within its allowed range (`nan` and `inf` are refused)."
+             "`FOLLOWUP_REP`, `FOLLOWUP_API_KEY`; `OPENAI_API_KEY` only for OpenAI's own "
+             "endpoint) < command-line options. Unknown keys are errors. Keys never live in "
+             "this file. Every number must be finite and within its allowed range (`nan` "
+             "and `inf` are refused)."
              "\n"]  # fmt: skip
     for section in fields(Settings):
         if section.name == "reasons":

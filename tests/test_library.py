@@ -80,7 +80,7 @@ def test_approve_then_edit_makes_it_modified_and_unusable(workspace: Path) -> No
 
 def test_revoking_a_shipped_template_applies_to_this_workspace(workspace: Path) -> None:
     ws = ("--workspace", str(workspace))
-    run("templates", "revoke", "urgency-email-en", "--by", "Grace Xu", *ws)
+    run("templates", "revoke", "urgency-email-en", "--by", "Grace Xu", "--reason", "test", *ws)
     library = load_library(workspace)
     assert library.status(library.templates["urgency-email-en"]) == "unapproved"
     shipped = load_library(None)
@@ -133,7 +133,8 @@ def test_lint_catches_unknown_names_sandbox_escapes_literal_facts_and_gaps(works
     assert "bad-names: error: uses 'customr', which the context does not have [unknown_name]" in out
     assert "bad-names: error: reaches for '__class__': not allowed in a template [sandbox]" in out
     assert "bad-fact: warning: a number typed into the text" in out
-    run("templates", "revoke", "thanks-whatsapp-de", "--workspace", str(workspace))
+    run("templates", "revoke", "thanks-whatsapp-de", "--by", "Grace Xu", "--reason", "test",
+        "--workspace", str(workspace))  # fmt: skip
     out = run("templates", "lint", "--workspace", str(workspace), ok=False).stdout
     assert "library: error: no approved thanks whatsapp template in 'de' [coverage]" in out
 

@@ -20,6 +20,7 @@ DATA_COMMANDS: dict[str, tuple[str, ...]] = {
     "history": ("history", "C1001"),
     "templates preview": ("templates", "preview", "thanks-email-en", "--customer", "C1001"),
     "templates lint": ("templates", "lint"),
+    "templates approve": ("templates", "approve", "thanks-email-en", "--by", "Grace Xu"),
     "prompts show": ("prompts", "show", "thanks", "--customer", "C1001"),
 }
 
@@ -41,7 +42,7 @@ def bad_workspace(sample_workspace: Path) -> Path:
 
 def _args(name: str, *extra: str) -> list[str]:
     args = [*DATA_COMMANDS[name], "--workspace", "ws", *extra]
-    return args if name == "templates lint" else [*args, *AS_OF]
+    return args if name in {"templates lint", "templates approve"} else [*args, *AS_OF]
 
 
 @pytest.mark.parametrize("name", DATA_COMMANDS)

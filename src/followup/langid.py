@@ -2,7 +2,9 @@
 
 The fact guard asks whether each paragraph and the subject of a model's reply is in the
 buyer's language; `templates lint` asks whether a template tagged `ru` is Russian. Both
-call `is_language`; `detect` says which language a text is in, with a confidence.
+call `is_language`, which judges any language the detector knows (`supported()`, 75; the
+asked language joins `LANGUAGES` as a candidate); `detect` says which language a text
+is in, with a confidence.
 
 Backed by lingua (`lingua-language-detector`), its high-accuracy mode, among the languages
 followup's users write in (`LANGUAGES`, or the caller's `among`): chosen over py3langid,
@@ -59,18 +61,36 @@ DECISIVE: Final = 0.8
 #: ... and the asked language this unlikely (both measured: bench/RESULTS.md)
 UNLIKELY: Final = 0.1
 
-#: the scripts a text in each language is written in (a letter of one of them must appear)
+#: the languages (of all lingua knows) written in the Latin script
+_LATIN_SCRIPT: Final = (
+    "af", "az", "bs", "ca", "cs", "cy", "da", "de", "en", "eo", "es", "et", "eu", "fi", "fr",
+    "ga", "hr", "hu", "id", "is", "it", "la", "lg", "lt", "lv", "mi", "ms", "nb", "nl", "nn",
+    "pl", "pt", "ro", "sk", "sl", "sn", "so", "sq", "st", "sv", "sw", "tl", "tn", "tr", "ts",
+    "vi", "xh", "yo", "zu",
+)  # fmt: skip
+
+#: the scripts a text in each language is written in (a letter of one of them must appear):
+#: every language the detector knows (`supported()`), so a template tagged `uk` or `el`
+#: is checked as surely as one tagged `ru`
 SCRIPTS: Final[dict[str, frozenset[str]]] = {
-    **dict.fromkeys(
-        ("en", "es", "de", "fr", "pt", "it", "tr", "vi", "pl", "nl", "id"), frozenset({"Latin"})
-    ),
+    **dict.fromkeys(_LATIN_SCRIPT, frozenset({"Latin"})),
+    **dict.fromkeys(("be", "bg", "kk", "mk", "mn", "ru", "uk"), frozenset({"Cyrillic"})),
+    "sr": frozenset({"Cyrillic", "Latin"}),  # Serbian is written in both
+    **dict.fromkeys(("ar", "fa", "ur"), frozenset({"Arabic"})),
+    **dict.fromkeys(("hi", "mr"), frozenset({"Devanagari"})),
     "zh": frozenset({"Han"}),
     "ja": frozenset({"Han", "Kana"}),
     "ko": frozenset({"Hangul"}),
-    "ru": frozenset({"Cyrillic"}),
-    "ar": frozenset({"Arabic"}),
+    "el": frozenset({"Greek"}),
+    "he": frozenset({"Hebrew"}),
     "th": frozenset({"Thai"}),
-    "hi": frozenset({"Devanagari"}),
+    "bn": frozenset({"Bengali"}),
+    "gu": frozenset({"Gujarati"}),
+    "pa": frozenset({"Gurmukhi"}),
+    "ta": frozenset({"Tamil"}),
+    "te": frozenset({"Telugu"}),
+    "ka": frozenset({"Georgian"}),
+    "hy": frozenset({"Armenian"}),
 }
 
 _DENSE_SCRIPTS: Final = frozenset({"Han", "Kana", "Hangul"})  # a character is about a word

@@ -17,6 +17,7 @@ import math
 import re
 import tomllib
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
@@ -155,6 +156,26 @@ class ContactSettings:
             raise ValueError("priority: a campaign is listed twice")
 
 
+#: the environment variable that names the current user's rep (overrides `[user] rep`)
+REP_VARIABLE = "FOLLOWUP_REP"
+
+
+@dataclass(frozen=True)
+class UserSettings:
+    """`[user]`: who runs followup here. A workspace shared by a team leaves it out and
+    each person sets `FOLLOWUP_REP` instead (the environment wins)."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    rep: str | None = field(
+        default=None,
+        metadata={
+            "doc": "You: a rep's key, alias or name in company.yaml `reps:` (or any name); "
+            "`templates approve` and `revoke` record the rep's name when --by is not given. "
+            f"`{REP_VARIABLE}` overrides it"
+        },
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
@@ -162,6 +183,7 @@ class Settings:
     data: DataSettings = field(default_factory=DataSettings)
     llm: LLMSettings = field(default_factory=LLMSettings)
     contact: ContactSettings = field(default_factory=ContactSettings)
+    user: UserSettings = field(default_factory=UserSettings)
     #: `[reasons]`: loss reasons as the team types them -> the reason they mean
     reasons: dict[str, str] = field(default_factory=dict)
 
@@ -185,6 +207,16 @@ def load_settings(root: Path | None) -> Settings:
     except ValidationError as exc:
         raise ConfigError(f"{path}: {_number_or_other(exc)}") from None
     return settings  # `[reasons]` values are checked by the data side (data.dataset)
+
+
+def configured_rep(root: Path | None, env: Mapping[str, str] | None = None) -> str | None:
+    """The current user's rep as configured: `FOLLOWUP_REP`, else `[user] rep` (followup.toml
+    < environment), stripped; None when neither is set."""
+    import os
+
+    env = os.environ if env is None else env
+    value = env.get(REP_VARIABLE, "").strip() or (load_settings(root).user.rep or "").strip()
+    return value or None
 
 
 def section_table(section: str) -> type:

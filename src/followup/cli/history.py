@@ -48,6 +48,7 @@ def command(
     The drafts come from the workspace's contact history (history.sqlite), which every
     `followup batch` into the workspace adds to.
     """
+    from followup.data.facts import rep_name
     from followup.errors import UsageError
     from followup.history.store import contacts
 
@@ -65,7 +66,7 @@ def command(
         return
     day = options.parse_as_of(as_of)
     start = day - dt.timedelta(days=max(options.parse_days(since, "--since") - 1, 0))
-    signer = _signer(root, rep) if rep else None
+    signer = rep_name(root, rep) if rep else None
     found = [c for c in contacts(root, rep=signer, since=start) if c.drafted_on <= day]
     click.echo(_per_rep(found, start, day), nl=False)
 
@@ -78,16 +79,6 @@ def _mark_sent(root: Path, path: Path, day: dt.date) -> str:
     done = mark_sent(root, marks, today=day, source=str(path))
     again = f" ({done.again} marked sent before, kept)" if done.again else ""
     return f"Marked {done.marked} draft{'s' if done.marked != 1 else ''} sent from {path}{again}"
-
-
-def _signer(root: Path, rep: str) -> str:
-    """The name a rep signs with, for `--rep` given as an owner value or an alias (赵敏)."""
-    from followup.data.facts import FACTS_FILE, load_facts, rep_for
-
-    if not (root / FACTS_FILE).is_file():
-        return rep
-    profile = rep_for(load_facts(root / FACTS_FILE), rep)
-    return profile.name if profile is not None else rep
 
 
 def _timeline(dataset: Dataset, customer: str, drafted: list[Contact]) -> str:

@@ -174,6 +174,15 @@ def rep_for(facts: CompanyFacts, owner: str) -> Rep | None:
     return found if isinstance(found, Rep) else None
 
 
+def rep_name(root: Path | None, value: str) -> str:
+    """The name a rep signs with, for a value naming them (owner value or alias, as
+    `rep_for`) in the workspace's company.yaml; `value` itself when no rep has it."""
+    if root is None or not (root / FACTS_FILE).is_file():
+        return value
+    profile = rep_for(load_facts(root / FACTS_FILE), value)
+    return profile.name if profile is not None else value
+
+
 def load_facts(path: Path) -> CompanyFacts:
     """Read and validate `company.yaml`; errors name the file and the key."""
     import yaml

@@ -3,29 +3,29 @@
 A template is one file, `<campaign>/<id>.j2`: a YAML header between `---` lines,
 then the Jinja body. The shipped library lives in the package; a workspace's
 `templates/` adds templates and overrides shipped ones with the same id.
-Approval is recorded per library in `approvals.json`: the sha256 of the file, who
-approved it and when, and the approved content (for `diff`). Drafting uses only
-templates whose current hash is the approved one.
+Approval is recorded per library in `approvals.json` (`followup.drafting.approval_log`):
+the sha256 of the file, who approved it and when, and the approved content (for `diff`);
+approving and revoking are `followup.drafting.approvals`. Drafting uses only templates
+whose current hash is the approved one.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from followup.campaigns import CHANNELS, CampaignName, ChannelName
 from followup.data.reasons import LOSS_REASONS
+from followup.drafting.approval_log import Approval, read_log
 from followup.errors import TemplateError, UsageError
 
-LOCK_FILE = "approvals.json"
 SUFFIX = ".j2"
 SHIPPED_LANGUAGES = ("en", "es", "de", "fr", "pt")
 FALLBACK_LANGUAGE = "en"
@@ -81,14 +81,6 @@ class TemplateHeader(BaseModel):
         if len(set(self.regions)) != len(self.regions):
             raise ValueError("regions: a region is listed twice")
         return self
-
-
-@dataclass(frozen=True)
-class Approval:
-    sha256: str
-    approved_by: str
-    approved_on: str
-    content: str
 
 
 @dataclass
@@ -181,6 +173,8 @@ class Library:
     approvals: dict[str, dict[str, Approval]]  # source -> id -> approval
     roots: dict[str, Path]
     revoked: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: shipped templates a workspace file of the same id overrides (id -> the shipped one)
+    hidden: dict[str, TemplateFile] = field(default_factory=dict)
 
     def status(self, item: TemplateFile) -> Status:
         if item.problem:
@@ -201,6 +195,52 @@ class Library:
         if approval is None and item.source == "shipped":
             approval = self.approvals.get("shipped", {}).get(item.id)
         return approval
+
+    def shipped(self, template_id: str) -> TemplateFile | None:
+        """The shipped template of this id, whether or not a workspace file overrides it."""
+        found = self.hidden.get(template_id) or self.templates.get(template_id)
+        return found if found is not None and found.source == "shipped" else None
+
+    def shipped_approval(self, template_id: str) -> Approval | None:
+        """The shipped library's approval of this id, when it matches the shipped file."""
+        item = self.shipped(template_id)
+        approval = self.approvals.get("shipped", {}).get(template_id)
+        if item is None or approval is None or approval.sha256 != item.sha256:
+            return None
+        return approval
+
+    def hides_approved(self, item: TemplateFile) -> bool:
+        """Whether `item` is a workspace file that is not approved and hides a shipped
+        template that is (and that this workspace has not revoked)."""
+        return (
+            item.source == "workspace"
+            and item.id in self.hidden
+            and item.id not in self.revoked
+            and self.status(item) != "approved"
+            and self.shipped_approval(item.id) is not None
+        )
+
+    def listing(
+        self,
+        *,
+        campaign: str | None = None,
+        language: str | None = None,
+        statuses: Collection[str] = (),
+    ) -> list[TemplateFile]:
+        """The templates by id, of one campaign, one language (`pt` includes `pt-BR`) and
+        some statuses, when asked; a template whose header is invalid has no campaign or
+        language, so only a status filter lists it."""
+        found = []
+        for item in sorted(self.templates.values(), key=lambda t: t.id):
+            header = item.header
+            if campaign is not None and (header is None or header.campaign != campaign):
+                continue
+            if language is not None and (header is None or not _in_language(header, language)):
+                continue
+            if statuses and self.status(item) not in statuses:
+                continue
+            found.append(item)
+        return found
 
     def get(self, template_id: str) -> TemplateFile:
         try:
@@ -224,105 +264,33 @@ class Library:
         ]
 
 
+def _in_language(header: TemplateHeader, language: str) -> bool:
+    tag, wanted = header.language.lower(), language.lower()
+    return tag == wanted or tag.startswith(f"{wanted}-")
+
+
 def load_library(workspace_root: Path | None) -> Library:
-    """Shipped templates, overridden by the workspace's `templates/` (same id)."""
+    """Shipped templates, overridden by the workspace's `templates/` (same id; the folder
+    is made when an approval or a copy is first recorded)."""
     roots = {"shipped": shipped_root()}
-    if workspace_root is not None and (workspace_root / "templates").is_dir():
+    if workspace_root is not None:
         roots["workspace"] = workspace_root / "templates"
     templates: dict[str, TemplateFile] = {}
+    hidden: dict[str, TemplateFile] = {}
     approvals: dict[str, dict[str, Approval]] = {}
     revoked: dict[str, dict[str, str]] = {}
     for source, root in roots.items():
-        for path in sorted(root.rglob(f"*{SUFFIX}")):
+        for path in sorted(root.rglob(f"*{SUFFIX}")) if root.is_dir() else ():
             item = parse_template(path, source)
+            overridden = templates.get(item.id)
+            if overridden is not None and overridden.source != source:
+                hidden[item.id] = overridden
             templates[item.id] = item
-        lock = read_lock(root)
-        approvals[source] = lock["templates"]
+        log = read_log(root)
+        approvals[source] = log.approvals
         if source == "workspace":
-            revoked = lock["revoked"]
-    return Library(templates, approvals, roots, revoked)
-
-
-def read_lock(root: Path) -> dict[str, Any]:
-    path = root / LOCK_FILE
-    if not path.is_file():
-        return {"templates": {}, "revoked": {}}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        approvals = {k: Approval(**v) for k, v in data.get("templates", {}).items()}
-    except (ValueError, TypeError) as exc:
-        raise TemplateError(f"{path}: not a valid approvals file ({exc})") from None
-    return {"templates": approvals, "revoked": dict(data.get("revoked", {}))}
-
-
-def write_lock(
-    root: Path, approvals: dict[str, Approval], revoked: dict[str, dict[str, str]]
-) -> None:
-    from followup.files import atomic_write
-
-    data = {
-        "version": 1,
-        "templates": {k: vars(approvals[k]) for k in sorted(approvals)},
-        "revoked": {k: revoked[k] for k in sorted(revoked)},
-    }
-    atomic_write(
-        root / LOCK_FILE, json.dumps(data, ensure_ascii=False, indent=2) + "\n", durable=True
-    )
-
-
-def approve(library: Library, template_id: str, by: str, today: dt.date) -> Approval:
-    """Record the current content of a template as approved, in the workspace's lock."""
-    item = library.get(template_id)
-    if item.problem:
-        raise TemplateError(f"{template_id} is invalid and cannot be approved: {item.problem}")
-    if not by.strip():
-        raise UsageError("--by: say who approves (a name)")
-    root = _lock_root(library)
-    lock = read_lock(root)
-    approval = Approval(item.sha256, by.strip(), today.isoformat(), item.text)
-    lock["templates"][item.id] = approval
-    lock["revoked"].pop(item.id, None)
-    write_lock(root, lock["templates"], lock["revoked"])
-    return approval
-
-
-def revoke(library: Library, template_id: str, by: str, today: dt.date) -> None:
-    """Withdraw approval; a shipped template is revoked for this workspace only."""
-    item = library.get(template_id)
-    root = _lock_root(library)
-    lock = read_lock(root)
-    lock["templates"].pop(item.id, None)
-    if item.source == "shipped":
-        lock["revoked"][item.id] = {"revoked_by": by, "revoked_on": today.isoformat()}
-    write_lock(root, lock["templates"], lock["revoked"])
-
-
-def _lock_root(library: Library) -> Path:
-    """Approvals are recorded in the workspace's templates/ (the shipped library is read-only)."""
-    root = library.roots.get("workspace")
-    if root is None:
-        raise UsageError(
-            "approvals are recorded in a workspace's templates/: run inside a workspace "
-            "(`followup init DIR`) or pass --workspace"
-        )
-    return root
-
-
-def diff(library: Library, template_id: str) -> str:
-    """Unified diff of the approved content against the file as it is now."""
-    import difflib
-
-    item = library.get(template_id)
-    approval = library.approval(item)
-    if approval is None:
-        raise UsageError(f"{template_id} has no approved version to compare with")
-    lines = difflib.unified_diff(
-        approval.content.splitlines(keepends=True),
-        item.text.splitlines(keepends=True),
-        fromfile=f"{template_id} (approved by {approval.approved_by} on {approval.approved_on})",
-        tofile=f"{template_id} (now)",
-    )
-    return "".join(lines)
+            revoked = log.revoked
+    return Library(templates, approvals, roots, revoked, hidden)
 
 
 @dataclass(frozen=True)
@@ -389,11 +357,11 @@ channel: {channel}
 language: {language}
 segments: []
 loss_reasons: [{reasons}]
-{subject}description: (what this template is for)
+{subject}description: {description}
 ---
 {greeting}
 
-(Your text. Every figure, date and claim must come from a variable: see docs/templates.md.)
+{text} Every figure, date and claim must come from a variable: see docs/templates.md.)
 
 {closing}
 """
@@ -417,16 +385,21 @@ def new_template(
             "subject": "x" if known is None or known.has_subject else None,
         }
     )
+    from followup.drafting.checks import SKELETON_MARKERS
+
     subject_max = CHANNELS[channel].subject_max
+    subject_mark, text_mark, description_mark = SKELETON_MARKERS
     text = _SKELETON.format(
         id=template_id,
         campaign=campaign,
         channel=channel,
         language=language,
         reasons=", ".join(reasons),
-        subject=f'subject: "(subject, at most {subject_max} characters) — {{{{ company.name }}}}"\n'
+        subject=f'subject: "{subject_mark} {subject_max} characters) — {{{{ company.name }}}}"\n'
         if subject_max is not None
         else "",
+        description=description_mark,
+        text=text_mark,
         greeting="Dear {{ customer.contact_name or customer.company }},",
         # a message with a subject (an email) ends with the signature block
         closing="{{ sender.signature }}"

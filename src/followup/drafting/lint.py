@@ -1,10 +1,13 @@
 """`followup templates lint`: what a manager must fix before approving.
 
-Per template: invalid header or syntax, names the context does not have, sandbox
-escapes (attributes starting with `_`), digits typed into the text (a fact that
-is not a variable), forbidden phrases, and — rendered for real customers — subject
-and body lengths and check findings. For the library: coverage gaps, i.e. a
-campaign × channel × reason × shipped language with no approved template.
+Per template: invalid header or syntax, the `templates new` skeleton's text left in it,
+names the context does not have, sandbox escapes (attributes starting with `_`), text
+in another language than its tag, digits typed into the text (a fact that is not a
+variable), forbidden phrases, a workspace file that hides an approved shipped one, and
+— rendered for real customers — subject and body lengths and check findings. For the
+library: coverage gaps, i.e. a campaign × channel × reason × shipped language with no
+approved template, naming the workspace file that hides the shipped one when that is
+the cause. `templates approve` refuses a template with an error here.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ if TYPE_CHECKING:
     from followup.drafting.workbench import Workbench
 
 _DIGIT_IN_TEXT = re.compile(r"\d")
+#: a template's text is judged for its language only with at least this many letters
+#: (Jinja stripped): enough for the identifier to be sure, never a subject alone
+LANGUAGE_MIN_LETTERS = 60
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 
 
@@ -41,6 +47,7 @@ def lint_library(library: Library, bench: Workbench | None, forbidden: list[str]
     issues: list[Issue] = []
     for item in sorted(library.templates.values(), key=lambda t: t.id):
         issues += lint_template(item, bench, forbidden)
+        issues += _hides_shipped(library, item)
     issues += coverage_gaps(library)
     return issues
 
@@ -49,15 +56,59 @@ def lint_template(item: TemplateFile, bench: Workbench | None, forbidden: list[s
     if item.problem or item.header is None:
         return [Issue(item.id, "invalid", item.problem or "invalid")]
     sources = [item.body] + ([item.header.subject] if item.header.subject else [])
-    issues = []
+    issues = _skeleton(item, [item.header.subject or "", item.body, item.header.description])
     for source in sources:
         issues += _names(item, source)
     issues += _regions(item)
+    issues += _language(item)
     issues += _literal_facts(item, sources)
     issues += _forbidden(item, sources, forbidden)
     if bench is not None and not any(i.code in {"unknown_name", "sandbox"} for i in issues):
         issues += _rendered(item, bench)
     return issues
+
+
+def _skeleton(item: TemplateFile, sources: list[str]) -> list[Issue]:
+    """The text `templates new` writes for the manager to replace, still there."""
+    from followup.drafting.checks import skeleton_in
+
+    found = next((text for s in sources if (text := skeleton_in(s))), None)
+    if found is None:
+        return []
+    message = f"still holds the skeleton's text {found!r}: write the template, then lint it"
+    return [Issue(item.id, "skeleton", message)]
+
+
+def _language(item: TemplateFile) -> list[Issue]:
+    """The body (Jinja stripped) in another language than the header's tag, when it is long
+    enough and the identifier sure (`followup.langid.is_language`)."""
+    from followup.langid import LANGUAGES, detect, is_language, strip_non_language
+
+    assert item.header is not None
+    tag = item.header.language
+    if sum(c.isalpha() for c in strip_non_language(item.body)) < LANGUAGE_MIN_LETTERS:
+        return []
+    if is_language(item.body, tag) is not False:
+        return []
+    seen = detect(item.body, among={*LANGUAGES, tag})
+    what = f"in {seen.language!r}" if seen else "not in that language"
+    return [Issue(item.id, "language", f"tagged {tag!r}, but its text is {what}")]
+
+
+def _hides_shipped(library: Library, item: TemplateFile) -> list[Issue]:
+    if not library.hides_approved(item):
+        return []
+    message = (
+        f"{_hiding(library, item)}: approve this copy, or delete it to draft with the "
+        "shipped one (`followup templates diff` shows how they differ)"
+    )
+    return [Issue(item.id, "hides_shipped", message, "warning")]
+
+
+def _hiding(library: Library, item: TemplateFile) -> str:
+    """`urgency-email-en in the workspace is unapproved and hides the shipped approved one`."""
+    status = library.status(item)
+    return f"{item.id} in the workspace is {status} and hides the shipped approved one"
 
 
 def _names(item: TemplateFile, source: str) -> list[Issue]:
@@ -214,6 +265,7 @@ def _customers_for(item: TemplateFile, bench: Workbench) -> list[str]:
 def coverage_gaps(library: Library) -> list[Issue]:
     """Each campaign × channel × reason × shipped language with no approved template."""
     approved = [t for t in library.usable() if t.header is not None]
+    hiding = [t for t in library.templates.values() if library.hides_approved(t)]
     issues = []
     for campaign, spec in CAMPAIGNS.items():
         reasons: list[str | None] = list(LOSS_REASONS) if spec.by_loss_reason else [None]
@@ -222,14 +274,22 @@ def coverage_gaps(library: Library) -> list[Issue]:
                 for language in SHIPPED_LANGUAGES:
                     if not any(_covers(t, campaign, channel, reason, language) for t in approved):
                         what = " ".join(x for x in (campaign, reason, channel) if x)
-                        issues.append(
-                            Issue(
-                                "library",
-                                "coverage",
-                                f"no approved {what} template in {language!r}",
-                            )
-                        )
+                        cause = _cause(library, hiding, campaign, channel, reason, language)
+                        message = f"no approved {what} template in {language!r}{cause}"
+                        issues.append(Issue("library", "coverage", message))
     return issues
+
+
+def _cause(library: Library, hiding: list[TemplateFile], *gap: Any) -> str:
+    """`: X in the workspace is unapproved and hides the shipped approved one`, when a
+    workspace file hides the shipped template that would fill this gap (campaign, channel,
+    reason, language); else ""."""
+    causes = [
+        _hiding(library, item)
+        for item in hiding
+        if library.hidden[item.id].header is not None and _covers(library.hidden[item.id], *gap)
+    ]
+    return f": {'; '.join(causes)}" if causes else ""
 
 
 def _covers(

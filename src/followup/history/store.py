@@ -86,6 +86,7 @@ class Contact:
     engine: str
     outbox: str
     file: str
+    template_hash: str | None = None
     status_on: dt.date | None = None  # the day of the status (sent on ...), when known
 
 
@@ -191,8 +192,10 @@ def contacts(
     customer_id: str | None = None,
     rep: str | None = None,
     since: dt.date | None = None,
+    template_id: str | None = None,
 ) -> list[Contact]:
-    """Drafts recorded, oldest first: of one customer, one rep (case aside), since a day."""
+    """Drafts recorded, oldest first: of one customer, one rep (case aside), since a day,
+    made from one template (any version of it: each contact has its hash)."""
     if not (root / HISTORY_FILE).is_file():
         return []
     where, args = [], []
@@ -205,9 +208,12 @@ def contacts(
     if since is not None:
         where.append("drafted_on >= ?")
         args.append(since.isoformat())
+    if template_id is not None:
+        where.append("template_id = ?")
+        args.append(template_id)
     sql = (
         "SELECT customer_id, campaign, channel, language, rep, drafted_on, status, "
-        "template_id, engine, outbox, file, status_on FROM drafts"
+        "template_id, engine, outbox, file, template_hash, status_on FROM drafts"
         + (f" WHERE {' AND '.join(where)}" if where else "")
         + " ORDER BY drafted_on, customer_id, campaign, channel"
     )
@@ -222,7 +228,8 @@ def _contact(row: tuple[Any, ...]) -> Contact:
 
     values = dict(zip((f.name for f in fields(Contact)), row, strict=True))
     values["drafted_on"] = dt.date.fromisoformat(values["drafted_on"])
-    values["status_on"] = dt.date.fromisoformat(values["status_on"]) if row[-1] else None
+    day = values["status_on"]
+    values["status_on"] = dt.date.fromisoformat(day) if day else None
     return Contact(**values)
 
 
