@@ -125,13 +125,18 @@ def angle_of(reason: str, detail: str) -> str | None:
     angles = ANGLES.get(reason)
     if not angles:
         return None
-    found = [
-        (match.start(), -len(word), name)
-        for name, words in angles.items()
-        for word in words
-        if (match := _pattern(word).search(detail.casefold()))
-    ]
-    return min(found)[2] if found else next(iter(angles))
+    pattern, angle_by_word = _angle_pattern(reason)
+    match = pattern.search(detail.casefold())
+    return angle_by_word[match.group(0)] if match else next(iter(angles))
+
+
+@cache
+def _angle_pattern(reason: str) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for all of a reason's angle words: the leftmost match wins, and at one
+    position the longest word (alternatives longest first), as `reason_in_text` picks."""
+    angle_by_word = {word: name for name, words in ANGLES[reason].items() for word in words}
+    words = sorted(angle_by_word, key=len, reverse=True)
+    return re.compile("|".join(_pattern(w).pattern for w in words)), angle_by_word
 
 
 @cache

@@ -8,7 +8,6 @@ it can be drafted, and names the missing field or template when it cannot. The r
 from __future__ import annotations
 
 import datetime as dt
-import os
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -107,19 +106,14 @@ def _cooldown(
     contact history, across outboxes), and the others held back with their last contact.
     A rerun of this campaign into the same outbox is not a new contact; customers named on
     the command line and `ignore_cooldown` are never held back."""
-    from followup.history.store import contacts
+    from followup.history.store import last_contacts
 
     days = bench.dataset.settings.contact.cooldown_days
     if bench.root is None or not days or sel.customers or sel.ignore_cooldown:
         return targets, []
     since = bench.as_of - dt.timedelta(days=days - 1)
-    mine = sel.outbox or ""
-    last: dict[str, tuple[dt.date, str]] = {}
-    for c in contacts(bench.root, since=since):
-        inside = bool(mine) and (c.outbox == mine or c.outbox.startswith(mine + os.sep))
-        same_run = c.campaign == sel.campaign and inside
-        if c.drafted_on <= bench.as_of and not same_run:
-            last[c.customer_id] = (c.drafted_on, c.campaign)  # oldest first: the latest wins
+    rerun = (sel.campaign, sel.outbox) if sel.outbox else None
+    last = last_contacts(bench.root, since, bench.as_of, rerun=rerun)
     kept = [t for t in targets if t[0] not in last]
     held = [
         Blocked(t[0], f"contacted {last[t[0]][0]} ({last[t[0]][1]}), within {days} days")

@@ -15,6 +15,7 @@ rows (one row a draft file), it never adds a second.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -220,6 +221,31 @@ def contacts(
     with connect(root) as con:
         rows = con.execute(sql, args).fetchall()
     return [_contact(row) for row in rows]
+
+
+def last_contacts(
+    root: Path, since: dt.date, until: dt.date, *, rerun: tuple[str, str] | None = None
+) -> dict[str, tuple[dt.date, str]]:
+    """Each customer's latest draft from `since` to `until`: (day, campaign), computed in
+    the database (a cooldown reads this for every batch: a year's history is no cost).
+    `rerun` (campaign, outbox folder) is left out: a rerun of that campaign into that
+    outbox, or a folder in it, is no new contact."""
+    if not (root / HISTORY_FILE).is_file():
+        return {}
+    where, args = "drafted_on BETWEEN ? AND ?", [since.isoformat(), until.isoformat()]
+    if rerun is not None:
+        campaign, folder = rerun
+        escaped = folder.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where += " AND NOT (campaign = ? AND (outbox = ? OR outbox LIKE ? ESCAPE '\\'))"
+        args += [campaign, folder, escaped + os.sep.replace("\\", "\\\\") + "%"]
+    # SQLite: the bare `campaign` is taken from the row holding MAX(drafted_on)
+    sql = (
+        f"SELECT customer_id, MAX(drafted_on), campaign FROM drafts WHERE {where} "
+        "GROUP BY customer_id"
+    )
+    with connect(root) as con:
+        rows = con.execute(sql, args).fetchall()
+    return {cid: (dt.date.fromisoformat(day), campaign) for cid, day, campaign in rows}
 
 
 def _contact(row: tuple[Any, ...]) -> Contact:
