@@ -163,6 +163,8 @@ def command(
         click.echo(report(summary, folder, cost=cost))
         failed += summary.failed_total
         index_errors += [summary.index_error] if summary.index_error else []
+    if targets.fallbacks:  # said before the run too: the rep must not miss it
+        click.echo(f"Language fallback: {targets.fallback_text()}")
     if index_errors or failed:
         from followup.errors import DraftError
 
@@ -259,6 +261,8 @@ def preflight_text(targets: Preflight, explain: bool) -> str:
             lines.append(
                 f"  by {name}: " + ", ".join(f"{k} {v}" for k, v in sorted(counter.items()))
             )
+    if targets.fallbacks:
+        lines.append(f"Language fallback: {targets.fallback_text()}")
     if targets.held:
         by_reason = Counter(h.problem for h in targets.held)
         lines.append(

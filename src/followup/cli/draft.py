@@ -22,7 +22,10 @@ channel_option = click.option(
     "--channel", type=click.Choice(list(CHANNELS)), default=DEFAULT_CHANNEL, show_default=True
 )
 lang_option = click.option(
-    "--lang", "language", help="Write in this language instead of the customer's."
+    "--lang",
+    "language",
+    type=options.LANGUAGE,
+    help="Write in this language instead of the customer's (a code or a name: de, German).",
 )
 strict_option = click.option("--strict", is_flag=True, help="Treat any check finding as a failure.")
 

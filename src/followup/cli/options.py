@@ -211,6 +211,24 @@ class FiniteFloat(click.ParamType):  # type: ignore[type-arg]
 FINITE = FiniteFloat()
 
 
+class LanguageTag(click.ParamType):  # type: ignore[type-arg]
+    """A language as a BCP-47 code or a name (`de`, `pt_BR`, `German`, `西班牙语`), as the
+    tag it means; one that names no language is a usage error, never English silently."""
+
+    name = "language"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from followup.languages import language_tag
+
+        tag = language_tag(str(value))
+        if tag is None:
+            self.fail(f"{value!r} is no language: use a code such as de, pt-BR, zh-TW", param, ctx)
+        return tag
+
+
+LANGUAGE = LanguageTag()
+
+
 def parse_as_of(text: str | None) -> dt.date:
     from followup.api import day
 

@@ -27,7 +27,12 @@ def group() -> None:
 @click.argument("campaign", type=click.Choice(list(CAMPAIGNS)))
 @click.option("--customer", "customer_id", required=True, help="Customer id to render for.")
 @channel_option
-@click.option("--lang", "language", help="Write in this language instead of the customer's.")
+@click.option(
+    "--lang",
+    "language",
+    type=options.LANGUAGE,
+    help="Write in this language instead of the customer's.",
+)
 @tone_option
 @length_option
 @options.as_of_option

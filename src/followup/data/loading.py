@@ -251,7 +251,6 @@ def load_customers(
 ) -> Loaded:
     """Customers (an Arrow table) keyed by a unique customer_id; every canonical column present."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     mapped = read_mapped(path, display, "customers", column_map)
     problems = Problems(mapped)
@@ -262,12 +261,51 @@ def load_customers(
     data = {"customer_id": ids}
     for spec in cols.fields("customers")[1:]:
         data[spec.name] = _text_or_blank(mapped, spec.name, n)
-    language = data["language"]
-    data["language"] = pc.if_else(pc.equal(language, ""), "en", language)
+    data["language"], unknown = _language_tags(data["language"], mapped)
     data["row"] = pa.array(mapped.raw.rows, pa.int64())
-    table = pa.table(data).filter(pa.array(problems.keep_mask()))
+    keep = problems.keep_mask()
+    table = pa.table(data).filter(pa.array(keep))
     _check_unique(table, mapped)
-    return Loaded(table, rejects, empty_note(problems, "customers"))
+    notes = empty_note(problems, "customers") + _unknown_languages(unknown, keep, mapped)
+    return Loaded(table, rejects, notes)
+
+
+def _language_tags(values: pa.Array, mapped: Mapped) -> tuple[pa.Array, dict[str, Any]]:
+    """The language column as BCP-47 tags (`German`, `西班牙语`, `pt_BR` -> `de`, `es`,
+    `pt-BR`; blank: `en`), each distinct value read once; and the positions of the values
+    that name no language (drafted in `en`, and reported)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from followup.languages import language_tag
+
+    encoded = pc.dictionary_encode(values)
+    distinct = encoded.dictionary.to_pylist()
+    tags = [language_tag(v) if v else "en" for v in distinct]
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    unknown = {
+        value: np.flatnonzero(indices == i)
+        for i, (value, tag) in enumerate(zip(distinct, tags, strict=True))
+        if tag is None
+    }
+    mapped_tags = pa.array([tag or "en" for tag in tags], pa.string())
+    return pc.take(mapped_tags, encoded.indices), unknown
+
+
+def _unknown_languages(unknown: dict[str, Any], keep: Any, mapped: Mapped) -> list[str]:
+    """One note per language value that names no language, with the rows it is on."""
+    notes = []
+    for value, positions in unknown.items():
+        rows = [int(mapped.raw.rows[p]) for p in positions if keep[p]]
+        if rows:
+            shown = ", ".join(map(str, rows[:5])) + (" …" if len(rows) > 5 else "")
+            notes.append(
+                f'{mapped.raw.path}: column "{mapped.header("language")}": {value!r} is no '
+                f"language CLDR knows (row{'s' if len(rows) > 1 else ''} {shown}): drafted "
+                "in en; write a code such as de, pt-BR, zh-TW, or a name such as German"
+            )
+    return notes
 
 
 def _check_unique(table: pa.Table, mapped: Mapped) -> None:

@@ -49,7 +49,32 @@ def lint_library(library: Library, bench: Workbench | None, forbidden: list[str]
         issues += lint_template(item, bench, forbidden)
         issues += _hides_shipped(library, item)
     issues += coverage_gaps(library)
+    if bench is not None:
+        issues += missing_languages(library, bench)
     return issues
+
+
+def missing_languages(library: Library, bench: Workbench) -> list[Issue]:
+    """A warning per language the customers are in that no approved template is written
+    in: their drafts fall back to English (`ru: 14 customers, drafted in en`)."""
+    from collections import Counter
+
+    have = {t.header.language.split("-")[0].lower() for t in library.usable() if t.header}
+    customers = Counter(p["customer"]["language"] for p in bench.profiles.values())
+    by_base: Counter[str] = Counter()
+    for language, n in customers.items():
+        by_base[language.split("-")[0].lower()] += n
+    return [
+        Issue(
+            "library",
+            "language_missing",
+            f"{n} customer{'s are' if n != 1 else ' is'} in {base!r}, and no approved template "
+            f"is: their drafts fall back to English",
+            "warning",
+        )
+        for base, n in sorted(by_base.items())
+        if base not in have
+    ]
 
 
 def lint_template(item: TemplateFile, bench: Workbench | None, forbidden: list[str]) -> list[Issue]:

@@ -43,6 +43,20 @@ class Preflight:
     notes: list[str] = field(default_factory=list)  # what a rep should know before sending
     #: targeted, but another campaign comes first for them (`[contact] priority`)
     held: list[Blocked] = field(default_factory=list)
+    #: (the buyer's language, the template's) -> drafts, where the library has no template
+    #: in the buyer's language
+    fallbacks: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def fallback_text(self) -> str:
+        """`ru 14 → en, ja 3 → en: no templates in those languages` (empty: none)."""
+        if not self.fallbacks:
+            return ""
+        parts = [f"{have} {n} → {used}" for (have, used), n in self.fallbacks.most_common()]
+        langs = sorted({have for have, _ in self.fallbacks})
+        return (
+            f"{', '.join(parts)}: no {self.campaign} templates in "
+            f"{', '.join(langs)} (write them, or approve copies of the English ones)"
+        )
 
     def counts(self) -> dict[str, Counter[str]]:
         return {
@@ -72,6 +86,7 @@ def preflight(bench: Workbench, engine: Engine, sel: Selection) -> Preflight:
     """Who is targeted, and for each: a draft request or the reason it cannot be drafted."""
     drafts: list[Planned] = []
     blocked: list[Blocked] = []
+    fallbacks: Counter[tuple[str, str]] = Counter()
     no_lever = CAMPAIGNS[sel.campaign].needs_lever and bench.company("en")["lever"] is None
     targets, held = _first_campaign(bench, sel, _targets(bench, sel))
     targets, cooled = _cooldown(bench, sel, targets)
@@ -87,16 +102,20 @@ def preflight(bench: Workbench, engine: Engine, sel: Selection) -> Preflight:
                 "company.yaml has no offer, closure or price change ahead: nothing dated to urge"
             )
         req = request(bench, customer_id, sel.campaign, channel, sel.language, plan=plan)
-        if problem is None and engine.choose(req) is None:
+        choice = engine.choose(req) if problem is None else None
+        if problem is None and choice is None:
             problem = (
                 f"no approved {sel.campaign} {channel} template for language "
                 f"{req.language!r} or English"
             )
         if problem is None:
             drafts.append(Planned(req, rule, why))
+            if choice is not None and choice.language_fallback:
+                assert choice.template.header is not None  # chosen: its header is valid
+                fallbacks[req.language, choice.template.header.language] += 1
         else:
             blocked.append(Blocked(customer_id, problem))
-    return Preflight(sel.campaign, drafts, blocked, _notes(bench, drafts), held)
+    return Preflight(sel.campaign, drafts, blocked, _notes(bench, drafts), held, fallbacks)
 
 
 def _cooldown(
