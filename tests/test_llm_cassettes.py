@@ -193,3 +193,24 @@ def test_no_cassette_holds_a_key() -> None:
         for exchange in yaml.safe_load(text)["interactions"]:
             assert set(map(str.lower, exchange["request"]["headers"])) <= KEPT_HEADERS
             assert set(map(str.lower, exchange["response"]["headers"])) <= KEPT_HEADERS
+
+
+def test_a_replayed_draft_in_a_language_without_templates_is_written_in_it_or_english(
+    api: str, tmp_path: Path
+) -> None:
+    """No ru template is shipped: the model is asked for the whole message in Russian, and
+    the guard keeps it only when every paragraph is Russian and every fact holds."""
+    name = "draft_C1001_thanks_email_ru.yaml"
+    with cassette(name) as played:
+        run(*draft_command(tmp_path / "outbox", "C1001", "thanks", "email"), "--lang", "ru")
+        assert played.all_played or RECORD
+    first = recorded(name)[0]["request"]
+    assert first["response_format"]["json_schema"]["schema"]["required"] == ["subject", "message"]
+    assert "the buyer reads Russian" in first["messages"][1]["content"]
+    (record,) = records(tmp_path / "outbox")
+    if record["engine"] == "llm":
+        assert (record["language"], record["translated_from"]) == ("ru", "en")
+        assert record["findings"] == [] and not record["language_fallback"]
+    else:  # refused: the whole English draft, said so
+        assert record["language_fallback"] and record["template_id"] == "thanks-email-en"
+        assert record["fallback_reason"] and record["kept"]["message"]

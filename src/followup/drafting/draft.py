@@ -51,6 +51,9 @@ class Draft:
     latency_ms: int | None = None
     fallback_reason: str | None = None
     language_fallback: bool = False  # no template in the customer's language: English used
+    #: written by the model in the customer's language from the approved template in this
+    #: one (no template in the customer's language: `followup.llm.translation`)
+    translated_from: str | None = None
     unapproved: bool = False  # drafted with --allow-unapproved from an unapproved template
     findings: list[Finding] = field(default_factory=list)
     fingerprint: str = ""  # of everything the draft was made from (resume skips unchanged)

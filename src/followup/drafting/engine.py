@@ -135,7 +135,7 @@ class TemplateEngine:
             req = in_language(self.bench, req, language)
         seen: dict[str, str] = {}
         subject, body = self._render(choice, req.context, seen=seen)
-        draft = self._finish(choice, req, subject, body)
+        draft = self.finished(choice, req, subject, body)
         regions = choice.template.header.regions if choice.template.header else []
         found = {**seen, **({"subject": subject} if subject is not None else {})}
         wording: dict[str, str] = {name: found[name] for name in regions if name in found}
@@ -151,7 +151,7 @@ class TemplateEngine:
         subject, body = self._render(base.choice, base.request.context, regions=body_texts)
         if "subject" in texts:
             subject = " ".join(texts["subject"].split())
-        return self._finish(base.choice, base.request, subject, body)
+        return self.finished(base.choice, base.request, subject, body)
 
     def skeleton(self, base: Baseline) -> str:
         """The template draft's body with each region an LLM rewrites shown as `[OPENING]`:
@@ -164,7 +164,8 @@ class TemplateEngine:
         _, body = self._render(base.choice, base.request.context, regions=marks)
         return body
 
-    def _finish(self, choice: Choice, req: DraftRequest, subject: str | None, body: str) -> Draft:
+    def finished(self, choice: Choice, req: DraftRequest, subject: str | None, body: str) -> Draft:
+        """A draft of `choice` for `req` with this text: provenance, findings, fingerprint."""
         draft = new_draft(self.bench, req, subject, body, engine=self.name)
         template = choice.template
         draft.template_id, draft.template_hash = template.id, template.sha256

@@ -28,6 +28,7 @@ from followup.drafting.draft import Draft, fingerprint
 from followup.drafting.engine import Baseline, CallEstimate, TemplateEngine
 from followup.drafting.workbench import DraftRequest, Workbench
 from followup.errors import DraftError, ReplyError, UnusableReply
+from followup.llm.translation import MESSAGE, assemble, signature_of, whole_message
 from followup.redact import clip, redact
 
 if TYPE_CHECKING:
@@ -89,8 +90,11 @@ class LLMEngine:
             if req.campaign not in self._prompts:
                 self._prompts[req.campaign] = load_prompt(req.campaign, self.bench.root)
             prompt, base = self._prompts[req.campaign], self.templates.baseline(req)
-            skeleton = self.templates.skeleton(base)
-            messages = build_messages(prompt, base, skeleton, tone=self.tone, length=self.length)
+            whole = whole_message(base, req) if base.choice.language_fallback else None
+            base, skeleton = whole or (base, self.templates.skeleton(base))
+            messages = build_messages(
+                prompt, base, skeleton, tone=self.tone, length=self.length, whole=bool(whole)
+            )
             self._built[slot] = (prompt, messages, base, skeleton)
         return self._built[slot]
 
@@ -134,7 +138,9 @@ class LLMEngine:
                 kept, rejected = self._guard(base, texts, skeleton)
         except UnusableReply as exc:
             return self._fall_back(base, prompt, str(exc), talk)
-        return self._finish(base, prompt, texts, talk, refused=kept, rejected=rejected)
+        return self._finish(
+            base, prompt, texts, talk, refused=kept, rejected=rejected, skeleton=skeleton
+        )
 
     def _guard(
         self, base: Baseline, texts: dict[str, str], skeleton: str = ""
@@ -176,6 +182,7 @@ class LLMEngine:
         *,
         refused: dict[str, list[str]],
         rejected: dict[str, str],
+        skeleton: str,
     ) -> Draft:
         """The template draft with the accepted regions in place; why the others kept the
         approved wording; what the model wrote there."""
@@ -183,7 +190,11 @@ class LLMEngine:
         unchanged = [name for name, text in accepted.items() if _same(text, base.wording[name])]
         refused = refused | {name: [UNCHANGED] for name in unchanged}
         accepted = {name: text for name, text in accepted.items() if name not in unchanged}
-        draft = self.templates.assemble(base, accepted) if accepted else replace(base.draft)
+        whole = MESSAGE in base.wording  # the buyer's language: all of it, or the English
+        if whole and MESSAGE not in accepted:
+            refused = refused | {name: ["the message kept English"] for name in accepted}
+            accepted = {}
+        draft = self._assembled(base, accepted, skeleton) if accepted else replace(base.draft)
         new = {f.code for f in draft.findings} - {f.code for f in base.draft.findings}
         if new:  # the regions are fine alone, the message with them is not: the template's
             why = "; ".join(f.message for f in draft.findings if f.code in new)
@@ -204,6 +215,11 @@ class LLMEngine:
             if not self.fallback and set(unchanged) != set(draft.kept):
                 raise DraftError(draft.fallback_reason)
         return draft
+
+    def _assembled(self, base: Baseline, accepted: dict[str, str], skeleton: str) -> Draft:
+        if MESSAGE in base.wording:
+            return assemble(self.templates, base, accepted, signature_of(skeleton))
+        return self.templates.assemble(base, accepted)
 
     def _fall_back(self, base: Baseline, prompt: Prompt, reason: str, talk: _Talk) -> Draft:
         reason = clip(reason)  # what the server said, kept: redacted, one short line

@@ -38,6 +38,8 @@ GREETINGS: Final = (
     "madame", "monsieur", "salut", "olá", "ola", "prezado", "prezada", "caro", "cara",
     "bom dia", "boa tarde",
 )  # fmt: skip
+#: the region that is a whole message (`followup.llm.translation`): it greets and signs off
+WHOLE: Final = "message"
 LONGER_THAN_WORDING: Final = 3  # a region may be this many times its approved wording ...
 SLACK: Final = 300  # ... plus this many characters
 SHORTEST: Final = 0.25  # ... and no shorter than this share of it
@@ -83,7 +85,13 @@ def check_region(
         Finding(f.code, f"{name}: {f.message}", f.severity) for f in forbidden_in(text, forbidden)
     ]
     found += language_findings(text, language, part=name)
-    found += _greets_or_signs(name, text, who)
+    if name == WHOLE:  # the whole message greets and signs off: its names must be right
+        swapped = _swapped(
+            text, who.customer[0] if who.customer else "", who.sender[0] if who.sender else ""
+        )
+        found += [Finding(f.code, f"{name}: {f.message}") for f in swapped]
+    else:
+        found += _greets_or_signs(name, text, who)
     found += _repeats(name, text, around)
     found += _length(name, text, wording, limit)
     return found
@@ -166,7 +174,7 @@ def _swapped(body: str, customer: str, sender: str) -> list[Finding]:
     findings = []
     lines = [line.strip() for line in body.strip().splitlines() if line.strip()]
     greeting = _first_sentence(body)
-    closing = " ".join(lines[-3:]).casefold()
+    closing = " ".join(lines[1:][-3:]).casefold()  # after the greeting, however short
     first_name = sender.split(maxsplit=1)[0] if sender.strip() else ""
     greeted = [n for n in (sender, first_name) if n and _names(greeting, n)]
     if greeted and not (customer and _names(greeting, customer)):

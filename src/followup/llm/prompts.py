@@ -127,6 +127,10 @@ REGION_RULES: dict[str, str] = {
     "stopped ordering; no figures (the message states them)",
     "closing": "one or two sentences that end with a question to this buyer, inviting a "
     "reply; you may keep the approved wording; no signature, no dates or figures",
+    "message": "the whole message in {language}, from the greeting to the sign-off: the "
+    "approved English message written as a native {language} business writer would, with "
+    "every fact, date, figure, name and product as it is, nothing added and nothing left "
+    "out; no signature (the message adds it)",
 }
 
 
@@ -153,6 +157,7 @@ class PromptContext(DraftContext):
     purpose: str  # what the message is for
     regions: list[RegionContext]  # what to write, with the approved wording of each
     facts: list[str]  # the facts a draft may use, one a line
+    whole: bool  # the whole message, in a language no approved template is written in
 
 
 def prompt_context(
@@ -165,6 +170,7 @@ def prompt_context(
     tone: str,
     length: str,
     allowed: list[str],
+    whole: bool = False,
 ) -> PromptContext:
     """The draft context plus what only prompts need: the regions, the rules, the facts."""
     loss = context["loss"]
@@ -180,6 +186,7 @@ def prompt_context(
         "purpose": CAMPAIGNS[campaign].writer_purpose.format(reason=reason),
         "regions": regions,
         "facts": allowed,
+        "whole": whole,
     }
 
 
@@ -274,9 +281,11 @@ def build_messages(
     *,
     tone: str = DEFAULT_TONE,
     length: str = DEFAULT_LENGTH,
+    whole: bool = False,
 ) -> Messages:
     """The exact messages an LLM draft sends: rewrite the regions of `base`'s template;
-    `message` is its body with the regions marked (`TemplateEngine.skeleton`)."""
+    `message` is its body with the regions marked (`TemplateEngine.skeleton`). `whole`:
+    the whole message, written in the buyer's language (`followup.llm.translation`)."""
     req = base.request
     context = prompt_context(
         req.context,
@@ -287,6 +296,7 @@ def build_messages(
         tone=tone,
         length=length,
         allowed=fact_lines(req.context, req.campaign),
+        whole=whole,
     )
     return render_prompt(prompt, context)
 
