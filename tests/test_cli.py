@@ -33,7 +33,7 @@ def test_help_lists_every_command_with_a_description_and_an_example() -> None:
 def test_help_imports_none_of_the_heavy_libraries() -> None:
     code = (
         "import sys; from followup.cli import invoke; invoke(['--help'])\n"
-        "heavy = ('pandas', 'openai', 'pyarrow', 'numpy', 'pydantic', 'jinja2', 'babel', 'lingua')\n"
+        "heavy = ('pandas', 'openai', 'pyarrow', 'numpy', 'pydantic', 'jinja2', 'babel', 'lingua', 'opencc')\n"
         "heavy = [m for m in heavy if m in sys.modules]\n"
         "print('HEAVY', heavy)"
     )

@@ -373,7 +373,7 @@ def test_lint_names_the_workspace_copy_that_hides_the_shipped_one(workspace: Pat
         "the shipped approved one: approve this copy, or delete it to draft with the shipped "
         "one (`followup templates diff` shows how they differ) [hides_shipped]\n"
     ) in result.stdout
-    assert result.stdout.endswith("100 templates: 1 errors, 1 warnings\n")
+    assert result.stdout.endswith("120 templates: 1 errors, 1 warnings\n")
     assert run("templates", "diff", "urgency-email-en", *ws).stdout.startswith(
         "--- urgency-email-en (shipped, approved by"
     )

@@ -189,6 +189,7 @@ NEUTRAL_GREETINGS: Final = {
     "pt": "Prezados senhores,",
     "it": "Gentili Signori,",
     "nl": "Geachte heer, mevrouw,",
+    "zh": "尊敬的客户：",
 }
 
 

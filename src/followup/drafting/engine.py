@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from followup.campaigns import CHANNELS
 from followup.drafting.checks import check_draft
+from followup.drafting.chinese import converts, to_script
 from followup.drafting.draft import Draft, fingerprint
 from followup.drafting.library import Choice, TemplateFile, select
 from followup.drafting.workbench import DraftRequest, Workbench, in_language
@@ -131,10 +132,15 @@ class TemplateEngine:
                 f"{req.language!r} or English"
             )
         language = choice.template.header.language if choice.template.header else req.language
-        if language != req.language:  # an English fallback quotes the facts in English too
-            req = in_language(self.bench, req, language)
+        traditional = converts(language, req.language)  # zh-TW from a zh template
+        if language != req.language and not traditional:
+            req = in_language(self.bench, req, language)  # an English fallback quotes the
+            # facts in English too; a Traditional reader's context is the zh one already
         seen: dict[str, str] = {}
         subject, body = self._render(choice, req.context, seen=seen)
+        if traditional:
+            subject, body = _in_script(subject, req.language), to_script(body, req.language)
+            seen = {name: to_script(text, req.language) for name, text in seen.items()}
         draft = self.finished(choice, req, subject, body)
         regions = choice.template.header.regions if choice.template.header else []
         found = {**seen, **({"subject": subject} if subject is not None else {})}
@@ -151,6 +157,11 @@ class TemplateEngine:
         subject, body = self._render(base.choice, base.request.context, regions=body_texts)
         if "subject" in texts:
             subject = " ".join(texts["subject"].split())
+        if _traditional(base):  # the approved text around the regions, as the buyer reads it
+            subject, body = (
+                _in_script(subject, base.request.language),
+                to_script(body, base.request.language),
+            )
         return self.finished(base.choice, base.request, subject, body)
 
     def skeleton(self, base: Baseline) -> str:
@@ -162,7 +173,7 @@ class TemplateEngine:
             if name != "subject"
         }
         _, body = self._render(base.choice, base.request.context, regions=marks)
-        return body
+        return to_script(body, base.request.language) if _traditional(base) else body
 
     def finished(self, choice: Choice, req: DraftRequest, subject: str | None, body: str) -> Draft:
         """A draft of `choice` for `req` with this text: provenance, findings, fingerprint."""
@@ -206,6 +217,16 @@ class Baseline:
     choice: Choice
     request: DraftRequest  # in the template's language (an English fallback is English)
     wording: dict[str, str]
+
+
+def _traditional(base: Baseline) -> bool:
+    """Whether the baseline's Simplified template drafts for a Traditional reader."""
+    header = base.choice.template.header
+    return header is not None and converts(header.language, base.request.language)
+
+
+def _in_script(subject: str | None, language: str) -> str | None:
+    return None if subject is None else to_script(subject, language)
 
 
 def _content_hash(draft: Draft) -> str:

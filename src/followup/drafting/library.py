@@ -27,7 +27,7 @@ from followup.drafting.approval_log import Approval, read_log
 from followup.errors import TemplateError, UsageError
 
 SUFFIX = ".j2"
-SHIPPED_LANGUAGES = ("en", "es", "de", "fr", "pt")
+SHIPPED_LANGUAGES = ("en", "es", "de", "fr", "pt", "zh")
 FALLBACK_LANGUAGE = "en"
 
 Status = Literal["approved", "modified", "unapproved", "invalid"]

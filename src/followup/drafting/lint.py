@@ -7,7 +7,9 @@ variable), forbidden phrases, a workspace file that hides an approved shipped on
 — rendered for real customers — subject and body lengths and check findings. For the
 library: coverage gaps, i.e. a campaign × channel × reason × shipped language with no
 approved template, naming the workspace file that hides the shipped one when that is
-the cause. `templates approve` refuses a template with an error here.
+the cause. For company.yaml (when rendering): a text written per language that lacks a
+language the library drafts in (a zh draft would quote its English). `templates approve`
+refuses a template with an error here.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from followup.campaigns import CAMPAIGNS, CHANNELS
+from followup.data.facts import FACTS_FILE
 from followup.data.reasons import LOSS_REASONS
 from followup.drafting.library import SHIPPED_LANGUAGES, Library, TemplateFile
 
 if TYPE_CHECKING:
     from jinja2 import nodes
 
+    from followup.data.facts import CompanyFacts, Text
     from followup.drafting.workbench import Workbench
 
 _DIGIT_IN_TEXT = re.compile(r"\d")
@@ -34,7 +38,7 @@ _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 
 @dataclass(frozen=True)
 class Issue:
-    template: str  # template id, or "library" for coverage
+    template: str  # template id, "library" for coverage, "company.yaml" for its texts
     code: str
     message: str
     severity: str = "error"  # "error" | "warning"
@@ -51,6 +55,7 @@ def lint_library(library: Library, bench: Workbench | None, forbidden: list[str]
     issues += coverage_gaps(library)
     if bench is not None:
         issues += missing_languages(library, bench)
+        issues += untranslated(bench.facts, _languages(library))
     return issues
 
 
@@ -75,6 +80,56 @@ def missing_languages(library: Library, bench: Workbench) -> list[Issue]:
         for base, n in sorted(by_base.items())
         if base not in have
     ]
+
+
+def _languages(library: Library) -> list[str]:
+    """The base languages the library's usable templates draft in, in a stable order."""
+    found = {t.header.language.split("-")[0] for t in library.usable() if t.header}
+    return sorted(found, key=lambda code: (code not in SHIPPED_LANGUAGES, code))
+
+
+def untranslated(facts: CompanyFacts, languages: list[str]) -> list[Issue]:
+    """A warning for each company.yaml text written per language that lacks one of
+    `languages`: a draft in that language quotes its English (`localize`), so a Chinese
+    draft would hold an English sentence. A plain string is one text for every language,
+    as written, and is not reported."""
+    issues = []
+    for where, text in _free_texts(facts):
+        missing = [code for code in languages if isinstance(text, dict) and code not in text]
+        if missing:
+            names = ", ".join(missing)
+            issues.append(
+                Issue(
+                    FACTS_FILE,
+                    "untranslated",
+                    f"{where} has no {names} text: drafts in {names} quote it in English; "
+                    f"add `{missing[0]}: ...` beside `en:`",
+                    "warning",
+                )
+            )
+    return issues
+
+
+def _free_texts(facts: CompanyFacts) -> list[tuple[str, Text]]:
+    """(where, text) for every free text of company.yaml a draft quotes."""
+    texts: list[tuple[str, Text]] = [
+        (f"achievements[{i}]", t) for i, t in enumerate(facts.achievements)
+    ]
+    for i, offer in enumerate(facts.offers):
+        texts += [(f"offers[{i}].name", offer.name), (f"offers[{i}].conditions", offer.conditions)]
+    texts += [
+        (f"production.closures[{i}].name", c.name) for i, c in enumerate(facts.production.closures)
+    ]
+    texts += [
+        (f"price_changes[{i}].description", p.description)
+        for i, p in enumerate(facts.price_changes)
+    ]
+    texts += [
+        (f"new_products[{i}].description", p.description) for i, p in enumerate(facts.new_products)
+    ]
+    for key, items in facts.changes.items():
+        texts += [(f"changes.{key}[{i}]", t) for i, t in enumerate(items)]
+    return texts
 
 
 def lint_template(item: TemplateFile, bench: Workbench | None, forbidden: list[str]) -> list[Issue]:
