@@ -40,8 +40,9 @@ def test_the_api_draft_is_the_command_lines_draft() -> None:
     bench = followup.workbench(followup.load(sample=True), as_of="2026-11-22")
     draft = followup.draft(bench, "C1042", "reactivation")
     printed = run(
-        "draft", "C1042", "--campaign", "reactivation", "--sample", "--as-of", "2026-11-22"
-    )
+        "draft", "C1042", "--campaign", "reactivation", "--sample", "--as-of", "2026-11-22",
+        "--no-gloss",
+    )  # fmt: skip
     assert (
         printed.stdout
         == f"To: {draft.recipient_name} <{draft.recipient}>\nSubject: {draft.subject}\n\n{draft.body}"

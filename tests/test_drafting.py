@@ -285,6 +285,7 @@ def test_demo_drafts_all_three_campaigns_offline(tmp_path: Path) -> None:
     assert "held back: 79 reactivation first;" in result.stdout
     assert "Signed by each buyer's rep: Amy Zhao " in result.stdout
     assert "  and by the company's sender Lily Chen: Grace Xu " in result.stdout
+    assert "\n中文对照 of " in result.stdout and "  主题：" in result.stdout
     shutil.rmtree(demo)
 
 

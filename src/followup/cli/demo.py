@@ -16,6 +16,23 @@ if TYPE_CHECKING:
     from followup.drafting.preflight import Blocked
 
 
+def _one_view(outbox: Path) -> str:
+    """One draft in a language a Chinese-speaking rep may not read, with its 中文对照 (the
+    first lines): what every draft's record carries (drafts.csv, column summary_zh)."""
+    import json
+
+    lines = (outbox / "drafts.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    shown = next((r for r in records if r.get("summary_zh") and r["language"] == "de"), None)
+    if shown is None:
+        return ""
+    view = "\n".join(f"  {line}" for line in shown["summary_zh"].splitlines()[:6])
+    return (
+        f"\n中文对照 of {shown['file']} ({shown['language']}; every draft has one, in "
+        f"drafts.csv, column summary_zh):\n{view}\n  …\n"
+    )
+
+
 def _held(held: list[Blocked]) -> str:
     """Why buyers were held back, most common first: `12 reactivation first, 3 contacted`."""
     why = Counter(h.problem.split(":", 1)[0].split(" (", 1)[0] for h in held)
@@ -69,5 +86,6 @@ def command(out: Path, as_of: str | None) -> None:
         owners = ", ".join(f"{owner} {n}" for owner, n in unsigned)
         sender = bench.facts.sender.name
         click.echo(f"  and by the company's sender {sender}: {owners} (no rep profile)")
+    click.echo(_one_view(out / "outbox"), nl=False)
     click.echo(f"\nLook at: {out}/segments.csv, {out}/outbox/drafts.csv (one row per draft),")
     click.echo(f"and open any {out}/outbox/*.eml in Outlook or Thunderbird: it opens as a draft.")

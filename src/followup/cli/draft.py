@@ -45,6 +45,9 @@ strict_option = click.option("--strict", is_flag=True, help="Treat any check fin
 @click.option(
     "--out", type=click.Path(path_type=Path, file_okay=False), help="Also write it to this outbox."
 )
+@click.option(
+    "--no-gloss", is_flag=True, help="Do not print the Chinese view (中文对照) under the draft."
+)
 @options.as_of_option
 @options.data_options
 def command(
@@ -55,10 +58,13 @@ def command(
     engine: EngineOptions,
     strict: bool,
     out: Path | None,
+    no_gloss: bool,
     as_of: str | None,
     data: options.DataOptions,
 ) -> None:
-    """Draft one follow-up for one customer and print it (subject, body, findings)."""
+    """Draft one follow-up for one customer and print it (subject, body, findings), and
+    under it the rep's Chinese view (中文对照: the same template slot in Chinese, the same
+    facts; never in the buyer's file)."""
     from followup import api
     from followup.errors import DraftError
 
@@ -68,6 +74,8 @@ def command(
         bench, customer_id, campaign, channel=channel, language=language, engine=drafter
     )
     print_draft(draft)
+    if not no_gloss and draft.summary_zh and not draft.language.startswith("zh"):
+        click.echo(f"\n{GLOSS_RULE}\n{draft.summary_zh}", nl=False)
     if strict and draft.findings:
         raise DraftError(f"--strict: {len(draft.findings)} finding(s); nothing written")
     if out is not None:
@@ -77,6 +85,10 @@ def command(
         path = outbox.write(draft)
         outbox.finish()
         click.echo(f"Wrote {path}", err=True)
+
+
+#: the line above the Chinese view: it is for the rep, and is never sent
+GLOSS_RULE = "----- 中文对照（仅供您核对，不会发给客户）-----"
 
 
 def print_draft(draft: Draft, status: str | None = None) -> None:

@@ -54,6 +54,9 @@ class Draft:
     #: written by the model in the customer's language from the approved template in this
     #: one (no template in the customer's language: `followup.llm.translation`)
     translated_from: str | None = None
+    #: the rep's Chinese view of the draft (中文对照): index and review sheet only, never
+    #: the buyer's file (`followup.drafting.gloss`)
+    summary_zh: str = ""
     unapproved: bool = False  # drafted with --allow-unapproved from an unapproved template
     findings: list[Finding] = field(default_factory=list)
     fingerprint: str = ""  # of everything the draft was made from (resume skips unchanged)

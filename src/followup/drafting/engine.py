@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from followup.campaigns import CHANNELS
 from followup.drafting.checks import check_draft
@@ -117,8 +117,29 @@ class TemplateEngine:
         slot = (req.key, req.language)
         if self._last is not None and self._last[0] == slot:
             made, self._last = self._last[1], None
-            return made
-        return self._make(req)
+        else:
+            made = self._make(req)
+        return self.glossed(made, req)
+
+    def glossed(self, draft: Draft, req: DraftRequest) -> Draft:
+        """The draft with its Chinese view (`summary_zh`, 中文对照, for the rep: never in the
+        buyer's file): the same slot's zh template (`followup.drafting.gloss`); a draft in
+        Simplified Chinese is its own view."""
+        if draft.language == GLOSS_LANGUAGE or draft.language.startswith("zh-Hans"):
+            draft.summary_zh = view_text(draft.subject, draft.body)
+        else:
+            found = self.chinese(req)
+            draft.summary_zh = view_text(*found) if found else ""
+        return draft
+
+    def chinese(self, req: DraftRequest) -> tuple[str | None, str] | None:
+        """(subject, body) of the same slot's zh template for `req`'s context with the
+        company's text in Chinese, or None when no usable zh template fits the slot."""
+        chinese = in_language(self.bench, req, GLOSS_LANGUAGE)
+        choice = self.choose(chinese)
+        if choice is None or choice.language_fallback:
+            return None
+        return self._render(choice, chinese.context)
 
     def _make(self, req: DraftRequest) -> Draft:
         return self.baseline(req).draft
@@ -206,6 +227,16 @@ class TemplateEngine:
             return None, body
         subject = render(compile_template(subject_source, language, item.id), context, item.id)
         return subject.strip(), body
+
+
+#: the language of the rep's view (`TemplateEngine.glossed`)
+GLOSS_LANGUAGE: Final = "zh"
+
+
+def view_text(subject: str | None, body: str) -> str:
+    """The Chinese view as one text: `主题：` and the subject (when the channel has one),
+    then the body."""
+    return f"主题：{subject}\n\n{body}" if subject else body
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,14 @@ when the library has no usable zh template for the slot.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
+
+from followup.drafting.engine import GLOSS_LANGUAGE, TemplateEngine, view_text
 
 if TYPE_CHECKING:
-    from followup.drafting.engine import TemplateEngine
     from followup.drafting.workbench import DraftRequest, Workbench
 
-#: the language of the rep's view
-GLOSS_LANGUAGE: Final = "zh"
+__all__ = ["GLOSS_LANGUAGE", "gloss", "view_text"]
 
 
 def gloss(source: Workbench | TemplateEngine, req: DraftRequest) -> tuple[str | None, str] | None:
@@ -32,13 +32,5 @@ def gloss(source: Workbench | TemplateEngine, req: DraftRequest) -> tuple[str | 
     that drafts (its templates: `allow_unapproved` included). The subject is None on a
     channel without one (WhatsApp). Raises `TemplateError` as the draft's render would.
     """
-    from followup.drafting.engine import TemplateEngine
-    from followup.drafting.workbench import in_language
-
     engine = source if isinstance(source, TemplateEngine) else TemplateEngine(source)
-    chinese = in_language(engine.bench, req, GLOSS_LANGUAGE)
-    choice = engine.choose(chinese)
-    if choice is None or choice.language_fallback:
-        return None
-    draft = engine.baseline(chinese).draft
-    return draft.subject, draft.body
+    return engine.chinese(req)

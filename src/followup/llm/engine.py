@@ -126,6 +126,11 @@ class LLMEngine:
         return self.config.settings.cost(tokens_in, tokens_out)
 
     def draft(self, req: DraftRequest) -> Draft:
+        """The guarded draft, with the rep's Chinese view: the approved template's
+        (`TemplateEngine.glossed`), which states the same facts the guard held it to."""
+        return self.templates.glossed(self._draft(req), req)
+
+    def _draft(self, req: DraftRequest) -> Draft:
         prompt, messages, base, skeleton = self._messages(req)
         if not base.wording:
             return replace(base.draft)  # the template marks nothing to rewrite

@@ -58,6 +58,7 @@ CSV_COLUMNS = (
     "language",
     "subject",
     "body",
+    "summary_zh",
     "file",
     "segment",
     "engine",

@@ -1,0 +1,51 @@
+"""The rep's Chinese view of every draft (中文对照): printed under `followup draft`, carried
+by the outbox index, never in the file the buyer gets."""
+
+from __future__ import annotations
+
+import csv
+import email
+import json
+import re
+from email.policy import default
+from pathlib import Path
+
+from followup.drafting.workbench import request
+from tests.conftest import run
+from tests.test_llm_engine import bench, engine, faithful_reply
+
+AS_OF = ("--as-of", "2026-11-22")
+
+
+def test_draft_prints_the_chinese_view_under_the_draft_and_no_gloss_hides_it() -> None:
+    shown = run("draft", "C1055", "--campaign", "thanks", "--sample", *AS_OF).stdout
+    draft, view = shown.split("\n----- 中文对照（仅供您核对，不会发给客户）-----\n")
+    assert draft.startswith("To: ") and "Guten Tag" in draft
+    assert view.startswith("主题：") and "2026年" in view
+    # the same facts: the year's figure as the German draft states it, in the Chinese view
+    assert "52.730,50" in draft and "52,730.50" in view
+    hidden = run("draft", "C1055", "--campaign", "thanks", "--sample", *AS_OF, "--no-gloss")
+    assert hidden.stdout == draft
+
+
+def test_the_index_carries_the_view_and_the_buyers_file_does_not(tmp_path: Path) -> None:
+    out = tmp_path / "ob"
+    run("batch", "--campaign", "thanks", "--sample", *AS_OF, "--limit", "5", "--out", str(out))
+    with (out / "drafts.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 5 and all(row["summary_zh"] for row in rows)
+    records = [json.loads(line) for line in (out / "drafts.jsonl").read_text("utf-8").splitlines()]
+    assert [r["summary_zh"] for r in records] == [row["summary_zh"] for row in rows]
+    for row in rows:
+        message = email.message_from_bytes((out / row["file"]).read_bytes(), policy=default)
+        text = message.get_body().get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+        sent = f"{message['Subject']}\n{text}"
+        assert sent.strip().endswith(row["body"].strip()[-40:])  # the buyer's text ...
+        assert not re.search("[\u4e00-\u9fff]", sent)  # ... and not one Chinese character
+
+
+def test_an_llm_draft_carries_the_approved_templates_view() -> None:
+    llm, _ = engine([faithful_reply()])
+    draft = llm.draft(request(bench(), "C1001", "thanks", "email", "en"))
+    assert draft.engine == "llm" and draft.summary_zh.startswith("主题：")
+    assert "Importaciones Vargas S.A.S." in draft.summary_zh
