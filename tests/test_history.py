@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from followup.errors import ConfigError
-from followup.history.store import HISTORY_FILE, connect, contacts
+from followup.history.store import HISTORY_FILE, MIGRATIONS, connect, contacts
 from followup.workspace import sample_root
 from tests.conftest import run
 
@@ -47,7 +47,7 @@ def test_every_draft_is_recorded_once_across_reruns_and_outboxes(workspace: Path
     batch(workspace, "urgency", "b", "--limit", "5")
     assert len(rows(workspace)) == written + 5
     with sqlite3.connect(workspace / HISTORY_FILE) as con:
-        assert con.execute("PRAGMA user_version").fetchone() == (2,)
+        assert con.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS),)
         assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     amy = contacts(workspace, rep="amy zhao")
     assert amy and {c.rep for c in amy} == {"Amy Zhao"} and all(c.status == "drafted" for c in amy)
@@ -173,8 +173,6 @@ def test_a_bad_day_in_a_sent_list_names_the_row(workspace: Path, cell: str, prob
 
 
 def test_a_version_1_history_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
-    from followup.history.store import MIGRATIONS
-
     con = sqlite3.connect(tmp_path / HISTORY_FILE)
     for statement in MIGRATIONS[0]:
         con.execute(statement)
@@ -189,4 +187,4 @@ def test_a_version_1_history_is_migrated_and_keeps_its_rows(tmp_path: Path) -> N
     (found,) = contacts(tmp_path)
     assert (found.customer_id, found.status, found.status_on) == ("C1", "drafted", None)
     with connect(tmp_path) as con:
-        assert con.execute("PRAGMA user_version").fetchone() == (2,)
+        assert con.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS),)

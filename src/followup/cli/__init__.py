@@ -40,6 +40,7 @@ def _register() -> None:
         losses,
         plan,
         prompts,
+        review,
         segment,
         templates,
     )  # fmt: skip
@@ -48,6 +49,7 @@ def _register() -> None:
         cli.add_command(module.command)
     cli.add_command(templates.group)
     cli.add_command(prompts.group)
+    cli.add_command(review.group)
 
 
 _register()

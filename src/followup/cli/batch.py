@@ -326,4 +326,13 @@ def report(summary: Summary, out: Path, *, cost: float | None = None) -> str:
     parts.append(
         f"Outbox: {out}/ (drafts.csv for mail merge, .eml opens as a draft in Outlook/Thunderbird)"
     )
+    if summary.sheet is not None:
+        parts.append(
+            f"Review: {summary.sheet} (decide send/hold/edit 发送/暂缓/修改 per draft, then "
+            f"`followup review apply {summary.sheet}`)"
+        )
+    if summary.sheet_kept is not None:
+        parts.append(
+            f"  the review.xlsx there was edited and not applied: a copy is {summary.sheet_kept}"
+        )
     return "\n".join(parts)

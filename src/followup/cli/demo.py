@@ -89,3 +89,7 @@ def command(out: Path, as_of: str | None) -> None:
     click.echo(_one_view(out / "outbox"), nl=False)
     click.echo(f"\nLook at: {out}/segments.csv, {out}/outbox/drafts.csv (one row per draft),")
     click.echo(f"and open any {out}/outbox/*.eml in Outlook or Thunderbird: it opens as a draft.")
+    click.echo(
+        f"A manager decides in {out}/outbox/review.xlsx (send 发送 / hold 暂缓 / edit 修改 per "
+        f"draft), then: followup review apply {out}/outbox/review.xlsx"
+    )

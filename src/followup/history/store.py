@@ -62,12 +62,15 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         """CREATE TABLE events (
             id INTEGER PRIMARY KEY,
             draft_id INTEGER NOT NULL REFERENCES drafts (id) ON DELETE CASCADE,
-            kind TEXT NOT NULL,         -- sent (later: pushed, replied, bounced)
+            kind TEXT NOT NULL,         -- sent, reviewed (later: pushed, replied, bounced)
             on_day TEXT NOT NULL,       -- the day it happened
             recorded_at TEXT NOT NULL,  -- when followup learnt it (UTC, ISO 8601)
             source TEXT NOT NULL,       -- where from: the sent list's file name
             UNIQUE (draft_id, kind)
         )""",
+    ),
+    (  # 3: what an event says beyond its kind (reviewed: send, hold or edit)
+        "ALTER TABLE events ADD COLUMN detail TEXT",
     ),
 )
 
@@ -301,6 +304,52 @@ def mark_sent(root: Path, marks: Sequence[SentMark], *, today: dt.date, source: 
             con.execute("ROLLBACK")
             raise
     return Marked(len(marks) - again, again)
+
+
+def record_reviews(
+    root: Path, outbox: Path, reviews: Sequence[tuple[str, str]], *, day: dt.date, source: str
+) -> int:
+    """Record a manager's decisions (file in `outbox`, decision) as each draft's `reviewed`
+    event, its detail the decision (a later decision replaces it); the number of drafts
+    the history holds. One transaction; recording the same decisions again changes nothing."""
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    folder = str(outbox.resolve())
+    found = 0
+    with connect(root) as con:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            for file, decision in reviews:
+                row = con.execute(
+                    "SELECT id FROM drafts WHERE outbox = ? AND file = ?", (folder, file)
+                ).fetchone()
+                if row is None:
+                    continue
+                found += 1
+                con.execute(
+                    "INSERT INTO events (draft_id, kind, on_day, recorded_at, source, detail) "
+                    "VALUES (?, 'reviewed', ?, ?, ?, ?) ON CONFLICT (draft_id, kind) DO UPDATE "
+                    "SET detail = excluded.detail, on_day = excluded.on_day, "
+                    "recorded_at = excluded.recorded_at, source = excluded.source "
+                    "WHERE events.detail IS NOT excluded.detail",
+                    (row[0], day.isoformat(), now, source, decision),
+                )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return found
+
+
+def reviews(root: Path) -> dict[tuple[str, str], str]:
+    """(outbox, file) -> the decision of each draft's `reviewed` event."""
+    if not (root / HISTORY_FILE).is_file():
+        return {}
+    with connect(root) as con:
+        rows = con.execute(
+            "SELECT d.outbox, d.file, e.detail FROM events e JOIN drafts d ON d.id = e.draft_id "
+            "WHERE e.kind = 'reviewed'"
+        ).fetchall()
+    return {(outbox, file): detail for outbox, file, detail in rows}
 
 
 def _draft_for(con: sqlite3.Connection, mark: SentMark, today: dt.date) -> int | None:

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from followup.drafting.engine import Engine
@@ -40,6 +41,10 @@ class Summary:
     tokens_out: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (customer, reason)
     index_error: str | None = None  # the index could not be rebuilt (the drafts are on disk)
+    #: review.xlsx, written from the index; where a review.xlsx decided but not applied
+    #: was copied (where, not what: two runs into two folders have the same summary)
+    sheet: Path | None = field(default=None, compare=False)
+    sheet_kept: Path | None = field(default=None, compare=False)
     notes: list[str] = field(default_factory=list)  # e.g. journal lines skipped
 
     @property
@@ -134,10 +139,10 @@ def run(
             one(planned)
     with ThreadPoolExecutor(max_workers=1) as side:  # the history, while the index is written
         recorded = side.submit(remember, outbox) if remember is not None else None
-        try:
-            outbox.finish()
+        try:  # review.xlsx is written while the index files are
+            outbox.finish(also=lambda entries: _review_sheet(outbox, entries, summary))
         except FollowupError as exc:
-            summary.index_error = str(exc)
+            summary.index_error = "; ".join(filter(None, [summary.index_error, str(exc)]))
         try:
             if recorded is not None:
                 recorded.result()
@@ -145,6 +150,23 @@ def run(
             problem = f"the contact history was not updated: {exc}"
             summary.index_error = "; ".join(filter(None, [summary.index_error, problem]))
     return summary
+
+
+def _review_sheet(outbox: Outbox, entries: list[Entry], summary: Summary) -> None:
+    """review.xlsx from the index: every draft in the outbox, the decisions applied. A
+    sheet that cannot be written is said, like an index that cannot be (exit 1)."""
+    from followup.outbox import sheet
+
+    listed = [entry.record for entry in entries if entry.file is not None]
+    try:
+        summary.sheet_kept = sheet.write(outbox.root, listed, stamp=outbox.date)
+    except WriteError as exc:
+        summary.index_error = (
+            f"review.xlsx was not written: {exc} (open in Excel? close it, then run "
+            f"`followup review sheet {outbox.root}`)"
+        )
+        return
+    summary.sheet = sheet.path(outbox.root)
 
 
 def _by_language(drafts: list[Planned]) -> list[Planned]:

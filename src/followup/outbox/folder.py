@@ -38,7 +38,8 @@ from followup.campaigns import CHANNELS
 from followup.drafting.draft import Draft
 from followup.errors import DraftError, OutboxError, WriteError
 from followup.files import atomic_write, csv_row, for_excel
-from followup.outbox import journal
+from followup.outbox import decisions, journal
+from followup.outbox.decisions import FIELDS as REVIEW_FIELDS
 from followup.outbox.journal import CSV, JOURNAL, JSONL, Stored
 from followup.outbox.lock import OutboxLock, process_alive
 from followup.outbox.messages import message, read_back
@@ -77,6 +78,7 @@ CSV_COLUMNS = (
     "findings",
     "fingerprint",
     "edited",
+    *REVIEW_FIELDS,  # the manager's decision (`followup review apply`), as it stands
 )
 REPLACED = "replaced"  # --overwrite-edited keeps the hand-edited files it replaces here
 _JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), built once
@@ -126,6 +128,7 @@ class Index:
     drafts: int
     by_status: dict[str, int]
     edited: list[str]  # keys of drafts edited by hand (the index has their text)
+    entries: tuple[Entry, ...] = ()  # what drafts.jsonl lists, in its order
 
 
 class Outbox:
@@ -272,10 +275,12 @@ class Outbox:
             for entry in entries:
                 self._entries[entry.key] = entry
 
-    def finish(self) -> Index:
+    def finish(self, also: Callable[[list[Entry]], None] | None = None) -> Index:
         """Rebuild drafts.jsonl and drafts.csv from the journal on disk (every run's drafts)
         and compact the journal to one line a draft; an edited file's text goes into the
-        index as it is in the file."""
+        index as it is in the file. `also(entries)` runs meanwhile, on a thread, the lock
+        held, with the index's entries (the batch writes review.xlsx from them while the
+        index files are written)."""
         with self._lock, self._file_lock:
             if self._foreign or journal.identity(self.root) != self._known:
                 self._reload()
@@ -286,10 +291,16 @@ class Outbox:
                 if entry is not None:
                     entries.append(entry)
                     edited += [key] if by_hand else []
-            self._write_index(entries)
+            indexed = self._reviewed(entries)
+            self._write_index(entries, indexed, also)
         counts = Counter(entry.status for entry in entries)
         return Index(
-            self.root / JSONL, self.root / CSV, len(entries), dict(sorted(counts.items())), edited
+            self.root / JSONL,
+            self.root / CSV,
+            len(entries),
+            dict(sorted(counts.items())),
+            edited,
+            tuple(indexed),
         )
 
     # --- inside ---------------------------------------------------------------------------
@@ -344,13 +355,38 @@ class Outbox:
             return found, False
         return _from_stored(found, item, verified=key in self._verified)
 
-    def _write_index(self, entries: list[Entry]) -> None:
+    def _reviewed(self, entries: list[Entry]) -> list[Entry]:
+        """The index's entries: the journal's, with the decisions of review.jsonl merged
+        into the drafts they were made on (`followup.outbox.decisions`)."""
+        found = decisions.read(self.root).decisions
+        if not found:
+            return entries
+        indexed = []
+        for entry in entries:
+            decision = found.get(entry.key)
+            if decision is None or entry.file is None:
+                indexed.append(entry)
+                continue
+            record = entry.record
+            decisions.merged(record, decision, decisions.file_hash(self.root, record))
+            indexed.append(_entry(record))
+        return indexed
+
+    def _write_index(
+        self,
+        entries: list[Entry],
+        indexed: list[Entry],
+        also: Callable[[list[Entry]], None] | None = None,
+    ) -> None:
+        """The index (`indexed`: with the decisions) and the journal compacted (`entries`:
+        the drafts' own records, one a draft)."""
         lines = b"".join(entry.line for entry in entries)
-        header = for_excel(csv_row(CSV_COLUMNS, safe=False)).encode("utf-8")
-        csv = header + b"".join(entry.row for entry in entries if entry.file is not None)
-        try:  # the journal compacted: the index is the journal
+        index = lines if indexed is entries else b"".join(entry.line for entry in indexed)
+        csv = csv_header() + b"".join(entry.row for entry in indexed if entry.file is not None)
+        try:
             _write_together(
-                {self.root / JSONL: lines, self.root / CSV: csv, self.root / JOURNAL: lines}
+                {self.root / JSONL: index, self.root / CSV: csv, self.root / JOURNAL: lines},
+                None if also is None else lambda: also(indexed),
             )
         except WriteError as exc:
             raise OutboxError(
@@ -442,12 +478,16 @@ def _sha256_of(path: str) -> str:
         return hashlib.file_digest(file, "sha256").hexdigest()
 
 
-def _write_together(files: dict[Path, bytes]) -> None:
+def _write_together(files: dict[Path, bytes], also: Callable[[], None] | None = None) -> None:
     """Write each file atomically, all at once: a 10,000-draft index is ~50 MB, and the
-    copies into the page cache run on separate cores (a write releases the GIL)."""
-    with ThreadPoolExecutor(max_workers=len(files)) as pool:
+    copies into the page cache run on separate cores (a write releases the GIL). `also`
+    runs beside them (its errors are its own: it is waited for, its result not read)."""
+    with ThreadPoolExecutor(max_workers=len(files) + 1) as pool:
+        beside = pool.submit(also) if also is not None else None
         for written in [pool.submit(atomic_write, path, data) for path, data in files.items()]:
             written.result()
+        if beside is not None:
+            beside.result()
 
 
 def _entry(record: dict[str, Any]) -> Entry:
@@ -465,6 +505,16 @@ def _entry(record: dict[str, Any]) -> Entry:
         record.get("file_size"),
         tuple(record.get(name) for name in HISTORY_FIELDS),
     )
+
+
+def csv_line(record: dict[str, Any]) -> bytes:
+    """A record as drafts.csv holds it (one line, `CSV_COLUMNS`)."""
+    return csv_row([_cell(record, c) for c in CSV_COLUMNS]).encode()
+
+
+def csv_header() -> bytes:
+    """drafts.csv's header line, with the UTF-8 BOM Excel needs."""
+    return for_excel(csv_row(CSV_COLUMNS, safe=False)).encode("utf-8")
 
 
 def _cell(record: dict[str, Any], column: str) -> Any:

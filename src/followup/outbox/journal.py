@@ -25,12 +25,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from followup.errors import OutboxError
+from followup.outbox.decisions import REVIEW_FILE, SHEET_FILE
 
 JOURNAL = ".journal.jsonl"
 JSONL = "drafts.jsonl"
 CSV = "drafts.csv"
 #: files of the outbox itself: a record may never name one as its draft file
-OWN_FILES = frozenset({JOURNAL, JSONL, CSV, ".lock", "review.xlsx"})
+OWN_FILES = frozenset({JOURNAL, JSONL, CSV, ".lock", SHEET_FILE, REVIEW_FILE})
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO opens at once instead of hanging
 
