@@ -183,6 +183,8 @@ def _content(fault: str | None, prompt: str, request: dict[str, Any]) -> str:
     language = _LANGUAGE.search(system)
     fresh = _FRESH.get(language.group(1) if language else "", _FRESH["English"])
     reply = {key: _rewrite(wording[key]) if wording.get(key) else fresh for key in keys}
+    if "summary_zh" in reply:  # the rep's Chinese view: no figure, so the guard keeps it
+        reply["summary_zh"] = "感谢贵司一直以来的合作，期待尽快收到您的回复。"
     customer, sender = _CUSTOMER.search(prompt), _SENDER.search(prompt)
     first = next((k for k in keys if k != "subject"), keys[0] if keys else "")
     if fault == "discount" and first:

@@ -49,3 +49,28 @@ def test_an_llm_draft_carries_the_approved_templates_view() -> None:
     draft = llm.draft(request(bench(), "C1001", "thanks", "email", "en"))
     assert draft.engine == "llm" and draft.summary_zh.startswith("主题：")
     assert "Importaciones Vargas S.A.S." in draft.summary_zh
+
+
+def _with_summary(summary: str) -> str:
+    reply = json.loads(faithful_reply())
+    return json.dumps({**reply, "summary_zh": summary}, ensure_ascii=False)
+
+
+def test_an_llm_drafts_own_chinese_summary_is_kept_when_its_figures_are_the_drafts() -> None:
+    faithful = "感谢Importaciones Vargas S.A.S. 2026年的两笔订单，希望尽早规划2027年的首批订单。"
+    llm, _ = engine([_with_summary(faithful)])
+    draft = llm.draft(request(bench(), "C1001", "thanks", "email", "en"))
+    assert draft.summary_zh == faithful + "\n" and draft.summary_zh_by == "model"
+
+
+def test_a_summary_stating_a_figure_the_draft_does_not_is_refused() -> None:
+    lying = "感谢贵司2026年的订单。2027年首单可享15%折扣。"
+    llm, _ = engine([_with_summary(lying)])
+    draft = llm.draft(request(bench(), "C1001", "thanks", "email", "en"))
+    assert draft.kept["summary_zh"] == "states 15, which the draft does not"
+    assert draft.summary_zh.startswith("主题：")  # the approved template's view instead
+    assert draft.summary_zh_by == "template"
+    english = "Thank you for your two orders in 2026; let us plan 2027 together early."
+    llm, _ = engine([_with_summary(english)])
+    draft = llm.draft(request(bench(), "C1001", "thanks", "email", "en"))
+    assert draft.kept["summary_zh"] == "is not in Chinese"

@@ -106,7 +106,9 @@ def test_a_faithful_reply_rewrites_every_region_and_keeps_the_rest() -> None:
         "subject",
         "opening",
         "closing",
+        "summary_zh",  # the rep's Chinese view; a reply without one gets the template's
     ]
+    assert draft.summary_zh.startswith("主题：")
     assert sent["messages"][0]["role"] == "system"
     assert "Thank you again, and my best wishes" in sent["messages"][1]["content"]  # the wording
 

@@ -75,6 +75,8 @@ def test_the_batch_writes_a_review_sheet_a_manager_can_fill_in(workspace: Path) 
     assert first["decision"] is None and first["state"] == "to review 待审"
     assert first["template_status"] == "approved 已批准" and first["engine"] == "template"
     assert first["summary_zh"].startswith("主题：")  # the Chinese view, from the index
+    # the dated facts the draft was given, by role, to check it against
+    assert first["facts"].startswith("offer: ") and "last slot: " in first["facts"]
     assert path.read_bytes() == (batch(workspace) / "review.xlsx").read_bytes()  # same bytes
 
 

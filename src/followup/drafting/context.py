@@ -356,6 +356,35 @@ def company_context(facts: CompanyFacts, as_of: dt.date, language: str) -> Compa
     }
 
 
+def stated_facts(context: DraftContext, campaign: str) -> dict[str, str]:
+    """The dated and counted facts a draft of `campaign` is given to state, by role, dates
+    as ISO text (the review sheet's `facts` column: what to check the draft against)."""
+    from followup.campaigns import CAMPAIGNS
+
+    kind, facts = CAMPAIGNS[campaign], {}
+    offer, production = context["offer"], context["production"]
+    if offer and not kind.shows_year:
+        facts["offer"] = (
+            f"{offer['name']}: {offer['discount_percent']:g}% until {offer['valid_until']}"
+        )
+    closure = production["closure"]
+    if production["last_slot"] and closure:
+        facts["last slot"] = (
+            f"{production['last_slot']} (before {closure['name']}, {closure['start']} to "
+            f"{closure['end']}; lead time {production['lead_time_days']} days)"
+        )
+    if context["price_change"] and kind.needs_lever:
+        facts["price change"] = str(context["price_change"]["date"])
+    customer = context["customer"]
+    if kind.shows_year and customer["orders_this_year"]:
+        value = customer["volume_this_year"]
+        amount = f", {value.currency or ''} {value.amount:,.2f}".rstrip() if value.amount else ""
+        facts["this year"] = f"{customer['orders_this_year']} orders{amount}"
+    if kind.by_loss_reason and context["answers"]:
+        facts["what changed"] = "; ".join(context["answers"])
+    return facts
+
+
 def greeted_in(customer: CustomerContext, language: str) -> CustomerContext:
     """The customer as a draft in `language` greets it: a name in a script the language is
     not written in (`Иван Петров` in English) is replaced by its Latin form when the data

@@ -57,6 +57,9 @@ class Draft:
     #: the rep's Chinese view of the draft (中文对照): index and review sheet only, never
     #: the buyer's file (`followup.drafting.gloss`)
     summary_zh: str = ""
+    summary_zh_by: str = ""  # "template": the zh template's; "model": the LLM's, guarded
+    #: the dated and counted facts it was given, by role (`context.stated_facts`)
+    facts: dict[str, str] = field(default_factory=dict)
     unapproved: bool = False  # drafted with --allow-unapproved from an unapproved template
     findings: list[Finding] = field(default_factory=list)
     fingerprint: str = ""  # of everything the draft was made from (resume skips unchanged)

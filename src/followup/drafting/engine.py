@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 from followup.campaigns import CHANNELS
 from followup.drafting.checks import check_draft
 from followup.drafting.chinese import converts, to_script
+from followup.drafting.context import stated_facts
 from followup.drafting.draft import Draft, fingerprint
 from followup.drafting.library import Choice, TemplateFile, select
 from followup.drafting.workbench import DraftRequest, Workbench, in_language
@@ -130,6 +131,7 @@ class TemplateEngine:
         else:
             found = self.chinese(req)
             draft.summary_zh = view_text(*found) if found else ""
+        draft.summary_zh_by = "template" if draft.summary_zh else ""
         return draft
 
     def chinese(self, req: DraftRequest) -> tuple[str | None, str] | None:
@@ -205,6 +207,7 @@ class TemplateEngine:
         draft.language_fallback = choice.language_fallback
         draft.unapproved = self.bench.library.status(template) != "approved"
         draft.findings = check_draft(draft, forbidden=self.bench.facts.forbidden_claims)
+        draft.facts = stated_facts(req.context, req.campaign)
         draft.fingerprint = _content_hash(draft)
         return draft
 

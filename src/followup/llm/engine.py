@@ -28,6 +28,7 @@ from followup.drafting.draft import Draft, fingerprint
 from followup.drafting.engine import Baseline, CallEstimate, TemplateEngine
 from followup.drafting.workbench import DraftRequest, Workbench
 from followup.errors import DraftError, ReplyError, UnusableReply
+from followup.llm.replies import SUMMARY
 from followup.llm.translation import MESSAGE, assemble, signature_of, whole_message
 from followup.redact import clip, redact
 
@@ -128,7 +129,8 @@ class LLMEngine:
     def draft(self, req: DraftRequest) -> Draft:
         """The guarded draft, with the rep's Chinese view: the approved template's
         (`TemplateEngine.glossed`), which states the same facts the guard held it to."""
-        return self.templates.glossed(self._draft(req), req)
+        draft = self._draft(req)
+        return draft if draft.summary_zh else self.templates.glossed(draft, req)
 
     def _draft(self, req: DraftRequest) -> Draft:
         prompt, messages, base, skeleton = self._messages(req)
@@ -136,16 +138,37 @@ class LLMEngine:
             return replace(base.draft)  # the template marks nothing to rewrite
         talk = _Talk(self, req, prompt, messages.as_list())
         try:
-            texts = unframed(talk.ask(tuple(base.wording)), skeleton)
+            texts = unframed(talk.ask((*base.wording, SUMMARY)), skeleton)
+            summary = texts.pop(SUMMARY, "")
             kept, rejected = self._guard(base, texts, skeleton)
             if kept:
-                texts.update(unframed(talk.repair(kept), skeleton))
+                again = unframed(talk.repair(kept), skeleton)
+                texts.update({name: text for name, text in again.items() if name != SUMMARY})
                 kept, rejected = self._guard(base, texts, skeleton)
         except UnusableReply as exc:
             return self._fall_back(base, prompt, str(exc), talk)
-        return self._finish(
+        draft = self._finish(
             base, prompt, texts, talk, refused=kept, rejected=rejected, skeleton=skeleton
         )
+        return self._summarised(draft, summary, req)
+
+    def _summarised(self, draft: Draft, summary: str, req: DraftRequest) -> Draft:
+        """The model's Chinese summary as the draft's 中文对照 when the guard keeps it (in
+        Chinese, every figure and date one the draft or its approved Chinese view states);
+        else the approved template's view (`draft()`), and the record says why."""
+        from followup.llm.guard import summary_findings
+
+        if not summary.strip():  # none given: the approved template's view
+            return draft
+        view = self.templates.chinese(req)
+        shown = " ".join(filter(None, [draft.subject, draft.body, *(view or ())]))
+        problems = summary_findings(summary, shown, self.bench.facts.forbidden_claims)
+        if problems:
+            draft.kept[SUMMARY] = "; ".join(problems)
+            draft.rejected[SUMMARY] = clip(summary)
+            return draft
+        draft.summary_zh, draft.summary_zh_by = redact(summary.strip()) + "\n", "model"
+        return draft
 
     def _guard(
         self, base: Baseline, texts: dict[str, str], skeleton: str = ""

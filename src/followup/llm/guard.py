@@ -222,3 +222,28 @@ def _length(name: str, text: str, wording: str, limit: int | None) -> list[Findi
 def _start(text: str, size: int = 40) -> str:
     text = " ".join(text.split())
     return text if len(text) <= size else text[: size - 1] + "…"
+
+
+#: separators inside a number (`52,730.50`, `52.730,50`, `52 730,50`): dropped to compare
+_IN_NUMBER: Final = re.compile("(?<=\\d)[.,\\s\u00a0\u202f'](?=\\d)")
+
+
+def summary_findings(summary: str, shown: str, forbidden: list[str]) -> list[str]:
+    """What is wrong with a model's Chinese summary of a draft (the rep's 中文对照): not
+    Chinese, a number the draft (`shown`: its text and its approved Chinese view) does not
+    state, a placeholder, a phrase company.yaml forbids. Numbers are compared as digits,
+    separators aside: a figure or date of the draft's may be written the Chinese way."""
+    from followup.langid import is_language
+
+    problems = []
+    if is_language(summary, "zh") is False:
+        problems.append("is not in Chinese")
+    have = set(re.findall(r"\d+", _IN_NUMBER.sub("", shown)))
+    extra = sorted(set(re.findall(r"\d+", _IN_NUMBER.sub("", summary))) - have)
+    if extra:
+        problems.append(f"states {', '.join(extra[:3])}, which the draft does not")
+    placeholder = placeholder_in(summary)
+    if placeholder is not None:
+        problems.append(f"holds a placeholder {placeholder!r}")
+    problems += [f.message for f in forbidden_in(summary, forbidden)]
+    return problems

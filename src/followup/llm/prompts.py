@@ -27,6 +27,7 @@ from followup.campaigns import (
 )
 from followup.drafting.context import DraftContext
 from followup.errors import TemplateError, UsageError
+from followup.llm.replies import SUMMARY
 
 if TYPE_CHECKING:
     from followup.drafting.engine import Baseline
@@ -127,6 +128,8 @@ REGION_RULES: dict[str, str] = {
     "stopped ordering; no figures (the message states them)",
     "closing": "one or two sentences that end with a question to this buyer, inviting a "
     "reply; you may keep the approved wording; no signature, no dates or figures",
+    "summary_zh": "for the rep, never the buyer: what the whole message says, in Simplified "
+    "Chinese, two to four sentences, with the message's own figures and dates and no others",
     "message": "the whole message in {language}, from the greeting to the sign-off: the "
     "approved English message written as a native {language} business writer would, with "
     "every fact, date, figure, name and product as it is, nothing added and nothing left "
@@ -191,7 +194,7 @@ def prompt_context(
 
 
 #: regions a writer composes anew rather than edits (their wording is not shown)
-FRESH: Final = frozenset({"opening", "answer"})
+FRESH: Final = frozenset({"opening", "answer", SUMMARY})
 
 
 def region_contexts(
@@ -287,9 +290,18 @@ def build_messages(
     `message` is its body with the regions marked (`TemplateEngine.skeleton`). `whole`:
     the whole message, written in the buyer's language (`followup.llm.translation`)."""
     req = base.request
+    regions = region_contexts(base.wording, req.language, req.channel, message)
+    summary: RegionContext = {
+        "name": SUMMARY,
+        "rule": REGION_RULES[SUMMARY],
+        "wording": "",
+        "fresh": True,
+        "before": "",
+        "after": "",
+    }
     context = prompt_context(
         req.context,
-        regions=region_contexts(base.wording, req.language, req.channel, message),
+        regions=[*regions, summary],
         language=req.language,
         channel=req.channel,
         campaign=req.campaign,

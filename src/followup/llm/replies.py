@@ -12,17 +12,23 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from followup.errors import ReplyError
 
+#: the reply's Chinese summary of the message for the rep (中文对照): asked with the regions,
+#: optional in a reply (a reply without it is still usable: the template's view is used)
+SUMMARY: Final = "summary_zh"
+
 
 @cache
 def reply_model(regions: tuple[str, ...]) -> type[BaseModel]:
     """A strict model of a reply that rewrites these regions: one string field each."""
-    fields: dict[str, Any] = {name: (str, Field(min_length=1)) for name in regions}
+    fields: dict[str, Any] = {
+        name: (str, "") if name == SUMMARY else (str, Field(min_length=1)) for name in regions
+    }
     model: type[BaseModel] = create_model(
         f"Reply_{'_'.join(regions)}", __config__=ConfigDict(extra="forbid"), **fields
     )
@@ -66,7 +72,8 @@ def parse_reply(content: str | None, regions: tuple[str, ...]) -> dict[str, str]
     data = _json_object(content)
     try:
         reply = reply_model(regions).model_validate(data)
-        return {name: str(getattr(reply, name)) for name in regions}
+        texts = {name: str(getattr(reply, name)) for name in regions}
+        return {name: text for name, text in texts.items() if name != SUMMARY or text.strip()}
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "reply"

@@ -151,7 +151,7 @@ def _state(review: object, edited: bool) -> str:
 
 
 def _facts(facts: object) -> str:
-    """The facts a record lists, one a line (records carry none yet: an empty cell)."""
+    """The facts a record lists (its `facts`: role -> value), one a line."""
     if isinstance(facts, dict):
         return "\n".join(f"{name}: {value}" for name, value in facts.items())
     if isinstance(facts, list):
