@@ -115,7 +115,9 @@ def test_eml_headers_and_body(tmp_path: Path) -> None:
     assert message["Subject"] == "=SUM(1+1) Novedades para Müller GmbH"
     assert message["Date"] == "Wed, 15 May 2024 12:00:00 +0000"
     assert message["Date"].datetime == datetime.datetime(2024, 5, 15, 12, tzinfo=datetime.UTC)
-    assert message["Message-ID"] == f"<{message['Message-ID'][1:33]}@followup.invalid>"
+    # a real, stable id on the sender's domain: the mailbox push finds the draft by it
+    domain = message["From"].rpartition("@")[2].rstrip(">")
+    assert message["Message-ID"] == f"<{message['Message-ID'][1:33]}.followup@{domain}>"
     assert message["X-Unsent"] == "1"
     assert message["X-Followup-Campaign"] == "reactivation"
     assert message["X-Followup-Customer"] == "C1042"

@@ -117,6 +117,11 @@ class WriteError(FollowupError):
         self.cause = cause
 
 
+class MailError(FollowupError):
+    """A mailbox that cannot be used as configured: no account, a refused login, an
+    untrusted TLS certificate, no Drafts folder. Nothing was pushed to it."""
+
+
 class OutboxError(FollowupError):
     """An outbox folder that cannot be used as it is (a journal that is a link or a pipe, a
     folder that cannot be made, a lock held too long): nothing is written."""

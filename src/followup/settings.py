@@ -177,6 +177,37 @@ class UserSettings:
 
 
 @dataclass(frozen=True)
+class MailAccount:
+    """`[mail.accounts.NAME]`: one rep's mailbox (a rep profile names it: `mail_account`).
+    The password is never here: it comes from the environment variable `password_env`."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    host: str = field(metadata={"doc": "IMAP server, e.g. imap.exmail.qq.com"})
+    user: str = field(metadata={"doc": "login, usually the email address"})
+    port: int = field(default=993, metadata={"doc": "993 for TLS, 143 for STARTTLS or none"})
+    tls: Literal["ssl", "starttls", "none"] = field(
+        default="ssl", metadata={"doc": "ssl (port 993), starttls (143), none (tests only)"}
+    )
+    password_env: str = field(
+        default="",
+        metadata={"doc": "variable holding the (app) password; default FOLLOWUP_MAIL_<NAME>"},
+    )
+    drafts: str = field(
+        default="", metadata={"doc": "Drafts folder when SPECIAL-USE does not say (草稿箱)"}
+    )
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """`[mail]`: the reps' mailboxes, for `followup push`."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    accounts: dict[str, MailAccount] = field(
+        default_factory=dict, metadata={"doc": "one table per account: [mail.accounts.amy]"}
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
     currency: CurrencySettings = field(default_factory=CurrencySettings)
@@ -184,6 +215,7 @@ class Settings:
     llm: LLMSettings = field(default_factory=LLMSettings)
     contact: ContactSettings = field(default_factory=ContactSettings)
     user: UserSettings = field(default_factory=UserSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
     #: `[reasons]`: loss reasons as the team types them -> the reason they mean
     reasons: dict[str, str] = field(default_factory=dict)
 

@@ -40,12 +40,13 @@ def _register() -> None:
         losses,
         plan,
         prompts,
+        push,
         review,
         segment,
         templates,
     )  # fmt: skip
 
-    for module in (demo, segment, losses, plan, draft, batch, history, init):
+    for module in (demo, segment, losses, plan, draft, batch, push, history, init):
         cli.add_command(module.command)
     cli.add_command(templates.group)
     cli.add_command(prompts.group)

@@ -9,6 +9,7 @@ from followup.errors import (
     DraftError,
     FollowupError,
     InputError,
+    MailError,
     OutboxError,
     UsageError,
 )
@@ -26,6 +27,7 @@ EXIT_CODES: Final[tuple[tuple[type[BaseException], int, str], ...]] = (
     (ConfigError, BAD_INPUT, "settings, column map, rules or company facts are invalid"),
     (UsageError, BAD_INPUT, "options that do not fit together or name nothing"),
     (OutboxError, BAD_INPUT, "the outbox folder cannot be used as it is (nothing written)"),
+    (MailError, BAD_INPUT, "the mailbox cannot be used as configured (login, TLS, folder)"),
     (DraftError, SOME_FAILED, "the draft could not be made (API failure, refused reply, --strict)"),
     (FollowupError, BAD_INPUT, "any other problem followup can name"),
 )

@@ -60,6 +60,7 @@ class Rep(Sender):
 
     languages: list[str] = Field([], description="Languages the rep writes (BCP-47)")
     aliases: list[str] = Field([], description="Other spellings of the owner value (陈莉, lily)")
+    mail_account: str = Field("", description="The rep's mailbox: [mail.accounts.NAME]")
 
 
 class Offer(_Strict):

@@ -312,13 +312,30 @@ def record_reviews(
     """Record a manager's decisions (file in `outbox`, decision) as each draft's `reviewed`
     event, its detail the decision (a later decision replaces it); the number of drafts
     the history holds. One transaction; recording the same decisions again changes nothing."""
+    return record_events(root, outbox, "reviewed", reviews, day=day, source=source)
+
+
+def record_events(
+    root: Path,
+    outbox: Path,
+    kind: str,
+    items: Sequence[tuple[str, str]],
+    *,
+    day: dt.date,
+    source: str,
+    status: str | None = None,
+) -> int:
+    """Record `kind` events (`reviewed`, `pushed` ...) for drafts of `outbox`: (file,
+    detail) each, a later one of the same kind replacing the detail; `status` also becomes
+    the status of a draft still `drafted`. The number of drafts the history holds. One
+    transaction; recording the same events again changes nothing."""
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     folder = str(outbox.resolve())
     found = 0
     with connect(root) as con:
         con.execute("BEGIN IMMEDIATE")
         try:
-            for file, decision in reviews:
+            for file, detail in items:
                 row = con.execute(
                     "SELECT id FROM drafts WHERE outbox = ? AND file = ?", (folder, file)
                 ).fetchone()
@@ -327,12 +344,18 @@ def record_reviews(
                 found += 1
                 con.execute(
                     "INSERT INTO events (draft_id, kind, on_day, recorded_at, source, detail) "
-                    "VALUES (?, 'reviewed', ?, ?, ?, ?) ON CONFLICT (draft_id, kind) DO UPDATE "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (draft_id, kind) DO UPDATE "
                     "SET detail = excluded.detail, on_day = excluded.on_day, "
                     "recorded_at = excluded.recorded_at, source = excluded.source "
                     "WHERE events.detail IS NOT excluded.detail",
-                    (row[0], day.isoformat(), now, source, decision),
+                    (row[0], kind, day.isoformat(), now, source, detail),
                 )
+                if status is not None:
+                    con.execute(
+                        "UPDATE drafts SET status = ?, status_on = ? "
+                        "WHERE id = ? AND status = 'drafted'",
+                        (status, day.isoformat(), row[0]),
+                    )
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

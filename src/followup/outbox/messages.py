@@ -53,7 +53,8 @@ def eml_bytes(draft: Draft, date: datetime.date, record: dict[str, Any] | None =
     if draft.subject:
         lines.append(_header("Subject", draft.subject))
     digest = fingerprint(draft.key, draft.fingerprint or record)
-    lines += [_date_header(date), f"Message-ID: <{digest[:32]}@followup.invalid>",
+    domain = draft.sender_email.rpartition("@")[2].strip() or "followup.invalid"
+    lines += [_date_header(date), f"Message-ID: <{digest[:32]}.followup@{domain}>",
               "X-Unsent: 1"]  # fmt: skip
     lines += [_header(name, str(record[field])) for name, field in _HEADERS if record[field]]
     lines += ["MIME-Version: 1.0", 'Content-Type: text/plain; charset="utf-8"',

@@ -1,0 +1,129 @@
+"""`followup push` against a real IMAP server (Dovecot on 127.0.0.1, tests/imap_server.py):
+each rep's email drafts land in that rep's Drafts folder flagged \\Draft, byte for byte,
+once however often the push runs."""
+
+from __future__ import annotations
+
+import email
+from email.policy import default
+from pathlib import Path
+
+import imapclient
+import pytest
+import yaml
+
+from tests.conftest import run
+from tests.imap_server import Server, imap_server
+
+AS_OF = ("--as-of", "2026-11-22")
+USERS = {"amy": "amy-pw", "lily": "lily-pw", "jason": "jason-pw", "kevin": "kevin-pw"}
+REPS = {"Amy Zhao": "amy", "Lily Chen": "lily", "Jason Liu": "jason", "Kevin Wang": "kevin"}
+
+
+def workspace(tmp_path: Path, server: Server, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The sample workspace with a mail account for each rep (passwords in the environment)."""
+    root = tmp_path / "ws"
+    run("init", str(root), "--sample")
+    facts_path = root / "company.yaml"
+    facts = yaml.safe_load(facts_path.read_text(encoding="utf-8"))
+    for key, rep in facts["reps"].items():
+        rep["mail_account"] = REPS[key]
+    facts_path.write_text(yaml.safe_dump(facts, allow_unicode=True), encoding="utf-8")
+    tables = "".join(
+        f'\n[mail.accounts.{user}]\nhost = "{server.host}"\nport = {server.port}\n'
+        f'tls = "none"\nuser = "{user}"\n'
+        for user in USERS
+    )
+    settings = root / "followup.toml"
+    settings.write_text(settings.read_text(encoding="utf-8") + tables, encoding="utf-8")
+    for user, password in USERS.items():
+        monkeypatch.setenv(f"FOLLOWUP_MAIL_{user.upper()}", password)
+    return root
+
+
+def mailbox(
+    server: Server, user: str, folder: str = "Drafts"
+) -> list[tuple[bytes, tuple[bytes, ...]]]:
+    """(message bytes, flags) of every message in a user's folder."""
+    client = imapclient.IMAPClient(server.host, port=server.port, ssl=False)
+    client.login(user, USERS[user])
+    client.select_folder(folder, readonly=True)
+    fetched = client.fetch(client.search(["ALL"]), ["BODY.PEEK[]", "FLAGS"])
+    client.logout()
+    return [(data[b"BODY[]"], data[b"FLAGS"]) for _uid, data in sorted(fetched.items())]
+
+
+def test_push_puts_each_reps_drafts_in_their_drafts_folder_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with imap_server(USERS) as server:
+        root = workspace(tmp_path, server, monkeypatch)
+        out = root / "ob"
+        ws = ("--workspace", str(root))
+        run("batch", "--campaign", "thanks", *ws, *AS_OF, "--limit", "12", "--out", str(out))
+        files = sorted(out.glob("*.eml"))
+        dry = run("push", str(out), *ws, "--dry-run").stdout
+        assert dry.startswith(f"Would push {len(files)} email drafts: ")
+        assert (
+            sum(len(mailbox(server, user)) for user in USERS) == 0
+        )  # a dry run connects to nothing
+
+        first = run("push", str(out), *ws, *AS_OF).stdout
+        assert first.startswith(f"Pushed {len(files)} drafts (")
+        assert "; 0 were there already; 0 failed." in first
+        pushed = {user: mailbox(server, user) for user in USERS}
+        assert sum(map(len, pushed.values())) == len(files)
+        by_id = {
+            email.message_from_bytes(data, policy=default)["Message-ID"]: (user, data, flags)
+            for user, messages in pushed.items()
+            for data, flags in messages
+        }
+        for path in files:
+            on_disk = path.read_bytes()
+            message = email.message_from_bytes(on_disk, policy=default)
+            user, data, flags = by_id[message["Message-ID"]]
+            assert data == on_disk  # byte for byte
+            assert b"\\Draft" in flags
+            sender = message["From"]
+            assert REPS[next(name for name in REPS if name in sender)] == user  # the rep's own box
+
+        again = run("push", str(out), *ws, *AS_OF).stdout  # a rerun: nothing new
+        assert (
+            again.startswith("Pushed 0 drafts (") and f"{len(files)} were there already" in again
+        )
+        assert sum(len(mailbox(server, user)) for user in USERS) == len(files)
+
+        history = run("history", files[0].name.split(".")[0], *ws, *AS_OF).stdout
+        assert ", pushed 2026-11-22: " in history
+
+
+def test_a_drafts_folder_named_in_chinese_is_found_by_special_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with imap_server(USERS, drafts="草稿箱") as server:
+        root = workspace(tmp_path, server, monkeypatch)
+        out = root / "ob"
+        ws = ("--workspace", str(root))
+        run("batch", "--campaign", "thanks", *ws, *AS_OF, "--limit", "3", "--out", str(out))
+        done = run("push", str(out), *ws, *AS_OF).stdout
+        assert "→ 草稿箱" in done
+        assert sum(len(mailbox(server, user, "草稿箱")) for user in USERS) == 3
+
+
+def test_a_wrong_password_is_one_line_and_pushes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with imap_server(USERS) as server:
+        root = workspace(tmp_path, server, monkeypatch)
+        monkeypatch.setenv("FOLLOWUP_MAIL_AMY", "not-the-password")
+        out = root / "ob"
+        ws = ("--workspace", str(root))
+        run("batch", "--campaign", "thanks", *ws, *AS_OF, "--limit", "12", "--out", str(out))
+        result = run("push", str(out), *ws, ok=False)
+        assert result.exit_code == 2
+        assert result.stderr.endswith(
+            f"Error: mail account 'amy' (127.0.0.1:{server.port}): the server refused the login "
+            "of 'amy': check the password (Gmail, Outlook 365 and Tencent Exmail need an app "
+            "password, and IMAP turned on)\n"
+        )
+        assert "not-the-password" not in result.output + result.stderr
