@@ -52,3 +52,23 @@ def run(*args: str, ok: bool = True) -> Result:
     if ok:
         assert result.exit_code == 0, result.output + result.stderr
     return result
+
+
+def edit_rows(path: Path, changes: dict[str, dict[str, str]], *, new_column: str = "") -> None:
+    """Set cells of a data file's rows by customer id (`changes`: id -> column -> value),
+    after adding `new_column` empty to every row; a BOM the file had stays."""
+    import csv
+
+    raw = path.read_bytes()
+    encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
+    with path.open(encoding=encoding, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    names = list(rows[0]) + ([new_column] if new_column else [])
+    for row in rows:
+        if new_column:
+            row[new_column] = ""
+        row.update(changes.get(row["customer_id"], {}))
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=names)
+        writer.writeheader()
+        writer.writerows(rows)

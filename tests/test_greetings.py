@@ -3,14 +3,13 @@ language's neutral form, never the company's name ("Bonjour Dupont Éclairage SA
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 
 import followup
 from followup.drafting.context import NEUTRAL_GREETINGS
-from tests.conftest import run
+from tests.conftest import edit_rows, run
 
 AS_OF = "2026-11-22"
 #: sample customers in each language (their campaigns have templates in it)
@@ -20,18 +19,7 @@ BY_LANGUAGE = {"en": "C1014", "fr": "C1003", "de": "C1055", "es": "C1001", "pt":
 def workspace(tmp_path: Path, changes: dict[str, dict[str, str]], extra: str = "") -> Path:
     root = tmp_path / "ws"
     run("init", str(root), "--sample")
-    path = root / "data" / "customers.csv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    names = list(rows[0]) + ([extra] if extra else [])
-    for row in rows:
-        if extra:
-            row[extra] = ""
-        row.update(changes.get(row["customer_id"], {}))
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=names)
-        writer.writeheader()
-        writer.writerows(rows)
+    edit_rows(root / "data" / "customers.csv", changes, new_column=extra)
     return root
 
 

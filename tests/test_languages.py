@@ -3,14 +3,13 @@ English: the pre-flight, the batch summary and `templates lint` say who gets Eng
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 
 import followup
 from followup.languages import language_tag
-from tests.conftest import run
+from tests.conftest import edit_rows, run
 
 AS_OF = ("--as-of", "2026-11-22")
 
@@ -53,15 +52,8 @@ def test_language_values_as_crms_hold_them(value: str, tag: str | None) -> None:
 def _workspace(tmp_path: Path, languages: dict[str, str]) -> Path:
     root = tmp_path / "ws"
     run("init", str(root), "--sample")
-    path = root / "data" / "customers.csv"
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        row["language"] = languages.get(row["customer_id"], row["language"])
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    changes = {cid: {"language": value} for cid, value in languages.items()}
+    edit_rows(root / "data" / "customers.csv", changes)
     return root
 
 

@@ -3,14 +3,13 @@ followup.toml, and a note that says how each free-text reason was read."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 
 import followup
 from followup.data.reasons import canonical_reason
-from tests.conftest import run
+from tests.conftest import edit_rows, run
 
 
 @pytest.mark.parametrize(
@@ -38,15 +37,7 @@ def workspace(tmp_path: Path, reasons: dict[str, str], toml: str = "") -> Path:
     """The sample workspace with the first losses' reasons typed as free text."""
     root = tmp_path / "ws"
     run("init", str(root), "--sample")
-    path = root / "data" / "losses.csv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        row["reason"] = reasons.get(row["customer_id"], row["reason"])
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    edit_rows(root / "data" / "losses.csv", {cid: {"reason": r} for cid, r in reasons.items()})
     if toml:
         settings = root / "followup.toml"
         settings.write_text(settings.read_text(encoding="utf-8") + toml, encoding="utf-8")
@@ -121,16 +112,7 @@ def test_the_detail_picks_the_angle_within_the_reason(
 def _reactivation(tmp_path: Path, details: dict[str, tuple[str, str]]) -> dict[str, str]:
     """The reactivation email bodies for customers whose loss is set to (reason, detail)."""
     root = workspace(tmp_path, {cid: reason for cid, (reason, _) in details.items()})
-    path = root / "data" / "losses.csv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        if row["customer_id"] in details:
-            row["detail"] = details[row["customer_id"]][1]
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    edit_rows(root / "data" / "losses.csv", {cid: {"detail": d} for cid, (_, d) in details.items()})
     bodies = {}
     for cid in details:
         result = run("draft", cid, "--campaign", "reactivation", "--lang", "en",

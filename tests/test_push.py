@@ -88,9 +88,7 @@ def test_push_puts_each_reps_drafts_in_their_drafts_folder_once(
             assert REPS[next(name for name in REPS if name in sender)] == user  # the rep's own box
 
         again = run("push", str(out), *ws, *AS_OF).stdout  # a rerun: nothing new
-        assert (
-            again.startswith("Pushed 0 drafts (") and f"{len(files)} were there already" in again
-        )
+        assert again.startswith("Pushed 0 drafts (") and f"{len(files)} were there already" in again
         assert sum(len(mailbox(server, user)) for user in USERS) == len(files)
 
         history = run("history", files[0].name.split(".")[0], *ws, *AS_OF).stdout
