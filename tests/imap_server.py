@@ -64,6 +64,7 @@ log_path = {root}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 default_internal_user = dovecot
 default_login_user = dovenull
 passdb {{
@@ -99,22 +100,34 @@ namespace inbox {{
 """
 
 
+QUOTA = """mail_plugins = $mail_plugins quota
+plugin {{
+  quota = maildir:User quota
+  quota_rule = *:storage={kb}K
+}}
+"""
+
+
 @contextmanager
-def imap_server(users: dict[str, str], *, drafts: str = "Drafts") -> Iterator[Server]:
+def imap_server(
+    users: dict[str, str], *, drafts: str = "Drafts", quota_kb: int | None = None
+) -> Iterator[Server]:
     """Dovecot serving `users` (name -> password) on a free port, until the block ends.
     Its folder is made in the system's temp folder, not pytest's: Dovecot's own users
     (dovecot, nobody) must reach it, and pytest's folders are the owner's alone."""
     binary = dovecot()
     root = Path(tempfile.mkdtemp(prefix="followup-imap-"))
     try:
-        with _serving(binary, root, users, drafts) as server:
+        with _serving(binary, root, users, drafts, quota_kb) as server:
             yield server
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
 @contextmanager
-def _serving(binary: str, root: Path, users: dict[str, str], drafts: str) -> Iterator[Server]:
+def _serving(
+    binary: str, root: Path, users: dict[str, str], drafts: str, quota_kb: int | None
+) -> Iterator[Server]:
     for folder in ("run", "state", "mail"):
         (root / folder).mkdir(parents=True, exist_ok=True)
     (root / "passwd").write_text("".join(f"{u}:{{PLAIN}}{p}::::::\n" for u, p in users.items()))
@@ -122,7 +135,10 @@ def _serving(binary: str, root: Path, users: dict[str, str], drafts: str) -> Ite
     shutil.chown(root / "mail", "nobody", "nogroup")
     port = _free_port()
     config = root / "dovecot.conf"
-    config.write_text(CONFIG.format(root=root, port=port, drafts=drafts), encoding="utf-8")
+    text = CONFIG.format(root=root, port=port, drafts=drafts)
+    if quota_kb is not None:  # every mailbox this small: an APPEND past it is [OVERQUOTA]
+        text += QUOTA.format(kb=quota_kb)
+    config.write_text(text, encoding="utf-8")
     subprocess.run([binary, "-c", str(config)], check=True)
     pid_file = root / "run" / "master.pid"
     try:

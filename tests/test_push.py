@@ -114,10 +114,11 @@ def test_a_wrong_password_is_one_line_and_pushes_nothing(
     with imap_server(USERS) as server:
         root = workspace(tmp_path, server, monkeypatch)
         monkeypatch.setenv("FOLLOWUP_MAIL_AMY", "not-the-password")
-        out = root / "ob"
         ws = ("--workspace", str(root))
-        run("batch", "--campaign", "thanks", *ws, *AS_OF, "--limit", "12", "--out", str(out))
-        result = run("push", str(out), *ws, ok=False)
+        amys = root / "amy"  # (Dovecot delays each failed login from one address: few of them)
+        run("batch", "--campaign", "thanks", *ws, *AS_OF, "--owner", "Amy Zhao", "--limit", "3",
+            "--out", str(amys))  # fmt: skip
+        result = run("push", str(amys), *ws, ok=False)  # nothing can go in: the one fix
         assert result.exit_code == 2
         assert result.stderr.endswith(
             f"Error: mail account 'amy' (127.0.0.1:{server.port}): the server refused the login "
@@ -125,3 +126,27 @@ def test_a_wrong_password_is_one_line_and_pushes_nothing(
             "password, and IMAP turned on)\n"
         )
         assert "not-the-password" not in result.output + result.stderr
+        out = root / "ob"  # every rep's drafts: Amy's stay out, the others go in
+        run("batch", "--campaign", "thanks", *ws, *AS_OF, "--limit", "12", "--out", str(out))
+        partly = run("push", str(out), *ws, ok=False)
+        assert partly.exit_code == 1 and partly.stdout.startswith("Pushed ")
+        assert "drafts were not pushed: " in partly.stderr
+        assert "the server refused the login of 'amy'" in partly.stderr
+        assert len(mailbox(server, "lily")) > 0
+
+
+def test_a_mailbox_over_its_quota_stops_that_rep_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with imap_server(USERS, quota_kb=4) as server:  # room for a draft or so each
+        root = workspace(tmp_path, server, monkeypatch)
+        out = root / "ob"
+        ws = ("--workspace", str(root))
+        run("batch", "--campaign", "thanks", *ws, *AS_OF, "--limit", "12", "--out", str(out))
+        result = run("push", str(out), *ws, *AS_OF, ok=False)
+        in_boxes = sum(len(mailbox(server, user)) for user in USERS)
+        assert 0 < in_boxes < 12  # some went in before the quota was reached
+        assert result.exit_code == 1
+        assert result.stdout.startswith(f"Pushed {in_boxes} drafts (")
+        assert "drafts were not pushed: " in result.stderr
+        assert "the mailbox is over its quota" in result.stderr

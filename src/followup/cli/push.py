@@ -67,9 +67,11 @@ def command(
         return
     push(found, result, settings, folder=folder, cafile=str(cafile) if cafile else None)
     remember(root, outbox, result, options.parse_as_of(as_of))
+    if result.errors and not (result.appended or result.already):
+        raise result.errors[0]  # nothing reached a mailbox: the one thing to fix (exit 2)
     click.echo(_done_text(result), nl=False)
     if result.failed:
-        shown = "; ".join(f"{key}: {why}" for key, why in result.failed[:10])
+        shown = "; ".join(f"{key}: {why}" for key, why in result.failed[:5])
         raise DraftError(f"{len(result.failed)} drafts were not pushed: {shown}")
 
 

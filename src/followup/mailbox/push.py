@@ -45,12 +45,16 @@ class Target:
 class Pushed:
     """What a push did, per draft key."""
 
-    appended: list[tuple[str, str, str, int | None]] = field(default_factory=list)
+    #: (key, file, account, folder, UID when the server said it)
+    appended: list[tuple[str, str, str, str, int | None]] = field(default_factory=list)
     already: list[tuple[str, str]] = field(default_factory=list)  # (key, account)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (key, why)
     whatsapp: int = 0  # stayed files
     not_approved: int = 0  # a review was applied, and these are not `send`
     folders: dict[str, str] = field(default_factory=dict)  # account -> its Drafts folder
+    #: what stopped an account (a refused login, no Drafts folder, over quota): its drafts
+    #: not pushed are in `failed`
+    errors: list[MailError] = field(default_factory=list)
 
 
 def targets(
@@ -92,9 +96,8 @@ def _unreviewed(root: Path, every: list[dict[str, Any]]) -> list[dict[str, Any]]
 
 
 def _accounts(facts: CompanyFacts) -> dict[str, str]:
-    """Rep name -> mail account (the default sender's too, when it names one)."""
-    named = {rep.name: rep.mail_account for rep in facts.reps.values() if rep.mail_account}
-    return named
+    """Rep name (as a draft is signed) -> the rep's mail account."""
+    return {rep.name: rep.mail_account for rep in facts.reps.values() if rep.mail_account}
 
 
 _MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>\r\n]+>)", re.IGNORECASE | re.MULTILINE)
@@ -122,12 +125,17 @@ def push(
         by_account.setdefault(target.account, []).append(target)
     for name, mine in sorted(by_account.items()):
         session = _Session(name, settings.mail.accounts[name], result, cafile)
+        done = 0
         try:
             result.folders[name] = session.open(folder)
             for target in mine:
                 session.push(target)
+                done += 1
                 if progress is not None:
                     progress(target.record["key"], name)
+        except MailError as exc:  # this account stops; the others go on
+            result.errors.append(exc)
+            result.failed += [(t.record["key"], str(exc)) for t in mine[done:]]
         finally:
             session.close()
     return result
@@ -160,7 +168,8 @@ class _Session:
                     self.result.already.append((key, self.name))
                 else:
                     uid = append_draft(self.box, self.folder, target.data)
-                    self.result.appended.append((key, self.name, self.folder, uid))
+                    file = target.record["file"]
+                    self.result.appended.append((key, file, self.name, self.folder, uid))
                 return
             except (OSError, imapclient.exceptions.IMAPClientError) as exc:
                 if attempt:
@@ -177,19 +186,14 @@ class _Session:
 
 
 def remember(workspace: Path, root: Path, result: Pushed, day: dt.date) -> int:
-    """Record every draft now in a Drafts folder as `pushed` in the contact history."""
+    """Record every draft appended to a Drafts folder as `pushed` in the contact history
+    (the folder and UID its detail)."""
     from followup.history.store import record_events
 
-    files = {}
-    for key, _account, where, uid in result.appended:
-        files[key] = f"{where} UID {uid}" if uid is not None else where
-    items = [(key_file, detail) for key_file, detail in _files(root, files).items()]
+    items = [
+        (file, f"{folder} UID {uid}" if uid is not None else folder)
+        for _key, file, _account, folder, uid in result.appended
+    ]
     return record_events(
         workspace, root, "pushed", items, day=day, source="followup push", status="pushed"
     )
-
-
-def _files(root: Path, by_key: dict[str, str]) -> dict[str, str]:
-    from followup.outbox.review import records
-
-    return {r["file"]: by_key[r["key"]] for r in records(root) if r["key"] in by_key}
