@@ -150,3 +150,39 @@ def test_a_mailbox_over_its_quota_stops_that_rep_and_says_so(
         assert result.stdout.startswith(f"Pushed {in_boxes} drafts (")
         assert "drafts were not pushed: " in result.stderr
         assert "the mailbox is over its quota" in result.stderr
+
+
+def test_a_connection_dropped_mid_push_is_opened_again_and_makes_no_duplicate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    from followup.data.facts import load_facts
+    from followup.mailbox.push import push, targets
+    from followup.settings import load_settings
+
+    with imap_server(USERS) as server:
+        root = workspace(tmp_path, server, monkeypatch)
+        out = root / "ob"
+        ws = ("--workspace", str(root))
+        run("batch", "--campaign", "thanks", *ws, *AS_OF, "--limit", "12", "--out", str(out))
+        settings, facts = load_settings(root), load_facts(root / "company.yaml")
+        found, result = targets(out, facts, settings, all_drafts=False)
+        kicked: list[str] = []
+
+        def drop_once(_key: str, account: str) -> None:  # the server ends the session
+            if account not in kicked:
+                kicked.append(account)
+                conf = str(server.root / "dovecot.conf")
+                subprocess.run(["doveadm", "-c", conf, "kick", account], check=True,
+                               capture_output=True)  # fmt: skip
+
+        push(found, result, settings, progress=drop_once)
+        log = (server.root / "dovecot.log").read_text(encoding="utf-8", errors="replace")
+        logins = [line for line in log.splitlines() if "imap-login: Info: Login: user=<" in line]
+        more = [user for user in kicked if sum(t.account == user for t in found) > 1]
+        assert more and all(  # a rep with drafts left after the drop logged in again
+            sum(f"user=<{user}>" in line for line in logins) == 2 for user in more
+        )
+        assert result.failed == [] and len(result.appended) == len(found)
+        assert sum(len(mailbox(server, user)) for user in USERS) == len(found)  # each once
