@@ -41,6 +41,14 @@ def workspace(tmp_path: Path, server: Server, monkeypatch: pytest.MonkeyPatch) -
     return root
 
 
+def drafted(root: Path, out: Path, *extra: str, limit: int = 12) -> tuple[str, str]:
+    """A thanks batch of `limit` drafts into `out`; the workspace option for what follows."""
+    ws = ("--workspace", str(root))
+    run("batch", "--campaign", "thanks", *ws, *AS_OF, "--limit", str(limit), *extra,
+        "--out", str(out))  # fmt: skip
+    return ws
+
+
 def mailbox(
     server: Server, user: str, folder: str = "Drafts"
 ) -> list[tuple[bytes, tuple[bytes, ...]]]:
@@ -59,8 +67,7 @@ def test_push_puts_each_reps_drafts_in_their_drafts_folder_once(
     with imap_server(USERS) as server:
         root = workspace(tmp_path, server, monkeypatch)
         out = root / "ob"
-        ws = ("--workspace", str(root))
-        run("batch", "--campaign", "thanks", *ws, *AS_OF, "--limit", "12", "--out", str(out))
+        ws = drafted(root, out)
         files = sorted(out.glob("*.eml"))
         dry = run("push", str(out), *ws, "--dry-run").stdout
         assert dry.startswith(f"Would push {len(files)} email drafts: ")
@@ -101,8 +108,7 @@ def test_a_drafts_folder_named_in_chinese_is_found_by_special_use(
     with imap_server(USERS, drafts="草稿箱") as server:
         root = workspace(tmp_path, server, monkeypatch)
         out = root / "ob"
-        ws = ("--workspace", str(root))
-        run("batch", "--campaign", "thanks", *ws, *AS_OF, "--limit", "3", "--out", str(out))
+        ws = drafted(root, out, limit=3)
         done = run("push", str(out), *ws, *AS_OF).stdout
         assert "→ 草稿箱" in done
         assert sum(len(mailbox(server, user, "草稿箱")) for user in USERS) == 3
@@ -114,10 +120,8 @@ def test_a_wrong_password_is_one_line_and_pushes_nothing(
     with imap_server(USERS) as server:
         root = workspace(tmp_path, server, monkeypatch)
         monkeypatch.setenv("FOLLOWUP_MAIL_AMY", "not-the-password")
-        ws = ("--workspace", str(root))
         amys = root / "amy"  # (Dovecot delays each failed login from one address: few of them)
-        run("batch", "--campaign", "thanks", *ws, *AS_OF, "--owner", "Amy Zhao", "--limit", "3",
-            "--out", str(amys))  # fmt: skip
+        ws = drafted(root, amys, "--owner", "Amy Zhao", limit=3)
         result = run("push", str(amys), *ws, ok=False)  # nothing can go in: the one fix
         assert result.exit_code == 2
         assert result.stderr.endswith(
@@ -127,7 +131,7 @@ def test_a_wrong_password_is_one_line_and_pushes_nothing(
         )
         assert "not-the-password" not in result.output + result.stderr
         out = root / "ob"  # every rep's drafts: Amy's stay out, the others go in
-        run("batch", "--campaign", "thanks", *ws, *AS_OF, "--limit", "12", "--out", str(out))
+        drafted(root, out)
         partly = run("push", str(out), *ws, ok=False)
         assert partly.exit_code == 1 and partly.stdout.startswith("Pushed ")
         assert "drafts were not pushed: " in partly.stderr
@@ -141,8 +145,7 @@ def test_a_mailbox_over_its_quota_stops_that_rep_and_says_so(
     with imap_server(USERS, quota_kb=4) as server:  # room for a draft or so each
         root = workspace(tmp_path, server, monkeypatch)
         out = root / "ob"
-        ws = ("--workspace", str(root))
-        run("batch", "--campaign", "thanks", *ws, *AS_OF, "--limit", "12", "--out", str(out))
+        ws = drafted(root, out)
         result = run("push", str(out), *ws, *AS_OF, ok=False)
         in_boxes = sum(len(mailbox(server, user)) for user in USERS)
         assert 0 < in_boxes < 12  # some went in before the quota was reached
@@ -164,8 +167,7 @@ def test_a_connection_dropped_mid_push_is_opened_again_and_makes_no_duplicate(
     with imap_server(USERS) as server:
         root = workspace(tmp_path, server, monkeypatch)
         out = root / "ob"
-        ws = ("--workspace", str(root))
-        run("batch", "--campaign", "thanks", *ws, *AS_OF, "--limit", "12", "--out", str(out))
+        drafted(root, out)
         settings, facts = load_settings(root), load_facts(root / "company.yaml")
         found, result = targets(out, facts, settings, all_drafts=False)
         kicked: list[str] = []

@@ -19,10 +19,11 @@ if TYPE_CHECKING:
 def _one_view(outbox: Path) -> str:
     """One draft in a language a Chinese-speaking rep may not read, with its 中文对照 (the
     first lines): what every draft's record carries (drafts.csv, column summary_zh)."""
-    import json
+    import datetime as dt
 
-    lines = (outbox / "drafts.jsonl").read_text(encoding="utf-8").splitlines()
-    records = [json.loads(line) for line in lines]
+    from followup.outbox.folder import Outbox
+
+    records = Outbox(outbox, date=dt.date.today(), read_only=True).records()
     shown = next((r for r in records if r.get("summary_zh") and r["language"] == "de"), None)
     if shown is None:
         return ""
