@@ -18,6 +18,7 @@ DATA_COMMANDS: dict[str, tuple[str, ...]] = {
     "draft": ("draft", "C1001", "--campaign", "thanks"),
     "batch": ("batch", "--campaign", "urgency", "--out", "ob"),
     "history": ("history", "C1001"),
+    "due": ("due",),
     "templates preview": ("templates", "preview", "thanks-email-en", "--customer", "C1001"),
     "templates lint": ("templates", "lint"),
     "templates approve": ("templates", "approve", "thanks-email-en", "--by", "Grace Xu"),

@@ -9,7 +9,18 @@ The Python API (the command line is made of the same functions; see the README):
     print(followup.draft(bench, "C1042", "reactivation").body)
 """
 
-from followup.api import batch, day, draft, engine, load, preflight, run, segment, workbench
+from followup.api import (
+    batch,
+    day,
+    draft,
+    due,
+    engine,
+    load,
+    preflight,
+    run,
+    segment,
+    workbench,
+)
 from followup.errors import FollowupError
 from followup.version import __version__
 
@@ -19,6 +30,7 @@ __all__ = [
     "batch",
     "day",
     "draft",
+    "due",
     "engine",
     "load",
     "preflight",

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # nothing else at import: `import followup` stays light
     from followup.drafting.engine import Engine
     from followup.drafting.preflight import Preflight
     from followup.drafting.workbench import Workbench
+    from followup.history.threads import Due
     from followup.outbox.batch import Progress, Summary
     from followup.outbox.folder import Outbox
 
@@ -194,6 +195,57 @@ def batch(
     """`preflight`, then `run`: a campaign for everyone it targets, into an outbox."""
     targets = preflight(bench, campaign, engine=engine, **selection)
     return run(bench, targets, out, engine=engine, strict=strict)
+
+
+def due(
+    data: Dataset,
+    as_of: Day = None,
+    *,
+    campaign: str | None = None,
+    days: int | None = None,
+    waited: bool = True,
+) -> list[Due]:
+    """Buyers due a next touch on `as_of`: their latest follow-up (of `campaign`) was sent
+    with no answer, no bounce and no order since, fewer touches than `[contact]
+    max_touches`, and (`waited`) `[contact] touch_after_days` ago (`days` instead). Each
+    carries the message to follow up, with its drafted text (for the LLM prompt)."""
+    from dataclasses import replace
+
+    from followup.errors import UsageError
+    from followup.history.threads import due as due_in
+    from followup.outbox.messages import read_back
+
+    root = data.sources.workspace.root
+    if root is None:
+        raise UsageError("the contact history lives in a workspace: pass --workspace DIR")
+    rules = data.settings.contact
+    if days is not None:
+        rules = replace(rules, touch_after_days=days, touch_after={})
+    found = due_in(
+        root, day(as_of), rules=rules, campaign=campaign, ordered=_last_orders(data), waited=waited
+    )
+    done = []
+    for item in found:
+        try:
+            channel = "whatsapp" if item.file.suffix == ".txt" else "email"
+            text = str(read_back(channel, item.file.read_bytes()).get("body") or "")
+        except OSError:
+            text = ""  # the outbox was cleared: the next touch is drafted without it
+        done.append(replace(item, previous=replace(item.previous, text=text)))
+    return done
+
+
+def _last_orders(data: Dataset) -> dict[str, dt.date]:
+    """Customer id -> the day of its latest order (a new order ends a touch sequence)."""
+    import pyarrow.compute as pc
+
+    table = data.orders.table
+    if table.num_rows == 0:
+        return {}
+    grouped = table.group_by("customer_id").aggregate([("order_date", "max")])
+    ids = grouped.column("customer_id").cast("string").to_pylist()
+    days = pc.cast(grouped.column("order_date_max"), "date32").to_pylist()
+    return dict(zip(ids, days, strict=True))
 
 
 def day(value: Day) -> dt.date:

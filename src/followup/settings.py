@@ -41,6 +41,7 @@ Retries = Annotated[int, Interval(ge=0, le=10)]
 InFlight = Annotated[int, Interval(ge=1, le=64)]
 Price = Annotated[float, Interval(ge=0, le=1000)]
 Days = Annotated[int, Interval(ge=0, le=365)]
+Touches = Annotated[int, Interval(ge=1, le=5)]
 
 
 def _check_numbers(settings: object) -> None:
@@ -145,8 +146,33 @@ class ContactSettings:
         },
     )
 
+    touch_after_days: Days = field(
+        default=7,
+        metadata={
+            "doc": "A follow-up sent this many days ago with no answer is due its next touch "
+            "(`followup due`, `batch --touch 2 --due`)"
+        },
+    )
+    touch_after: dict[str, Days] = field(
+        default_factory=dict,
+        metadata={"doc": "Days before the next touch per campaign: {urgency = 5}"},
+    )
+    max_touches: Touches = field(
+        default=2,
+        metadata={"doc": "At most this many touches of one campaign to one buyer"},
+    )
+
+    def after_days(self, campaign: str) -> int:
+        """Days a follow-up of `campaign` waits for an answer before its next touch."""
+        return self.touch_after.get(campaign, self.touch_after_days)
+
     def __post_init__(self) -> None:
         _check_numbers(self)
+        for name in self.touch_after:
+            if name not in CAMPAIGNS:
+                raise ValueError(
+                    f"touch_after: unknown campaign {name!r} (use {', '.join(CAMPAIGNS)})"
+                )
         for name in self.priority:
             if name not in CAMPAIGNS:
                 raise ValueError(
@@ -194,6 +220,9 @@ class MailAccount:
     )
     drafts: str = field(
         default="", metadata={"doc": "Drafts folder when SPECIAL-USE does not say (草稿箱)"}
+    )
+    sent: str = field(
+        default="", metadata={"doc": "Sent folder when SPECIAL-USE does not say (已发送)"}
     )
 
 

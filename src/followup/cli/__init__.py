@@ -35,6 +35,7 @@ def _register() -> None:
         batch,
         demo,
         draft,
+        due,
         history,
         init,
         losses,
@@ -43,10 +44,12 @@ def _register() -> None:
         push,
         review,
         segment,
+        sync,
         templates,
     )  # fmt: skip
 
-    for module in (demo, segment, losses, plan, draft, batch, push, history, init):
+    commands = (demo, segment, losses, plan, draft, batch, push, sync, due, history, init)
+    for module in commands:
         cli.add_command(module.command)
     cli.add_command(templates.group)
     cli.add_command(prompts.group)

@@ -15,6 +15,10 @@ from followup.cli.base import Command
 if TYPE_CHECKING:
     from followup.data.dataset import Dataset
     from followup.history.store import Contact
+    from followup.history.threads import Event, Outcome
+
+#: the events of a draft the timeline shows, and how
+_SHOWN = {"pushed": "pushed", "sent": "sent", "replied": "answered", "bounced": "bounced"}
 
 
 @click.command(
@@ -51,6 +55,7 @@ def command(
     from followup.data.facts import rep_name
     from followup.errors import UsageError
     from followup.history.store import contacts
+    from followup.history.threads import outcomes, thread
 
     dataset = options.load(data)
     root = dataset.sources.workspace.root
@@ -62,13 +67,15 @@ def command(
         click.echo(_mark_sent(root, mark_sent, options.parse_as_of(as_of)))
         return
     if customer is not None:
-        click.echo(_timeline(dataset, customer, contacts(root, customer_id=customer)), nl=False)
+        drafted = contacts(root, customer_id=customer)
+        click.echo(_timeline(dataset, customer, drafted, thread(root, customer)), nl=False)
         return
     day = options.parse_as_of(as_of)
     start = day - dt.timedelta(days=max(options.parse_days(since, "--since") - 1, 0))
     signer = rep_name(root, rep) if rep else None
     found = [c for c in contacts(root, rep=signer, since=start) if c.drafted_on <= day]
     click.echo(_per_rep(found, start, day), nl=False)
+    click.echo(_outcomes(outcomes(root, start, day, rep=signer), start, day), nl=False)
 
 
 def _mark_sent(root: Path, path: Path, day: dt.date) -> str:
@@ -81,8 +88,9 @@ def _mark_sent(root: Path, path: Path, day: dt.date) -> str:
     return f"Marked {done.marked} draft{'s' if done.marked != 1 else ''} sent from {path}{again}"
 
 
-def _timeline(dataset: Dataset, customer: str, drafted: list[Contact]) -> str:
-    """Orders, losses and drafts of one customer, oldest first."""
+def _timeline(dataset: Dataset, customer: str, drafted: list[Contact], steps: list[Event]) -> str:
+    """Orders, losses, drafts and what became of them (pushed, sent, answered), oldest
+    first."""
     import pyarrow.compute as pc
 
     orders = dataset.orders.table
@@ -102,6 +110,10 @@ def _timeline(dataset: Dataset, customer: str, drafted: list[Contact]) -> str:
         status = f"{c.status} {c.status_on}" if c.status_on else c.status
         where = f"{c.campaign} {c.channel} ({c.language}), {c.rep}, {status}: {c.file}"
         events.append((c.drafted_on, "draft", where))
+    for step in steps:
+        if step.kind in _SHOWN:
+            what = f"{step.file}: {step.detail}" if step.detail else step.file
+            events.append((step.on_day, _SHOWN[step.kind], what))
     if not events:
         return f"{customer}: no orders, losses or drafts on record\n"
     rows = [(d if d != dt.date.min else "", kind, what) for d, kind, what in sorted(events)]
@@ -120,3 +132,32 @@ def _per_rep(found: list[Contact], start: dt.date, day: dt.date) -> str:
     return header + tables.table(
         ["rep", "campaign", "drafts", "buyers (rep)"], rows, right=[False, False, True, True]
     )
+
+
+def _outcomes(found: list[Outcome], start: dt.date, day: dt.date) -> str:
+    """Follow-ups sent in the window per rep and campaign: answers, reply rate, median
+    time to the first answer (from `followup sync`, or `--mark-sent`)."""
+    if not found:
+        return ""  # nothing sent on record (followup sync, or --mark-sent, records it)
+    rows = [
+        (o.rep, o.campaign, o.sent, o.replied, f"{o.reply_rate:.0%}", o.bounced,
+         _duration(o.response_hours))
+        for o in found
+    ]  # fmt: skip
+    sent, replied = sum(o.sent for o in found), sum(o.replied for o in found)
+    header = (
+        f"\nFollow-ups sent from {start} to {day}: {sent}, answered {replied} "
+        f"({replied / sent:.0%})\n"
+    )
+    return header + tables.table(
+        ["rep", "campaign", "sent", "answered", "reply rate", "bounced", "median answer"],
+        rows,
+        right=[False, False, True, True, True, True, True],
+    )
+
+
+def _duration(hours: float | None) -> str:
+    """`5 h`, `2.5 days`; empty when nobody answered."""
+    if hours is None:
+        return ""
+    return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.1f} days"

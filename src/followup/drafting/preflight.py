@@ -199,13 +199,34 @@ def _notes(bench: Workbench, drafts: list[Planned]) -> list[str]:
         if (note := bench.address_notes.get(planned.request.customer_id))
         and planned.request.channel == "email"
     ]
-    notes += _signers(bench, drafts) + _foreign_names(drafts)
+    notes += _signers(bench, drafts) + _foreign_names(drafts) + _bounced(bench, drafts)
     for ids in likely_duplicates(list(bench.profiles)):
         notes.append(
             f"customer ids {', '.join(ids)} differ only by case or width: likely one customer "
             "twice (each gets its own drafts; merge them in the CRM)"
         )
     return notes
+
+
+def _bounced(bench: Workbench, drafts: list[Planned]) -> list[str]:
+    """Email drafts to an address a delivery failure came back from (`followup sync`)."""
+    from followup.history.threads import bounced
+
+    failed = bounced(bench.root) if bench.root is not None else {}
+    if not failed:
+        return []
+    hit = [
+        f"{p.request.customer_id} {address} (bounced {failed[address]})"
+        for p in drafts
+        if p.request.channel == "email"
+        and (address := p.request.customer["email"].strip().lower()) in failed
+    ]
+    if not hit:
+        return []
+    return [
+        f"{len(hit)} draft{'s' if len(hit) != 1 else ''} go to an address that bounced: "
+        f"{', '.join(hit[:5])}{' …' if len(hit) > 5 else ''} (correct it in the customers file)"
+    ]
 
 
 def _signers(bench: Workbench, drafts: list[Planned]) -> list[str]:

@@ -72,6 +72,37 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
     (  # 3: what an event says beyond its kind (reviewed: send, hold or edit)
         "ALTER TABLE events ADD COLUMN detail TEXT",
     ),
+    (  # 4: the mailbox (`followup sync`): what a draft is known by there, what came back
+        "ALTER TABLE drafts ADD COLUMN message_id TEXT",  # the draft file's Message-ID
+        "ALTER TABLE drafts ADD COLUMN recipient TEXT",  # the address it was drafted to
+        "ALTER TABLE drafts ADD COLUMN subject TEXT",
+        "ALTER TABLE drafts ADD COLUMN touch INTEGER NOT NULL DEFAULT 1",
+        "CREATE INDEX drafts_by_message ON drafts (message_id)",
+        "CREATE INDEX drafts_by_recipient ON drafts (recipient COLLATE NOCASE)",
+        "ALTER TABLE events ADD COLUMN at TEXT",  # the moment (UTC, ISO 8601), when known
+        """CREATE TABLE messages (  -- headers of the mail sync matched to a draft, no body
+            id INTEGER PRIMARY KEY,
+            draft_id INTEGER NOT NULL REFERENCES drafts (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,         -- sent, reply, bounce
+            message_id TEXT,
+            subject TEXT,
+            address TEXT,               -- sent: to; reply: from; bounce: the failed one
+            at TEXT NOT NULL,           -- its Date (UTC, ISO 8601)
+            account TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            uid INTEGER NOT NULL,
+            UNIQUE (account, folder, uid, kind)
+        )""",
+        "CREATE INDEX messages_by_id ON messages (message_id)",
+        """CREATE TABLE sync_state (  -- where each folder's last sync stopped
+            account TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            validity INTEGER NOT NULL,  -- the folder's UIDVALIDITY
+            last_uid INTEGER NOT NULL,
+            synced_at TEXT NOT NULL,
+            PRIMARY KEY (account, folder)
+        )""",
+    ),
 )
 
 
@@ -135,7 +166,7 @@ def _migrate(con: sqlite3.Connection, path: Path) -> None:
 _COLUMNS: Final = (
     "customer_id", "campaign", "channel", "language", "rep", "drafted_on", "written_at",
     "template_id", "template_hash", "prompt_id", "prompt_hash", "engine", "fingerprint",
-    "outbox", "file",
+    "outbox", "file", "message_id", "recipient", "subject", "touch",
 )  # fmt: skip
 _UPSERT: Final = (
     f"INSERT INTO drafts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))}) "
@@ -175,6 +206,10 @@ def record_drafts(root: Path, outbox: Path, records: Iterable[dict[str, Any]], d
             r.get("fingerprint") or "",
             folder,
             r["file"],
+            r.get("message_id"),
+            r.get("recipient") or None,
+            r.get("subject"),
+            int(r.get("touch") or 1),
         )
         for r in records
         if r.get("status") == "ok" and r.get("file")

@@ -42,7 +42,7 @@ from followup.outbox import decisions, journal
 from followup.outbox.decisions import FIELDS as REVIEW_FIELDS
 from followup.outbox.journal import CSV, JOURNAL, JSONL, Stored
 from followup.outbox.lock import OutboxLock, process_alive
-from followup.outbox.messages import message, read_back
+from followup.outbox.messages import message, message_id, read_back
 from followup.outbox.names import safe_name
 from followup.redact import clip
 
@@ -116,6 +116,7 @@ class Entry:
 HISTORY_FIELDS = (
     "customer_id", "campaign", "channel", "language", "sender_name", "template_id",
     "template_hash", "prompt_id", "prompt_hash", "engine", "fingerprint", "file", "status",
+    "message_id", "recipient", "subject", "touch",
 )  # fmt: skip
 
 
@@ -220,6 +221,8 @@ class Outbox:
             known = " or ".join(CHANNELS)
             raise DraftError(f"{draft.key}: unknown channel {draft.channel!r}: use {known}")
         record = draft.record()
+        if draft.channel == "email":
+            record["message_id"] = message_id(draft, record)
         content = message(draft, self.date, record)
         data = content.encode("utf-8") if isinstance(content, str) else content
         sha256 = hashlib.sha256(data).hexdigest()

@@ -52,16 +52,22 @@ def eml_bytes(draft: Draft, date: datetime.date, record: dict[str, Any] | None =
         )
     if draft.subject:
         lines.append(_header("Subject", draft.subject))
-    digest = fingerprint(draft.key, draft.fingerprint or record)
-    domain = draft.sender_email.rpartition("@")[2].strip() or "followup.invalid"
-    lines += [_date_header(date), f"Message-ID: <{digest[:32]}.followup@{domain}>",
-              "X-Unsent: 1"]  # fmt: skip
+    msgid = record.get("message_id") or message_id(draft, record)
+    lines += [_date_header(date), f"Message-ID: {msgid}", "X-Unsent: 1"]
     lines += [_header(name, str(record[field])) for name, field in _HEADERS if record[field]]
     lines += ["MIME-Version: 1.0", 'Content-Type: text/plain; charset="utf-8"',
               "Content-Transfer-Encoding: quoted-printable"]  # fmt: skip
     body = "\r\n".join(draft.body.splitlines()) + "\r\n"
     encoded = binascii.b2a_qp(body.encode("utf-8"), istext=True)
     return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + encoded
+
+
+def message_id(draft: Draft, record: dict[str, Any]) -> str:
+    """The email draft's Message-ID, `<hash.followup@sender's domain>`: stable for the same
+    draft, so a push finds it again and `followup sync` matches the mail sent from it."""
+    digest = fingerprint(draft.key, draft.fingerprint or record)
+    domain = draft.sender_email.rpartition("@")[2].strip() or "followup.invalid"
+    return f"<{digest[:32]}.followup@{domain}>"
 
 
 @lru_cache(maxsize=16)
