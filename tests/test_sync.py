@@ -39,7 +39,14 @@ def drafts_of(server: Server, user: str) -> list[EmailMessage]:
     ]
 
 
-def send(server: Server, user: str, draft: EmailMessage, *, new_id: bool = False) -> str:
+def send(
+    server: Server,
+    user: str,
+    draft: EmailMessage,
+    *,
+    new_id: bool = False,
+    at: dt.datetime = SENT_AT,
+) -> str:
     """What a mail client does with a draft: the rep edits it, sends it, and a copy goes to
     Sent (some clients give the message a new Message-ID). The id it went out with."""
     sent = EmailMessage(policy=default)
@@ -47,20 +54,27 @@ def send(server: Server, user: str, draft: EmailMessage, *, new_id: bool = False
         sent[name] = draft[name]
     message_id = email.utils.make_msgid(domain="mail.example") if new_id else draft["Message-ID"]
     sent["Message-ID"] = message_id
-    sent["Date"] = email.utils.format_datetime(SENT_AT)
+    sent["Date"] = email.utils.format_datetime(at)
     sent.set_content(draft.get_content().replace("Thank you", "Many thanks", 1))
     append(server, user, "Sent", sent)
     return str(message_id)
 
 
-def answer(draft: EmailMessage, sent_id: str, hours: float, **headers: str) -> EmailMessage:
-    """The buyer's answer to a sent draft, `hours` after it went out."""
+def answer(
+    draft: EmailMessage,
+    sent_id: str,
+    hours: float,
+    *,
+    sent_at: dt.datetime = SENT_AT,
+    **headers: str,
+) -> EmailMessage:
+    """The buyer's answer to a sent draft, `hours` after it went out (at `sent_at`)."""
     reply = EmailMessage(policy=default)
     reply["From"] = headers.pop("From", draft["To"])
     reply["To"] = draft["From"]
     reply["Subject"] = headers.pop("Subject", f"Re: {draft['Subject']}")
     reply["Message-ID"] = email.utils.make_msgid(domain="buyer.example")
-    reply["Date"] = email.utils.format_datetime(SENT_AT + dt.timedelta(hours=hours))
+    reply["Date"] = email.utils.format_datetime(sent_at + dt.timedelta(hours=hours))
     if sent_id:
         reply["In-Reply-To"] = sent_id
         reply["References"] = sent_id

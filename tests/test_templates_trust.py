@@ -373,7 +373,7 @@ def test_lint_names_the_workspace_copy_that_hides_the_shipped_one(workspace: Pat
         "the shipped approved one: approve this copy, or delete it to draft with the shipped "
         "one (`followup templates diff` shows how they differ) [hides_shipped]\n"
     ) in result.stdout
-    assert result.stdout.endswith("120 templates: 1 errors, 1 warnings\n")
+    assert result.stdout.endswith("138 templates: 1 errors, 1 warnings\n")
     assert run("templates", "diff", "urgency-email-en", *ws).stdout.startswith(
         "--- urgency-email-en (shipped, approved by"
     )
@@ -389,10 +389,12 @@ def ids(listing: str) -> list[str]:
 def test_list_filters_by_campaign_language_and_status(workspace: Path) -> None:
     ws = ws_args(workspace)
     out = run("templates", "list", "--campaign", "urgency", "--lang", "de", *ws).stdout
-    assert ids(out) == ["urgency-email-de", "urgency-whatsapp-de"]
+    assert ids(out) == ["urgency-email-de", "urgency-email-de-t2", "urgency-whatsapp-de"]
     tagged(workspace, "urgency-email-pt-br", "pt-BR", ENGLISH)
     out = run("templates", "list", "--campaign", "urgency", "--lang", "pt", *ws).stdout
-    assert ids(out) == ["urgency-email-pt", "urgency-email-pt-br", "urgency-whatsapp-pt"]
+    assert ids(out) == [
+        "urgency-email-pt", "urgency-email-pt-br", "urgency-email-pt-t2", "urgency-whatsapp-pt"
+    ]  # fmt: skip
     out = run("templates", "list", "--status", "unapproved", *ws).stdout
     assert ids(out) == ["urgency-email-pt-br"]
     write(workspace / "templates" / "urgency" / "broken.j2", "no header\n")

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from followup.drafting.engine import Engine
     from followup.drafting.preflight import Planned, Preflight
     from followup.drafting.workbench import Workbench
+    from followup.history.threads import Previous
     from followup.outbox.batch import Summary
 
 
@@ -64,6 +65,19 @@ if TYPE_CHECKING:
 @growth_option
 @buffer_option
 @click.option(
+    "--touch",
+    type=click.IntRange(1, 5),
+    default=1,
+    show_default=True,
+    help="2: the follow-up to a first message sent with no answer (see due), in its thread.",
+)
+@click.option(
+    "--due",
+    "due_only",
+    is_flag=True,
+    help="With --touch 2: only buyers whose wait ([contact] touch_after_days) is over.",
+)
+@click.option(
     "--explain", is_flag=True, help="List each targeted customer and the rule that picked it."
 )
 @click.option("--dry-run", is_flag=True, help="Pre-flight report only: draft nothing.")
@@ -106,6 +120,8 @@ def command(
     plan_year: int | None,
     growth: float,
     buffer_days: int,
+    touch: int,
+    due_only: bool,
     explain: bool,
     dry_run: bool,
     overwrite_edited: bool,
@@ -121,7 +137,9 @@ def command(
     The pre-flight lists who is targeted, by language and channel, and every
     customer that cannot be drafted with the field that is missing. A rerun skips
     drafts whose text is unchanged, and keeps every draft a rep edited by hand
-    (--overwrite-edited redrafts them). Two batches may write into one outbox at
+    (--overwrite-edited redrafts them). --touch 2 drafts the follow-up to each first
+    message `followup sync` found sent and unanswered: a reply in its thread, in its
+    language (--due: only those whose wait is over). Two batches may write into one outbox at
     once: they take turns on its lock and both land in its index. Exit 0 done, 1
     some drafts failed or could not be written, 2 bad input (nothing written).
     """
@@ -130,8 +148,16 @@ def command(
 
     if from_plan and segments:
         raise UsageError("--from-plan and --segment both choose customers: pass one of them")
+    _check_touch(touch, due_only, from_plan=from_plan, segments=segments)
     window = options.parse_days(due_within, "--due-within") if from_plan else None
     bench = options.workbench(data, as_of)
+    previous = _previous(bench, campaign, touch, due_only=due_only)
+    if touch > 1 and not previous:
+        click.echo(
+            f"No buyer is due touch {touch} of {campaign}: `followup due` lists who is "
+            "(`followup sync` reads what was sent and answered)."
+        )
+        return
     drafter = engine.build(bench)
     targets = api.preflight(
         bench,
@@ -148,6 +174,8 @@ def command(
         plan_buffer_days=buffer_days,
         ignore_cooldown=ignore_cooldown,
         outbox=str(out.resolve()),
+        touch=touch,
+        previous=previous,
     )
     click.echo(preflight_text(targets, explain), nl=False)
     if dry_run:
@@ -170,6 +198,29 @@ def command(
 
         said = f"{failed} draft{'s' if failed != 1 else ''} failed (listed above)"
         raise DraftError("; ".join(index_errors) or said)
+
+
+def _check_touch(touch: int, due_only: bool, *, from_plan: bool, segments: tuple[str, ...]) -> None:
+    from followup.errors import UsageError
+
+    if due_only and touch == 1:
+        raise UsageError("--due picks the buyers a later touch follows up: pass --touch 2")
+    if touch > 1 and (from_plan or segments):
+        raise UsageError(
+            "--touch follows up the buyers the history says are due: drop --from-plan and --segment"
+        )
+
+
+def _previous(
+    bench: Workbench, campaign: str, touch: int, *, due_only: bool
+) -> dict[str, Previous]:
+    """A later touch's targets: customer id -> the unanswered message it follows up."""
+    from followup import api
+
+    if touch == 1:
+        return {}
+    found = api.due(bench.dataset, bench.as_of, campaign=campaign, waited=due_only)
+    return {item.customer_id: item.previous for item in found if item.touch == touch}
 
 
 def _outboxes(targets: Preflight, out: Path, *, split: bool) -> list[tuple[Path, Preflight]]:
@@ -251,8 +302,9 @@ MAX_REASONS = 10  # failure reasons a summary lists; drafts.jsonl has them all
 
 def preflight_text(targets: Preflight, explain: bool) -> str:
     counts = targets.counts()
+    what = targets.campaign + (f" touch {targets.touch}" if targets.touch > 1 else "")
     lines = [
-        f"Pre-flight — {targets.campaign}: {len(targets.drafts) + len(targets.blocked)} "
+        f"Pre-flight — {what}: {len(targets.drafts) + len(targets.blocked)} "
         f"customers targeted, {len(targets.drafts)} can be drafted, "
         f"{len(targets.blocked)} cannot."
     ]

@@ -79,6 +79,7 @@ def list_templates(
     """Every template with its status: approved, modified, unapproved or invalid.
 
     `regions` are the parts an LLM draft may rewrite; the rest is always the approved text.
+    `touch` 2: the follow-up to a first message with no answer (`batch --touch 2`).
     """
     library, _ = _library(workspace, sample)
     found = library.listing(campaign=campaign, language=language, statuses=statuses)
@@ -92,12 +93,13 @@ def list_templates(
         if status == "invalid":
             broken.append(f"  {item.id} ({item.path}): {item.problem}")
         fields = (
-            (header.campaign, header.channel, header.language, " ".join(header.regions) or "-")
+            (header.campaign, header.channel, header.language, str(header.touch),
+             " ".join(header.regions) or "-")
             if header
-            else ("", "", "", "")
-        )
+            else ("", "", "", "", "")
+        )  # fmt: skip
         rows.append([item.id, *fields, item.source, status])
-    headers = ["id", "campaign", "channel", "lang", "regions", "source", "status"]
+    headers = ["id", "campaign", "channel", "lang", "touch", "regions", "source", "status"]
     click.echo(tables.table(headers, rows), nl=False)
     if broken:
         click.echo("Invalid (never drafted until fixed):\n" + "\n".join(broken))
@@ -188,7 +190,7 @@ def preview(
 ) -> None:
     """Render one template for one real customer, approved or not, with its findings."""
     from followup.drafting.engine import TemplateEngine
-    from followup.drafting.workbench import request
+    from followup.drafting.lint import template_request
 
     bench = options.workbench(data, as_of)
     item = bench.library.get(template_id)
@@ -198,10 +200,7 @@ def preview(
         raise TemplateError(f"{template_id} is invalid: {item.problem}")
     engine = TemplateEngine(bench, allow_unapproved=True)
     engine.candidates = [item]
-    header = item.header
-    draft = engine.draft(
-        request(bench, customer_id, header.campaign, header.channel, header.language)
-    )
+    draft = engine.draft(template_request(bench, customer_id, item.header))
     from followup.cli.draft import print_draft
 
     print_draft(draft, status=bench.library.status(item))

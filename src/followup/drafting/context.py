@@ -210,6 +210,16 @@ class PlanContext(TypedDict):
     contact_by: Annotated[dt.date | None, "the contact-by date"]
 
 
+class PreviousContext(TypedDict):
+    """`previous`: the message a later touch follows up (`batch --touch 2`), as sent."""
+
+    touch: Annotated[int, "which touch it was (1: the first message)"]
+    subject: Annotated[str, "its subject as sent"]
+    reply_subject: Annotated[str, "the subject of a reply to it: `Re: ` and its subject"]
+    sent_on: Annotated[dt.date, "the day it was sent"]
+    days_ago: Annotated[int, "days between then and the as-of day"]
+
+
 class DraftContext(Profile, CompanyPart):
     """Everything a template may use for one draft."""
 
@@ -220,6 +230,10 @@ class DraftContext(Profile, CompanyPart):
     angle: Annotated[str | None, "the latest loss's angle (`loss.angle`), or none"]
     plan: Annotated[
         PlanContext | None, "the reorder plan's next expected order (batch --from-plan), or none"
+    ]
+    previous: Annotated[
+        PreviousContext | None,
+        "the message this one follows up (a touch-2 template, `batch --touch 2`), or none",
     ]
 
 
@@ -382,6 +396,10 @@ def stated_facts(context: DraftContext, campaign: str) -> dict[str, str]:
         facts["this year"] = f"{customer['orders_this_year']} orders{amount}"
     if kind.by_loss_reason and context["answers"]:
         facts["what changed"] = "; ".join(context["answers"])
+    if context["previous"]:
+        facts["follows up"] = (
+            f"touch {context['previous']['touch']} of {context['previous']['sent_on']}"
+        )
     return facts
 
 

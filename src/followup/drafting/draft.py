@@ -68,11 +68,16 @@ class Draft:
     rewritten: list[str] = field(default_factory=list)
     kept: dict[str, str] = field(default_factory=dict)
     rejected: dict[str, str] = field(default_factory=dict)
+    #: a later touch (2, 3 ...): the reply to an unanswered first message, in its thread
+    touch: int = 1
+    in_reply_to: str = ""  # the Message-ID of the message it follows up
+    references: tuple[str, ...] = ()  # the thread's Message-IDs, oldest first
 
     @property
     def key(self) -> str:
-        """Identifies the draft slot in an outbox: one per customer, campaign, channel."""
-        return f"{self.customer_id}.{self.campaign}.{self.channel}"
+        """Identifies the draft slot in an outbox: one per customer, campaign, channel (and
+        touch, after the first)."""
+        return f"{self.customer_id}.{self.campaign}.{self.channel}{key_suffix(self.touch)}"
 
     @property
     def status(self) -> DraftStatus:
@@ -90,6 +95,7 @@ class Draft:
         if self.fallback_reason:
             data["fallback_reason"] = clip(self.fallback_reason)
         data["rewritten"] = list(self.rewritten)
+        data["references"] = list(self.references)
         data["kept"] = {name: clip(why) for name, why in self.kept.items()}
         data["rejected"] = {name: clip(text) for name, text in self.rejected.items()}
         data["findings"] = [
@@ -99,6 +105,12 @@ class Draft:
         data["status"] = self.status
         data["key"] = self.key
         return data
+
+
+def key_suffix(touch: int) -> str:
+    """What a later touch adds to a draft's key (`.t2`): its own slot and file in the outbox,
+    next to the first message's."""
+    return f".t{touch}" if touch > 1 else ""
 
 
 def fingerprint(*parts: Any) -> str:

@@ -77,7 +77,7 @@ class TemplateEngine:
 
     def choose(self, req: DraftRequest) -> Choice | None:
         """The template for a request (the choice depends on a few fields: cached)."""
-        key = (req.campaign, req.channel, req.language, req.reason, req.segments)
+        key = (req.campaign, req.channel, req.language, req.reason, req.segments, req.touch)
         if key not in self._choices:
             self._choices[key] = select(
                 self._candidates,
@@ -86,6 +86,7 @@ class TemplateEngine:
                 language=req.language,
                 reason=req.reason,
                 segments=req.segments,
+                touch=req.touch,
             )
         return self._choices[key]
 
@@ -277,6 +278,7 @@ def _content_hash(draft: Draft) -> str:
         draft.recipient_name,
         draft.sender_name,
         draft.sender_email,
+        *((draft.in_reply_to, draft.references) if draft.touch > 1 else ()),
     )
 
 
@@ -305,4 +307,7 @@ def new_draft(
         sender_name=req.context["sender"]["name"],
         sender_email=req.context["sender"]["email"],
         engine=engine,
+        touch=req.touch,
+        in_reply_to=req.previous.message_id if req.previous else "",
+        references=req.previous.thread if req.previous else (),
     )

@@ -49,6 +49,8 @@ class TemplateHeader(BaseModel):
     regions: list[Region] = []
     subject: str | None = None
     description: str = ""
+    #: 1: the first message; 2 (3 ...): the follow-up to an unanswered one (`previous`)
+    touch: int = Field(default=1, ge=1, le=5)
 
     @field_validator("loss_reasons")
     @classmethod
@@ -318,10 +320,11 @@ def select(
     language: str,
     reason: str | None,
     segments: tuple[str, ...],
+    touch: int = 1,
 ) -> Choice | None:
     """The best template for a draft, or None.
 
-    Order: campaign and channel must match; then language (exact tag, base language,
+    Order: campaign, channel and touch must match; then language (exact tag, base language,
     English — flagged as a fallback); then, among those, a template for the customer's
     loss reason beats a general one, and one for its segment beats a general one;
     ties go to the smallest id (deterministic).
@@ -332,6 +335,7 @@ def select(
         if t.header is not None
         and t.header.campaign == campaign
         and t.header.channel == channel
+        and t.header.touch == touch
         and (not t.header.segments or set(t.header.segments) & set(segments))
         and (not t.header.loss_reasons or (reason in t.header.loss_reasons))
     ]

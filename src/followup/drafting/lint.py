@@ -14,6 +14,7 @@ refuses a template with an error here.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,9 @@ if TYPE_CHECKING:
     from jinja2 import nodes
 
     from followup.data.facts import CompanyFacts, Text
-    from followup.drafting.workbench import Workbench
+    from followup.drafting.library import TemplateHeader
+    from followup.drafting.workbench import DraftRequest, Workbench
+    from followup.history.threads import Previous
 
 _DIGIT_IN_TEXT = re.compile(r"\d")
 #: a template's text is judged for its language only with at least this many letters
@@ -301,7 +304,6 @@ def _forbidden(item: TemplateFile, sources: list[str], forbidden: list[str]) -> 
 def _rendered(item: TemplateFile, bench: Workbench, limit: int = 25) -> list[Issue]:
     """Render for up to `limit` real customers it would draft for; report check findings."""
     from followup.drafting.engine import TemplateEngine
-    from followup.drafting.workbench import request
     from followup.errors import FollowupError
 
     assert item.header is not None
@@ -309,11 +311,8 @@ def _rendered(item: TemplateFile, bench: Workbench, limit: int = 25) -> list[Iss
     engine.candidates = [item]
     seen: dict[str, Issue] = {}
     for customer_id in _customers_for(item, bench)[:limit]:
-        header = item.header
         try:
-            draft = engine.draft(
-                request(bench, customer_id, header.campaign, header.channel, header.language)
-            )
+            draft = engine.draft(template_request(bench, customer_id, item.header))
         except FollowupError as exc:
             return [Issue(item.id, "render", f"fails for {customer_id}: {exc}")]
         for finding in draft.findings:
@@ -342,6 +341,50 @@ def _customers_for(item: TemplateFile, bench: Workbench) -> list[str]:
     return chosen
 
 
+def template_request(bench: Workbench, customer_id: str, header: TemplateHeader) -> DraftRequest:
+    """A request a template drafts for as it stands (`templates preview`, `templates lint`):
+    a later touch's follows up an example first message, the customer's draft of the
+    approved touch-1 template sent `[contact] touch_after_days` ago."""
+    from followup.drafting.workbench import request
+
+    channel, language = header.channel, header.language
+    if header.touch == 1:
+        return request(bench, customer_id, header.campaign, channel, language)
+    return request(
+        bench,
+        customer_id,
+        header.campaign,
+        channel,
+        language,
+        previous=example_previous(bench, customer_id, header),
+    )
+
+
+def example_previous(bench: Workbench, customer_id: str, header: TemplateHeader) -> Previous:
+    """The message an example touch follows up: what the approved template of the touch
+    before drafts for the customer (its subject), sent the campaign's wait ago."""
+    from followup.drafting.engine import TemplateEngine
+    from followup.drafting.workbench import request
+    from followup.errors import FollowupError
+    from followup.history.threads import Previous
+
+    first = request(bench, customer_id, header.campaign, header.channel, header.language)
+    try:
+        subject = TemplateEngine(bench).draft(first).subject or ""
+    except FollowupError:
+        subject = ""
+    wait = bench.dataset.settings.contact.after_days(header.campaign)
+    domain = first.context["sender"]["email"].rpartition("@")[2] or "example.invalid"
+    return Previous(
+        touch=header.touch - 1,
+        message_id=f"<example.followup@{domain}>",
+        references=(),
+        subject=subject,
+        sent_on=bench.as_of - dt.timedelta(days=wait),
+        language=header.language,
+    )
+
+
 def coverage_gaps(library: Library) -> list[Issue]:
     """Each campaign × channel × reason × shipped language with no approved template."""
     approved = [t for t in library.usable() if t.header is not None]
@@ -349,36 +392,43 @@ def coverage_gaps(library: Library) -> list[Issue]:
     issues = []
     for campaign, spec in CAMPAIGNS.items():
         reasons: list[str | None] = list(LOSS_REASONS) if spec.by_loss_reason else [None]
-        for channel in CHANNELS:
-            for reason in reasons:
-                for language in SHIPPED_LANGUAGES:
-                    if not any(_covers(t, campaign, channel, reason, language) for t in approved):
-                        what = " ".join(x for x in (campaign, reason, channel) if x)
-                        cause = _cause(library, hiding, campaign, channel, reason, language)
-                        message = f"no approved {what} template in {language!r}{cause}"
-                        issues.append(Issue("library", "coverage", message))
+        slots = [(channel, reason, 1) for channel in CHANNELS for reason in reasons]
+        slots += [("email", None, 2)]  # a second touch follows up a sent email, any reason
+        for channel, reason, touch in slots:
+            for language in SHIPPED_LANGUAGES:
+                gap: Gap = (campaign, channel, reason, language, touch)
+                if not any(_covers(t, gap) for t in approved):
+                    what = " ".join(x for x in (campaign, reason, channel) if x)
+                    what += f" touch-{touch}" if touch > 1 else ""
+                    cause = _cause(library, hiding, gap)
+                    message = f"no approved {what} template in {language!r}{cause}"
+                    issues.append(Issue("library", "coverage", message))
     return issues
 
 
-def _cause(library: Library, hiding: list[TemplateFile], *gap: Any) -> str:
+def _cause(library: Library, hiding: list[TemplateFile], gap: Gap) -> str:
     """`: X in the workspace is unapproved and hides the shipped approved one`, when a
     workspace file hides the shipped template that would fill this gap (campaign, channel,
-    reason, language); else ""."""
+    reason, language, touch); else ""."""
     causes = [
         _hiding(library, item)
         for item in hiding
-        if library.hidden[item.id].header is not None and _covers(library.hidden[item.id], *gap)
+        if library.hidden[item.id].header is not None and _covers(library.hidden[item.id], gap)
     ]
     return f": {'; '.join(causes)}" if causes else ""
 
 
-def _covers(
-    item: TemplateFile, campaign: str, channel: str, reason: str | None, language: str
-) -> bool:
+#: a slot of the library: campaign, channel, loss reason (or none), language, touch
+Gap = tuple[str, str, str | None, str, int]
+
+
+def _covers(item: TemplateFile, gap: Gap) -> bool:
     header = item.header
     assert header is not None
+    campaign, channel, reason, language, touch = gap
     return (
-        header.campaign == campaign
+        header.touch == touch
+        and header.campaign == campaign
         and header.channel == channel
         and header.language.split("-")[0] == language
         and not header.segments

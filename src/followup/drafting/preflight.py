@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from followup.drafting.workbench import DraftRequest, Workbench, request
 
 if TYPE_CHECKING:
     from followup.drafting.context import CustomerContext, PlanContext
+    from followup.history.threads import Previous
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Preflight:
     #: (the buyer's language, the template's) -> drafts, where the library has no template
     #: in the buyer's language
     fallbacks: Counter[tuple[str, str]] = field(default_factory=Counter)
+    touch: int = 1  # 2: the follow-ups to unanswered first messages (`batch --touch 2`)
 
     def fallback_text(self) -> str:
         """`ru 14 → en, ja 3 → en: no templates in those languages` (empty: none)."""
@@ -80,6 +83,10 @@ class Selection:
     plan_buffer_days: int = 14
     ignore_cooldown: bool = False  # draft buyers held back (cooldown, another campaign first)
     outbox: str | None = None  # where the batch goes: its own earlier drafts are no cooldown
+    #: 2 (3 ...): a later touch (`batch --touch 2`), whose targets are `previous`: customer
+    #: id -> the message its draft follows up (`followup.api.due`), in that one's language
+    touch: int = 1
+    previous: Mapping[str, Previous] = field(default_factory=dict)
 
 
 def preflight(bench: Workbench, engine: Engine, sel: Selection) -> Preflight:
@@ -88,9 +95,12 @@ def preflight(bench: Workbench, engine: Engine, sel: Selection) -> Preflight:
     blocked: list[Blocked] = []
     fallbacks: Counter[tuple[str, str]] = Counter()
     no_lever = CAMPAIGNS[sel.campaign].needs_lever and bench.company("en")["lever"] is None
-    targets, held = _first_campaign(bench, sel, _targets(bench, sel))
-    targets, cooled = _cooldown(bench, sel, targets)
-    held += cooled
+    if sel.touch > 1:  # a later touch: due by the history, no campaign's targeting
+        targets, held = _touch_targets(bench, sel), list[Blocked]()
+    else:
+        targets, held = _first_campaign(bench, sel, _targets(bench, sel))
+        targets, cooled = _cooldown(bench, sel, targets)
+        held += cooled
     for customer_id, rule, why, plan in targets:
         if sel.limit is not None and len(drafts) + len(blocked) >= sel.limit:
             break
@@ -101,12 +111,16 @@ def preflight(bench: Workbench, engine: Engine, sel: Selection) -> Preflight:
             problem = (
                 "company.yaml has no offer, closure or price change ahead: nothing dated to urge"
             )
-        req = request(bench, customer_id, sel.campaign, channel, sel.language, plan=plan)
+        previous = sel.previous.get(customer_id)
+        language = sel.language or (previous.language if previous else None) or None
+        req = request(
+            bench, customer_id, sel.campaign, channel, language, plan=plan, previous=previous
+        )
         choice = engine.choose(req) if problem is None else None
         if problem is None and choice is None:
             problem = (
-                f"no approved {sel.campaign} {channel} template for language "
-                f"{req.language!r} or English"
+                f"no approved {sel.campaign} {channel}{_touch_words(req.touch)} template for "
+                f"language {req.language!r} or English"
             )
         if problem is None:
             drafts.append(Planned(req, rule, why))
@@ -115,7 +129,8 @@ def preflight(bench: Workbench, engine: Engine, sel: Selection) -> Preflight:
                 fallbacks[req.language, choice.template.header.language] += 1
         else:
             blocked.append(Blocked(customer_id, problem))
-    return Preflight(sel.campaign, drafts, blocked, _notes(bench, drafts), held, fallbacks)
+    notes = _notes(bench, drafts)
+    return Preflight(sel.campaign, drafts, blocked, notes, held, fallbacks, sel.touch)
 
 
 def _cooldown(
@@ -232,7 +247,7 @@ def _bounced(bench: Workbench, drafts: list[Planned]) -> list[str]:
 def _signers(bench: Workbench, drafts: list[Planned]) -> list[str]:
     """Who signs (when company.yaml has rep profiles): drafts per rep, and how many
     customers have an owner with no profile (signed by the company's default sender)."""
-    if not bench.facts.reps:
+    if not bench.facts.reps or not drafts:
         return []
     by_rep = Counter(p.request.context["sender"]["name"] for p in drafts)
     unsigned = Counter(
@@ -279,6 +294,27 @@ def _targets(bench: Workbench, sel: Selection) -> list[Target]:
         if rule is not None:
             found.append((customer_id, rule.name, rule.why, None))
     return found
+
+
+def _touch_targets(bench: Workbench, sel: Selection) -> list[Target]:
+    """The buyers a later touch follows up (`sel.previous`: those whose last touch was the
+    one before), of the rep if one is named."""
+    found: list[Target] = []
+    for customer_id, previous in sorted(sel.previous.items()):
+        if previous.touch + 1 != sel.touch or customer_id not in bench.profiles:
+            continue  # no longer in the customers file: nobody to write to
+        customer = bench.profile(customer_id)["customer"]
+        if sel.owner and not bench.same_owner(customer["owner"], sel.owner):
+            continue
+        if sel.customers and customer_id not in sel.customers:
+            continue
+        why = f"no answer to touch {previous.touch} sent {previous.sent_on}"
+        found.append((customer_id, f"touch {previous.touch + 1}", why, None))
+    return found
+
+
+def _touch_words(touch: int) -> str:
+    return f" touch-{touch}" if touch > 1 else ""
 
 
 def _plan_targets(bench: Workbench, sel: Selection) -> list[Target]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from followup.campaigns import CAMPAIGNS, CHANNELS
-from followup.drafting.draft import fingerprint
+from followup.drafting.draft import fingerprint, key_suffix
 from followup.drafting.library import Library
 from followup.errors import UsageError
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         Profile,
         SenderContext,
     )
+    from followup.history.threads import Previous
 
 
 @dataclass
@@ -241,6 +242,8 @@ class DraftRequest:
     channel: str
     language: str  # the language asked for (the customer's, or --lang)
     context: DraftContext = field(repr=False)
+    touch: int = 1  # 2: the follow-up to `previous`, a first message that went unanswered
+    previous: Previous | None = field(default=None, repr=False)
 
     @property
     def customer(self) -> CustomerContext:
@@ -256,7 +259,7 @@ class DraftRequest:
     @property
     def key(self) -> str:
         """The outbox slot this request fills (as `Draft.key`)."""
-        return f"{self.customer_id}.{self.campaign}.{self.channel}"
+        return f"{self.customer_id}.{self.campaign}.{self.channel}{key_suffix(self.touch)}"
 
     @property
     def segments(self) -> tuple[str, str]:
@@ -272,9 +275,13 @@ def request(
     language: str | None = None,
     *,
     plan: PlanContext | None = None,
+    previous: Previous | None = None,
 ) -> DraftRequest:
     """What an engine needs to draft `campaign` on `channel` for one customer, in `language`
-    (default: the customer's); `plan` is its reorder plan (`batch --from-plan`)."""
+    (default: the customer's); `plan` is its reorder plan (`batch --from-plan`); `previous`
+    the message this draft follows up (the next touch after it)."""
+    from followup.drafting.touch import previous_context
+
     if campaign not in CAMPAIGNS:
         raise UsageError(f"unknown campaign {campaign!r}: use one of {', '.join(CAMPAIGNS)}")
     if channel not in CHANNELS:
@@ -289,11 +296,21 @@ def request(
         "answers": bench.answers(profile["loss"], language),
         "angle": profile["loss"]["angle"] if profile["loss"] else None,
         "plan": plan and {**plan, "products": bench.products(plan["products"], language)},
+        "previous": previous_context(previous, bench.as_of) if previous else None,
     }
-    return DraftRequest(customer_id, campaign, channel, language, context)
+    touch = previous.touch + 1 if previous else 1
+    return DraftRequest(customer_id, campaign, channel, language, context, touch, previous)
 
 
 def in_language(bench: Workbench, req: DraftRequest, language: str) -> DraftRequest:
     """The same request in another language (the company's free text in that language)."""
     plan = req.context["plan"]
-    return request(bench, req.customer_id, req.campaign, req.channel, language, plan=plan)
+    return request(
+        bench,
+        req.customer_id,
+        req.campaign,
+        req.channel,
+        language,
+        plan=plan,
+        previous=req.previous,
+    )

@@ -343,6 +343,7 @@ class Previous:
     references: tuple[str, ...]  # the thread's Message-IDs before it, oldest first
     subject: str  # as sent (a rep may have changed it)
     sent_on: dt.date
+    language: str = ""  # the language it was written in: the next touch's
     text: str = ""  # its body as drafted (the outbox file), for the LLM prompt; "" if gone
 
     @property
@@ -417,6 +418,7 @@ class _Sent:
     subject: str
     outbox: str
     file: str
+    language: str
 
 
 def _last_sent(root: Path, campaign: str | None) -> list[_Sent]:
@@ -428,8 +430,8 @@ def _last_sent(root: Path, campaign: str | None) -> list[_Sent]:
         "EXISTS (SELECT 1 FROM events x JOIN drafts o ON o.id = x.draft_id "
         "  WHERE o.customer_id = d.customer_id AND x.kind IN ('replied', 'bounced') "
         "  AND x.on_day >= s.on_day), "
-        "d.id, COALESCE(d.message_id, ''), COALESCE(d.subject, ''), d.outbox, d.file "
-        "FROM drafts d JOIN events s ON s.draft_id = d.id AND s.kind = 'sent' "
+        "d.id, COALESCE(d.message_id, ''), COALESCE(d.subject, ''), d.outbox, d.file, "
+        "d.language FROM drafts d JOIN events s ON s.draft_id = d.id AND s.kind = 'sent' "
         f"WHERE 1 {where} ORDER BY d.customer_id, d.campaign, d.touch DESC, s.on_day DESC"
     )
     with connect(root) as con:
@@ -439,7 +441,7 @@ def _last_sent(root: Path, campaign: str | None) -> list[_Sent]:
         sent = _Sent(
             str(row[0]), str(row[1]), str(row[2]), str(row[3]), int(row[4]),
             dt.date.fromisoformat(row[5]), bool(row[6]), int(row[7]), str(row[8]),
-            str(row[9]), str(row[10]), str(row[11]),
+            str(row[9]), str(row[10]), str(row[11]), str(row[12] or ""),
         )  # fmt: skip
         latest.setdefault((sent.customer_id, sent.campaign), sent)
     return list(latest.values())
@@ -468,4 +470,5 @@ def _previous(root: Path, last: _Sent) -> Previous:
         references=tuple(str(r[0]) for r in earlier if r[0] and r[0] != sent_id),
         subject=(copy[1] if copy and copy[1] else "") or last.subject,
         sent_on=last.sent_on,
+        language=last.language,
     )

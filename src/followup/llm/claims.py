@@ -249,6 +249,10 @@ def _customer_facts(facts: Facts, context: DraftContext) -> None:
             facts.money.add((round(plan["amount"].amount, 2), plan["amount"].currency))
         facts.names += plan["products"]
         facts.years.add(float(plan["year"]))
+    previous = context["previous"]
+    if previous is not None:  # a later touch may say when the first message went out
+        facts.dates.add(previous["sent_on"])
+        facts.durations.add((float(previous["days_ago"]), "days"))
 
 
 def check(text: str, facts: Facts, language: str, *, part: str = "body") -> list[Finding]:

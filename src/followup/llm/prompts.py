@@ -161,6 +161,9 @@ class PromptContext(DraftContext):
     regions: list[RegionContext]  # what to write, with the approved wording of each
     facts: list[str]  # the facts a draft may use, one a line
     whole: bool  # the whole message, in a language no approved template is written in
+    #: a later touch: the unanswered message it follows up, as drafted (material for what
+    #: not to repeat, never a source of facts); "" for a first message
+    previous_text: str
 
 
 def prompt_context(
@@ -174,6 +177,7 @@ def prompt_context(
     length: str,
     allowed: list[str],
     whole: bool = False,
+    previous_text: str = "",
 ) -> PromptContext:
     """The draft context plus what only prompts need: the regions, the rules, the facts."""
     loss = context["loss"]
@@ -190,6 +194,7 @@ def prompt_context(
         "regions": regions,
         "facts": allowed,
         "whole": whole,
+        "previous_text": previous_text,
     }
 
 
@@ -252,6 +257,12 @@ def fact_lines(context: DraftContext, campaign: str) -> list[str]:
     plan = context["plan"]
     if plan and plan["next_order"]:
         lines.append(f"the customer's next order is expected around {plan['next_order']}")
+    previous = context["previous"]
+    if previous:
+        lines.append(
+            f"the message this follows up was sent on {previous['sent_on']} "
+            f"({previous['days_ago']} days ago), subject: {previous['subject']}"
+        )
     sender = context["sender"]
     lines.append(f"sender: {sender['name']}, {sender['title']}, {context['company']['name']}")
     return lines
@@ -309,6 +320,7 @@ def build_messages(
         length=length,
         allowed=fact_lines(req.context, req.campaign),
         whole=whole,
+        previous_text=req.previous.text if req.previous else "",
     )
     return render_prompt(prompt, context)
 

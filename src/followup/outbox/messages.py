@@ -53,7 +53,7 @@ def eml_bytes(draft: Draft, date: datetime.date, record: dict[str, Any] | None =
     if draft.subject:
         lines.append(_header("Subject", draft.subject))
     msgid = record.get("message_id") or message_id(draft, record)
-    lines += [_date_header(date), f"Message-ID: {msgid}", "X-Unsent: 1"]
+    lines += [_date_header(date), f"Message-ID: {msgid}", *_thread(draft), "X-Unsent: 1"]
     lines += [_header(name, str(record[field])) for name, field in _HEADERS if record[field]]
     lines += ["MIME-Version: 1.0", 'Content-Type: text/plain; charset="utf-8"',
               "Content-Transfer-Encoding: quoted-printable"]  # fmt: skip
@@ -68,6 +68,15 @@ def message_id(draft: Draft, record: dict[str, Any]) -> str:
     digest = fingerprint(draft.key, draft.fingerprint or record)
     domain = draft.sender_email.rpartition("@")[2].strip() or "followup.invalid"
     return f"<{digest[:32]}.followup@{domain}>"
+
+
+def _thread(draft: Draft) -> list[str]:
+    """A later touch's In-Reply-To and References (one id a line, folded): the mail client
+    shows it as a reply in the thread of the message it follows up."""
+    if not draft.in_reply_to:
+        return []
+    ids = list(draft.references) or [draft.in_reply_to]
+    return [f"In-Reply-To: {draft.in_reply_to}", "References: " + "\r\n ".join(ids)]
 
 
 @lru_cache(maxsize=16)

@@ -21,6 +21,7 @@ _WINDOWS_DEVICES = frozenset(
     | {f"{port}{n}" for port in ("COM", "LPT") for n in (*"123456789", "¹", "²", "³")}
 )
 MAX_NAME = 120
+_TOUCH = re.compile(r"\.t[0-9]+$")
 
 
 def safe_name(key: str) -> str:
@@ -28,7 +29,8 @@ def safe_name(key: str) -> str:
     name = _UNSAFE.sub("_", key)
     if name.startswith("."):
         name = "_" + name[1:]
-    customer_id = key.rsplit(".", 2)[0]  # campaign and channel are lowercase words
+    # campaign and channel are lowercase words, and so is a later touch's `.t2`
+    customer_id = _TOUCH.sub("", key).rsplit(".", 2)[0]
     plain = (
         name == key
         and len(name) <= MAX_NAME
