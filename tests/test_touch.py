@@ -156,3 +156,27 @@ def test_the_llm_prompt_of_a_second_touch_carries_the_first_message(sample_works
     first_base = templates.baseline(first.request)
     plain = build_messages(prompt, first_base, templates.skeleton(first_base)).user
     assert "has not answered" not in plain
+
+
+def test_an_llm_second_touch_may_say_when_the_first_went_out_and_nothing_new() -> None:
+    import json
+
+    from tests.test_llm_engine import bench as llm_bench
+    from tests.test_llm_engine import engine as llm_engine
+
+    bench = llm_bench()
+    customer = "C1001"
+    first = _previous("en")
+    first = Previous(first.touch, first.message_id, (), "5% off orders until December 20",
+                     dt.date(2026, 11, 15), "en", "Dear Santiago,\n\nOur year-end offer.\n")  # fmt: skip
+    (planned,) = api.preflight(bench, "urgency", touch=2, previous={customer: first}).drafts
+    honest = "I wrote to you on November 15, a week ago, and wanted to be sure it reached you."
+    invented = "I wrote on November 15; for you I can add a 20% discount on top."
+    for opening, kept in ((honest, False), (invented, True)):
+        llm, client = llm_engine([json.dumps({"opening": opening, "summary_zh": ""})] * 3)
+        draft = llm.draft(planned.request)
+        assert draft.subject == "Re: 5% off orders until December 20"  # never rewritten
+        assert draft.in_reply_to == first.message_id and draft.touch == 2
+        assert ("opening" in draft.kept) is kept, draft.kept
+        assert (opening in draft.body) is not kept
+        assert "Our year-end offer." in client.requests[0]["messages"][1]["content"]
