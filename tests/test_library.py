@@ -238,5 +238,5 @@ def test_lint_checks_that_regions_and_blocks_match(workspace: Path) -> None:
     row = next(line for line in listed.splitlines() if line.startswith("no-closing "))
     assert " subject opening closing " in row
     assert (
-        next(line for line in listed.splitlines() if line.startswith("unlisted ")).split()[4] == "-"
+        next(line for line in listed.splitlines() if line.startswith("unlisted ")).split()[5] == "-"
     )
