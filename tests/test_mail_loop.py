@@ -88,13 +88,13 @@ def test_batch_review_push_send_sync_due_and_a_second_touch_in_the_thread(
         second_id = send(server, "amy", touched[quiet], at=at)
         append(server, "amy", "INBOX", answer(touched[quiet], second_id, hours=2, sent_at=at))
         assert run("sync", *ws, "--as-of", "2026-12-02").stdout.startswith(
-            "amy: 2 new messages; 1 follow-ups sent, 1 answered"
+            "amy: 2 new messages; 1 follow-up sent, 1 answered"
         )
         timeline = run("history", quiet, *ws, "--as-of", "2026-12-02").stdout
         assert f"2026-12-01  sent      {quiet}.urgency.email.t2.eml" in timeline
         assert f"2026-12-01  answered  {quiet}.urgency.email.t2.eml" in timeline
         later = run("due", *ws, "--campaign", "urgency", "--as-of", "2026-12-10").stdout
-        assert later.startswith("1 buyers due a next touch")
+        assert later.startswith("1 buyer due a next touch")
         assert quiet not in later and other in later  # its touch 2 is drafted, not sent
 
 

@@ -153,7 +153,7 @@ def test_sync_reads_sent_answers_and_bounces_into_the_history(
         done = run("sync", *ws, "--as-of", "2026-11-24").stdout
         assert done == (
             "amy: 9 new messages; 4 follow-ups sent, 2 answered; 1 bounced "
-            f"({email.utils.parseaddr(str(failed['To']))[1]}); 1 automatic answers (out of "
+            f"({email.utils.parseaddr(str(failed['To']))[1]}); 1 automatic answer (out of "
             "office) left aside.\njason, kevin, lily: no new messages.\n"
         )
         again = run("sync", *ws, "--as-of", "2026-11-24").stdout
@@ -170,7 +170,7 @@ def test_sync_reads_sent_answers_and_bounces_into_the_history(
         assert row.split()[3:] == ["4", "2", "50%", "1", "18", "h"]  # median of 5 h and 30 h
 
         due = run("due", *ws, "--as-of", "2026-11-30").stdout
-        assert due.startswith("1 buyers due a next touch")
+        assert due.startswith("1 buyer due a next touch")
         assert str(quiet["X-Followup-Customer"]) in due  # the out-of-office is no answer
         early = run("due", *ws, "--as-of", "2026-11-26").stdout
         assert early == "No buyer is due a next touch.\n"

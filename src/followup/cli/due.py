@@ -67,7 +67,9 @@ def _text(found: list[Due]) -> str:
          d.touch, d.previous.subject)
         for d in sorted(found, key=lambda d: (-d.waited, d.customer_id))
     ]  # fmt: skip
-    header = f"{len(found)} buyers due a next touch (no answer since the last one):\n"
+    header = (
+        f"{tables.count(len(found), 'buyer')} due a next touch (no answer since the last one):\n"
+    )
     return header + tables.table(
         ["customer", "campaign", "rep", "channel", "touch", "sent", "days", "next", "subject"],
         rows,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from followup.cli import options
+from followup.cli import options, tables
 from followup.cli.base import Command
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def command(
     click.echo(_text(result), nl=False)
     if result.errors:
         shown = "; ".join(str(e) for e in result.errors)
-        raise DraftError(f"{len(result.errors)} mail accounts were not read: {shown}")
+        raise DraftError(f"{tables.count(len(result.errors), 'mail account')} not read: {shown}")
 
 
 def _text(result: SyncResult) -> str:
@@ -73,9 +73,11 @@ def _text(result: SyncResult) -> str:
         if done.bounced:
             extra.append(f"{len(done.bounced)} bounced ({', '.join(a for _c, a in done.bounced)})")
         if done.automatic:
-            extra.append(f"{done.automatic} automatic answers (out of office) left aside")
+            automatic = tables.count(done.automatic, "automatic answer")
+            extra.append(f"{automatic} (out of office) left aside")
         lines.append(
-            f"{done.account}: {done.read} new messages; {len(done.sent)} follow-ups sent, "
+            f"{done.account}: {tables.count(done.read, 'new message')}; "
+            f"{tables.count(len(done.sent), 'follow-up')} sent, "
             f"{len(done.replied)} answered" + "".join(f"; {e}" for e in extra) + "."
         )
     if quiet:

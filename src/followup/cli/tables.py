@@ -81,3 +81,8 @@ def money(value: Any) -> str:
 def percent(share: Any, digits: int = 1) -> str:
     text = f"{float(share) * 100:.{digits}f}%"
     return text[1:] if text.startswith("-") and not text.strip("-0.%") else text
+
+
+def count(n: int, noun: str, plural: str = "") -> str:
+    """`1 buyer`, `2 buyers` (`plural` when adding an s is wrong: `1 follow-up`...)."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
