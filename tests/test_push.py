@@ -5,6 +5,7 @@ once however often the push runs."""
 from __future__ import annotations
 
 import email
+import ssl
 from email.policy import default
 from pathlib import Path
 
@@ -20,7 +21,9 @@ USERS = {"amy": "amy-pw", "lily": "lily-pw", "jason": "jason-pw", "kevin": "kevi
 REPS = {"Amy Zhao": "amy", "Lily Chen": "lily", "Jason Liu": "jason", "Kevin Wang": "kevin"}
 
 
-def workspace(tmp_path: Path, server: Server, monkeypatch: pytest.MonkeyPatch) -> Path:
+def workspace(
+    tmp_path: Path, server: Server, monkeypatch: pytest.MonkeyPatch, *, tls: str = "none"
+) -> Path:
     """The sample workspace with a mail account for each rep (passwords in the environment)."""
     root = tmp_path / "ws"
     run("init", str(root), "--sample")
@@ -31,7 +34,7 @@ def workspace(tmp_path: Path, server: Server, monkeypatch: pytest.MonkeyPatch) -
     facts_path.write_text(yaml.safe_dump(facts, allow_unicode=True), encoding="utf-8")
     tables = "".join(
         f'\n[mail.accounts.{user}]\nhost = "{server.host}"\nport = {server.port}\n'
-        f'tls = "none"\nuser = "{user}"\n'
+        f'tls = "{tls}"\nuser = "{user}"\n'
         for user in USERS
     )
     settings = root / "followup.toml"
@@ -53,12 +56,22 @@ def mailbox(
     server: Server, user: str, folder: str = "Drafts"
 ) -> list[tuple[bytes, tuple[bytes, ...]]]:
     """(message bytes, flags) of every message in a user's folder."""
-    client = imapclient.IMAPClient(server.host, port=server.port, ssl=False)
-    client.login(user, USERS[user])
+    client = connected(server, user)
     client.select_folder(folder, readonly=True)
     fetched = client.fetch(client.search(["ALL"]), ["BODY.PEEK[]", "FLAGS"])
     client.logout()
     return [(data[b"BODY[]"], data[b"FLAGS"]) for _uid, data in sorted(fetched.items())]
+
+
+def connected(server: Server, user: str) -> imapclient.IMAPClient:
+    """A test's own session as `user` (over TLS, trusting the server's certificate, on an
+    IMAPS server)."""
+    context = ssl.create_default_context(cafile=str(server.cert)) if server.cert else None
+    client = imapclient.IMAPClient(
+        server.host, port=server.port, ssl=server.cert is not None, ssl_context=context
+    )
+    client.login(user, USERS[user])
+    return client
 
 
 def test_push_puts_each_reps_drafts_in_their_drafts_folder_once(
@@ -188,3 +201,35 @@ def test_a_connection_dropped_mid_push_is_opened_again_and_makes_no_duplicate(
         )
         assert result.failed == [] and len(result.appended) == len(found)
         assert sum(len(mailbox(server, user)) for user in USERS) == len(found)  # each once
+
+
+def test_imaps_with_a_self_signed_certificate_is_refused_until_cafile_trusts_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with imap_server(USERS, tls=True) as server:
+        assert server.cert is not None
+        root = workspace(tmp_path, server, monkeypatch, tls="ssl")
+        amys = root / "amy"
+        ws = drafted(root, amys, "--owner", "Amy Zhao", limit=3)
+        refused = run("push", str(amys), *ws, *AS_OF, ok=False)
+        assert refused.exit_code == 2
+        assert refused.stderr == (
+            f"Error: mail account 'amy' (127.0.0.1:{server.port}): the server's TLS "
+            "certificate is not trusted (self-signed certificate): pass --cafile FILE with "
+            "the certificate that signs it\n"
+        )
+        log = (server.root / "dovecot.log").read_text(encoding="utf-8", errors="replace")
+        assert "alert unknown ca" in log  # the client hung up in the handshake: no login
+        assert mailbox(server, "amy") == []
+
+        not_pem = root / "company.yaml"  # a file, but no certificate in it
+        wrong = run("push", str(amys), *ws, *AS_OF, "--cafile", str(not_pem), ok=False)
+        assert wrong.exit_code == 2
+        assert wrong.stderr == (
+            f"Error: --cafile {not_pem}: not a PEM certificate file (NO_CERTIFICATE_OR_CRL_FOUND)\n"
+        )
+
+        done = run("push", str(amys), *ws, *AS_OF, "--cafile", str(server.cert)).stdout
+        assert done.startswith("Pushed 3 drafts (amy → Drafts); 0 were there already")
+        pushed = sorted(data for data, _flags in mailbox(server, "amy"))  # over TLS too
+        assert pushed == sorted(path.read_bytes() for path in amys.glob("*.eml"))

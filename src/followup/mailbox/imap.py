@@ -58,7 +58,7 @@ def connect(name: str, account: MailAccount, *, cafile: str | None = None) -> Ma
 
     secret = password(name, account)
     where = f"mail account {name!r} ({account.host}:{account.port})"
-    context = ssl.create_default_context(cafile=cafile) if account.tls != "none" else None
+    context = tls_context(cafile) if account.tls != "none" else None
     try:
         client = imapclient.IMAPClient(
             account.host,
@@ -85,6 +85,16 @@ def connect(name: str, account: MailAccount, *, cafile: str | None = None) -> Ma
             "(Gmail, Outlook 365 and Tencent Exmail need an app password, and IMAP turned on)"
         ) from None
     return Mailbox(name, client)
+
+
+def tls_context(cafile: str | None) -> ssl.SSLContext:
+    """The system's trusted CAs, or those of `cafile` (--cafile): a file that holds no
+    certificate is a `MailError`, not a traceback."""
+    try:
+        return ssl.create_default_context(cafile=cafile)
+    except (ssl.SSLError, OSError) as exc:
+        reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or exc
+        raise MailError(f"--cafile {cafile}: not a PEM certificate file ({reason})") from None
 
 
 def drafts_folder(box: Mailbox, named: str = "") -> str:
