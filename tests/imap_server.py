@@ -69,6 +69,20 @@ class Server:
     def config(self) -> Path:
         return self.root / "dovecot.conf"
 
+    def log(self) -> str:
+        """Dovecot's log so far (logins, refusals, disconnections)."""
+        return (self.root / "dovecot.log").read_text(encoding="utf-8", errors="replace")
+
+    def logged(self, text: str, *, expected: int = 1, seconds: float = 5.0) -> int:
+        """How many lines of the log hold `text`, once `expected` of them are there or
+        `seconds` have passed (Dovecot's log process writes a moment later)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            found = sum(text in line for line in self.log().splitlines())
+            if found >= expected or time.monotonic() > deadline:
+                return found
+            time.sleep(0.02)
+
     def maildir(self, user: str) -> Path:
         return self.root / "mail" / user
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import email
 import ssl
+import threading
+import time
 from email.policy import default
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import imapclient
 import pytest
 import yaml
 
+from followup.mailbox import imap
 from tests.conftest import run
 from tests.imap_server import Server, imap_server
 
@@ -143,6 +146,7 @@ def test_a_wrong_password_is_one_line_and_pushes_nothing(
             "password, and IMAP turned on)\n"
         )
         assert "not-the-password" not in result.output + result.stderr
+        assert server.logged("(auth failed, 1 attempts") == 1  # not tried again
         out = root / "ob"  # every rep's drafts: Amy's stay out, the others go in
         drafted(root, out)
         partly = run("push", str(out), *ws, ok=False)
@@ -150,6 +154,7 @@ def test_a_wrong_password_is_one_line_and_pushes_nothing(
         assert "drafts were not pushed: " in partly.stderr
         assert "the server refused the login of 'amy'" in partly.stderr
         assert len(mailbox(server, "lily")) > 0
+        assert server.logged("(auth failed, 1 attempts", expected=2) == 2
 
 
 def test_a_mailbox_over_its_quota_stops_that_rep_and_says_so(
@@ -159,7 +164,10 @@ def test_a_mailbox_over_its_quota_stops_that_rep_and_says_so(
         root = workspace(tmp_path, server, monkeypatch)
         out = root / "ob"
         ws = drafted(root, out)
+        monkeypatch.setattr(imap, "BACKOFF", 60.0)  # a retry would take a minute
+        started = time.monotonic()
         result = run("push", str(out), *ws, *AS_OF, ok=False)
+        assert time.monotonic() - started < 30  # over quota is not tried again
         in_boxes = sum(len(mailbox(server, user)) for user in USERS)
         assert 0 < in_boxes < 12  # some went in before the quota was reached
         assert result.exit_code == 1
@@ -184,6 +192,7 @@ def test_a_connection_dropped_mid_push_is_opened_again_and_makes_no_duplicate(
         settings, facts = load_settings(root), load_facts(root / "company.yaml")
         found, result = targets(out, facts, settings, all_drafts=False)
         kicked: list[str] = []
+        monkeypatch.setattr(imap, "BACKOFF", 0.01)
 
         def drop_once(_key: str, account: str) -> None:  # the server ends the session
             if account not in kicked:
@@ -193,7 +202,7 @@ def test_a_connection_dropped_mid_push_is_opened_again_and_makes_no_duplicate(
                                capture_output=True)  # fmt: skip
 
         push(found, result, settings, progress=drop_once)
-        log = (server.root / "dovecot.log").read_text(encoding="utf-8", errors="replace")
+        log = server.log()
         logins = [line for line in log.splitlines() if "imap-login: Info: Login: user=<" in line]
         more = [user for user in kicked if sum(t.account == user for t in found) > 1]
         assert more and all(  # a rep with drafts left after the drop logged in again
@@ -218,8 +227,7 @@ def test_imaps_with_a_self_signed_certificate_is_refused_until_cafile_trusts_it(
             "certificate is not trusted (self-signed certificate): pass --cafile FILE with "
             "the certificate that signs it\n"
         )
-        log = (server.root / "dovecot.log").read_text(encoding="utf-8", errors="replace")
-        assert "alert unknown ca" in log  # the client hung up in the handshake: no login
+        assert server.logged("alert unknown ca") == 1  # hung up in the handshake, once
         assert mailbox(server, "amy") == []
 
         not_pem = root / "company.yaml"  # a file, but no certificate in it
@@ -233,3 +241,70 @@ def test_imaps_with_a_self_signed_certificate_is_refused_until_cafile_trusts_it(
         assert done.startswith("Pushed 3 drafts (amy → Drafts); 0 were there already")
         pushed = sorted(data for data, _flags in mailbox(server, "amy"))  # over TLS too
         assert pushed == sorted(path.read_bytes() for path in amys.glob("*.eml"))
+
+
+LIMIT = "Maximum number of connections from user+IP exceeded"
+
+
+def test_a_login_refused_while_the_server_is_busy_is_tried_again_after_a_pause(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dovecot refuses a login past its connection limit (`NO [LIMIT]`): push pauses and
+    logs in again once the other session (the rep's own mail client) has ended."""
+    with imap_server(USERS, extra="mail_max_userip_connections = 1\n") as server:
+        root = workspace(tmp_path, server, monkeypatch)
+        amys = root / "amy"
+        ws = drafted(root, amys, "--owner", "Amy Zhao", limit=3)
+        held = connected(server, "amy")  # Amy's Thunderbird, for now
+
+        def hang_up_once_refused() -> None:
+            deadline = time.monotonic() + 20
+            while LIMIT not in server.log() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            held.logout()
+
+        watcher = threading.Thread(target=hang_up_once_refused)
+        watcher.start()
+        started = time.monotonic()
+        done = run("push", str(amys), *ws, *AS_OF).stdout
+        watcher.join()
+        assert time.monotonic() - started >= imap.BACKOFF  # it paused before the next login
+        assert done.startswith("Pushed 3 drafts (amy → Drafts); 0 were there already; 0 failed.")
+        assert server.logged(LIMIT) >= 1  # refused at first
+        assert server.logged("Login: user=<amy>", expected=2) == 2  # Thunderbird's, push's
+        assert len(mailbox(server, "amy")) == 3
+
+
+def test_a_server_that_stays_busy_is_tried_a_bounded_number_of_times(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with imap_server(USERS, extra="mail_max_userip_connections = 1\n") as server:
+        root = workspace(tmp_path, server, monkeypatch)
+        amys = root / "amy"
+        ws = drafted(root, amys, "--owner", "Amy Zhao", limit=3)
+        held = connected(server, "amy")  # never let go
+        monkeypatch.setattr(imap, "BACKOFF", 0.01)
+        result = run("push", str(amys), *ws, *AS_OF, ok=False)
+        assert result.exit_code == 2
+        assert result.stderr == (
+            f"Error: mail account 'amy' (127.0.0.1:{server.port}): cannot connect: [LIMIT] "
+            f"{LIMIT} (mail_max_userip_connections=1) ({imap.ATTEMPTS} attempts)\n"
+        )
+        assert server.logged(LIMIT, expected=imap.ATTEMPTS) == imap.ATTEMPTS
+        held.logout()
+        assert mailbox(server, "amy") == []
+
+
+def test_a_folder_that_is_not_there_is_one_line_and_not_tried_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with imap_server(USERS) as server:
+        root = workspace(tmp_path, server, monkeypatch)
+        amys = root / "amy"
+        ws = drafted(root, amys, "--owner", "Amy Zhao", limit=2)
+        result = run("push", str(amys), *ws, *AS_OF, "--folder", "Entwürfe", ok=False)
+        assert result.exit_code == 2
+        assert result.stderr == (
+            "Error: mail account 'amy': no folder 'Entwürfe' (folders: Drafts, Sent, INBOX)\n"
+        )
+        assert server.logged("Login: user=<amy>") == 1

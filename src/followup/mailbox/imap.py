@@ -10,8 +10,10 @@ Every failure a rep can fix is a `MailError` naming the account and the fix; pas
 
 from __future__ import annotations
 
+import contextlib
 import os
 import ssl
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -52,13 +54,35 @@ def password(name: str, account: MailAccount) -> str:
 
 
 def connect(name: str, account: MailAccount, *, cafile: str | None = None) -> Mailbox:
-    """Log in to the account; a refused login, an untrusted certificate or a server that
-    does not answer is a `MailError` saying what to fix."""
+    """Log in to the account, trying again after a pause (`pause`) when the network or the
+    server fails for a while (`transient`), `ATTEMPTS` times in all. A refused login, an
+    untrusted certificate or a server that still does not answer is a `MailError` saying
+    what to fix; the first two are not tried again (the same password fails the same way,
+    and each failed login makes the server slower to answer the next)."""
     import imapclient
 
     secret = password(name, account)
     where = f"mail account {name!r} ({account.host}:{account.port})"
     context = tls_context(cafile) if account.tls != "none" else None
+    for attempt in range(ATTEMPTS):
+        try:
+            return Mailbox(name, _login(where, account, secret, context))
+        except (OSError, imapclient.exceptions.IMAPClientError) as exc:
+            if not transient(exc, login=True):
+                raise MailError(f"{where}: cannot connect: {reason(exc)}") from None
+            if attempt == ATTEMPTS - 1:
+                raise MailError(
+                    f"{where}: cannot connect: {reason(exc)} ({ATTEMPTS} attempts)"
+                ) from None
+            pause(attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _login(where: str, account: MailAccount, secret: str, context: ssl.SSLContext | None) -> Any:
+    """One connection, logged in; a refused login or certificate is a `MailError`, any
+    other failure the exception as raised (for `connect` to judge)."""
+    import imapclient
+
     try:
         client = imapclient.IMAPClient(
             account.host,
@@ -67,24 +91,82 @@ def connect(name: str, account: MailAccount, *, cafile: str | None = None) -> Ma
             ssl_context=context,
             timeout=TIMEOUT,
         )
+    except ssl.SSLCertVerificationError as exc:
+        raise _untrusted(where, exc) from None
+    try:
         if account.tls == "starttls":
             client.starttls(context)
-    except ssl.SSLCertVerificationError as exc:
-        raise MailError(
-            f"{where}: the server's TLS certificate is not trusted ({exc.verify_message}): "
-            "pass --cafile FILE with the certificate that signs it"
-        ) from None
-    except (OSError, imapclient.exceptions.IMAPClientError) as exc:
-        reason = getattr(exc, "strerror", None) or exc
-        raise MailError(f"{where}: cannot connect: {reason}") from None
-    try:
         client.login(account.user, secret)
-    except imapclient.exceptions.LoginError:
+    except ssl.SSLCertVerificationError as exc:
+        _drop(client)
+        raise _untrusted(where, exc) from None
+    except imapclient.exceptions.LoginError as exc:
+        _drop(client)
+        if transient(exc, login=True):
+            raise
         raise MailError(
             f"{where}: the server refused the login of {account.user!r}: check the password "
             "(Gmail, Outlook 365 and Tencent Exmail need an app password, and IMAP turned on)"
         ) from None
-    return Mailbox(name, client)
+    except BaseException:
+        _drop(client)
+        raise
+    return client
+
+
+def _untrusted(where: str, exc: ssl.SSLCertVerificationError) -> MailError:
+    return MailError(
+        f"{where}: the server's TLS certificate is not trusted ({exc.verify_message}): "
+        "pass --cafile FILE with the certificate that signs it"
+    )
+
+
+def _drop(client: Any) -> None:
+    """Close a connection without a word to the server (it may be gone already)."""
+    with contextlib.suppress(Exception):
+        client.shutdown()
+
+
+#: attempts at an operation that fails for a while (`transient`): a connection and login,
+#: a lookup or an append; the pause before the next is `BACKOFF` seconds, doubled each time
+#: (0.5 s, 1 s, 2 s: 3.5 s at most before giving up)
+ATTEMPTS: Final = 4
+BACKOFF = 0.5  # not Final: the tests set it
+
+#: response codes (RFC 5530) of a server that is busy or briefly down: try again later
+BUSY_CODES: Final = ("[UNAVAILABLE]", "[INUSE]")
+#: at login also a server's limit of connections (Dovecot: `NO [LIMIT] Maximum number of
+#: connections from user+IP exceeded`), which frees as other sessions end
+LOGIN_BUSY_CODES: Final = (*BUSY_CODES, "[LIMIT]")
+
+
+def transient(exc: BaseException, *, login: bool = False) -> bool:
+    """Whether `exc` may go away if tried again: the network (a connection reset, refused
+    or timed out), the server ending the session (BYE) or saying it is busy. Not: a
+    certificate or TLS setup that fails, a refused login, over quota, any `MailError`."""
+    import imapclient
+
+    if isinstance(exc, ssl.SSLError):  # a handshake cut short, not a certificate refused
+        return isinstance(exc, ssl.SSLEOFError | ssl.SSLZeroReturnError)
+    if isinstance(exc, OSError | imapclient.exceptions.IMAPClientAbortError):
+        return True  # ConnectionError, TimeoutError, or the server's BYE / a closed socket
+    if isinstance(exc, imapclient.exceptions.IMAPClientError):
+        text = str(exc).upper()
+        return any(code in text for code in (LOGIN_BUSY_CODES if login else BUSY_CODES))
+    return False
+
+
+def pause(attempt: int) -> None:
+    """Wait before attempt `attempt + 2`: `BACKOFF` × 2^attempt seconds."""
+    time.sleep(BACKOFF * 2**attempt)
+
+
+def reason(exc: BaseException) -> str:
+    """What went wrong, in a few words (an OSError's strerror, a server's text)."""
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    if text.startswith(("b'", 'b"')):  # imaplib's bytes as text: b'[LIMIT] Maximum ...'
+        text = text[2:-1]
+    return text
 
 
 def tls_context(cafile: str | None) -> ssl.SSLContext:

@@ -7,9 +7,12 @@ signs the draft (its `sender_name`), through the rep profile's `mail_account`.
 
 Idempotent by Message-ID: each draft's id is stable (`outbox.messages`), and a draft is
 appended only when a SEARCH finds no message with its id in the folder, so a rerun, or a
-resume after a dropped connection, never makes a second copy. A connection that drops
-is opened again once and the draft tried again; a draft that still fails is listed and
-the others go on (exit 1). Each push is recorded in the contact history (`pushed`, with
+resume after a dropped connection, never makes a second copy. A transient failure (a
+connection reset, refused or timed out, the server's BYE, [UNAVAILABLE] or [INUSE]) is
+tried again after 0.5 s, 1 s and 2 s, the connection opened again; a draft that still
+fails is listed and the others go on (exit 1). A refused login, an untrusted
+certificate, a missing folder or a mailbox over its quota is not tried again: it stops
+that account, whose drafts are listed. Each push is recorded in the contact history (`pushed`, with
 the folder and UID).
 """
 
@@ -24,7 +27,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from followup.errors import MailError
-from followup.mailbox.imap import Mailbox, append_draft, connect, drafts_folder, has_message
+from followup.mailbox.imap import (
+    ATTEMPTS,
+    Mailbox,
+    append_draft,
+    connect,
+    drafts_folder,
+    has_message,
+    pause,
+    reason,
+    transient,
+)
 
 if TYPE_CHECKING:
     from followup.data.facts import CompanyFacts
@@ -119,17 +132,19 @@ def push(
     cafile: str | None = None,
     progress: Callable[[str, str], None] | None = None,
 ) -> Pushed:
-    """Push each target to its account's Drafts folder (one connection an account)."""
+    """Push each target to its account's Drafts folder (one connection an account);
+    `progress(key, account)` after each draft."""
     by_account: dict[str, list[Target]] = {}
     for target in found:
         by_account.setdefault(target.account, []).append(target)
     for name, mine in sorted(by_account.items()):
-        session = _Session(name, settings.mail.accounts[name], result, cafile)
+        account = settings.mail.accounts[name]
+        session = _Session(name, account, cafile, folder or account.drafts)
         done = 0
         try:
-            result.folders[name] = session.open(folder)
+            result.folders[name] = session.open()
             for target in mine:
-                session.push(target)
+                session.push(target, result)
                 done += 1
                 if progress is not None:
                     progress(target.record["key"], name)
@@ -143,40 +158,70 @@ def push(
 
 @dataclass
 class _Session:
-    """One account's connection, opened again once when it drops."""
+    """One account's connection. A transient failure (`imap.transient`: the network, the
+    server's BYE, [UNAVAILABLE]) closes it, and after a pause (`imap.pause`) it is opened
+    again and the step tried again, `ATTEMPTS` times in all."""
 
     name: str
     account: MailAccount
-    result: Pushed
     cafile: str | None
+    named: str  # the Drafts folder named by --folder or the account's `drafts`, or ""
     box: Mailbox | None = None
     folder: str = ""
 
-    def open(self, folder: str) -> str:
-        self.box = connect(self.name, self.account, cafile=self.cafile)
-        self.folder = drafts_folder(self.box, folder or self.account.drafts)
-        return self.folder
+    def open(self) -> str:
+        """Log in and find the Drafts folder; a `MailError` when that cannot be done."""
+        import imapclient
 
-    def push(self, target: Target) -> None:
+        for attempt in range(ATTEMPTS):
+            try:
+                self._open()
+                return self.folder
+            except (OSError, imapclient.exceptions.IMAPClientError) as exc:
+                self.close()
+                if not transient(exc) or attempt == ATTEMPTS - 1:
+                    raise MailError(self._failure(exc, attempt)) from None
+                pause(attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _open(self) -> None:
+        self.box = connect(self.name, self.account, cafile=self.cafile)
+        if not self.folder:
+            self.folder = drafts_folder(self.box, self.named)
+
+    def push(self, target: Target, result: Pushed) -> None:
+        """Append the draft unless the folder has its Message-ID already. A draft whose
+        APPEND was sent when the connection dropped is found by the next attempt's
+        lookup, and counted as appended (with the UID found). A `MailError` (over quota,
+        no login any more) stops the account; any other failure is this draft's."""
         import imapclient
 
         key = target.record["key"]
-        for attempt in range(2):
-            assert self.box is not None
+        appending = False
+        for attempt in range(ATTEMPTS):
             try:
-                if has_message(self.box, self.folder, target.message_id) is not None:
-                    self.result.already.append((key, self.name))
-                else:
+                if self.box is None:
+                    self._open()
+                assert self.box is not None
+                uid = has_message(self.box, self.folder, target.message_id)
+                if uid is None:
+                    appending = True
                     uid = append_draft(self.box, self.folder, target.data)
-                    file = target.record["file"]
-                    self.result.appended.append((key, file, self.name, self.folder, uid))
+                elif not appending:
+                    result.already.append((key, self.name))
+                    return
+                result.appended.append((key, target.record["file"], self.name, self.folder, uid))
                 return
             except (OSError, imapclient.exceptions.IMAPClientError) as exc:
-                if attempt:
-                    self.result.failed.append((key, f"{type(exc).__name__}: {exc}"))
-                    return
                 self.close()
-                self.box = connect(self.name, self.account, cafile=self.cafile)
+                if not transient(exc) or attempt == ATTEMPTS - 1:
+                    result.failed.append((key, self._failure(exc, attempt)))
+                    return
+                pause(attempt)
+
+    def _failure(self, exc: BaseException, attempt: int) -> str:
+        tries = f" ({attempt + 1} attempts)" if attempt else ""
+        return f"mail account {self.name!r}: the connection failed: {reason(exc)}{tries}"
 
     def close(self) -> None:
         if self.box is not None:
