@@ -308,3 +308,77 @@ def test_a_folder_that_is_not_there_is_one_line_and_not_tried_again(
             "Error: mail account 'amy': no folder 'Entwürfe' (folders: Drafts, Sent, INBOX)\n"
         )
         assert server.logged("Login: user=<amy>") == 1
+
+
+def test_a_password_comes_from_the_accounts_variable_and_its_absence_names_both_ways(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with imap_server(USERS) as server:
+        root = workspace(tmp_path, server, monkeypatch)
+        settings = root / "followup.toml"
+        text = settings.read_text(encoding="utf-8").replace(
+            "[mail.accounts.amy]\n", '[mail.accounts.amy]\npassword_env = "AMY_APP_PASSWORD"\n'
+        )
+        settings.write_text(text, encoding="utf-8")
+        amys = root / "amy"
+        ws = drafted(root, amys, "--owner", "Amy Zhao", limit=2)
+        result = run("push", str(amys), *ws, *AS_OF, ok=False)  # FOLLOWUP_MAIL_AMY is not it
+        assert result.exit_code == 2
+        assert result.stderr.startswith(
+            "Error: mail account 'amy': no password found in AMY_APP_PASSWORD or the system "
+            "keyring ("
+        )  # why not the keyring: not installed, no keyring here, or none for amy
+        assert result.stderr.endswith(
+            "): set AMY_APP_PASSWORD, or store it with `keyring set followup amy`; Gmail, "
+            "Outlook 365 and Tencent Exmail need an app password\n"
+        )
+        assert "user=<amy>" not in server.log()  # nothing was tried without a password
+
+        monkeypatch.setenv("AMY_APP_PASSWORD", USERS["amy"])
+        done = run("push", str(amys), *ws, *AS_OF).stdout
+        assert done.startswith("Pushed 2 drafts (amy → Drafts)")
+        assert server.logged("Login: user=<amy>") == 1
+
+
+def test_a_password_from_the_system_keyring(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keyring = pytest.importorskip(
+        "keyring", reason="the optional keyring package is not installed (pip install keyring)"
+    )
+    from keyring.backend import KeyringBackend
+
+    class InMemory(KeyringBackend):  # the system keyring, without a desktop session
+        priority = 1
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.saved: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.saved.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.saved[service, username] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            self.saved.pop((service, username), None)
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(InMemory())
+    try:
+        with imap_server(USERS) as server:
+            root = workspace(tmp_path, server, monkeypatch)
+            monkeypatch.delenv("FOLLOWUP_MAIL_AMY")
+            amys = root / "amy"
+            ws = drafted(root, amys, "--owner", "Amy Zhao", limit=2)
+            empty = run("push", str(amys), *ws, *AS_OF, ok=False)
+            assert empty.exit_code == 2
+            assert "or the system keyring (it holds none for this user): " in empty.stderr
+            keyring.set_password("followup", "amy", USERS["amy"])
+            done = run("push", str(amys), *ws, *AS_OF)
+            assert done.stdout.startswith("Pushed 2 drafts (amy → Drafts)")
+            assert USERS["amy"] not in done.output + done.stderr
+            assert len(mailbox(server, "amy")) == 2
+    finally:
+        keyring.set_keyring(previous)

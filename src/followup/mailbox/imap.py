@@ -39,18 +39,44 @@ class Mailbox:
     client: Any  # imapclient.IMAPClient
 
 
+#: the system keyring's service under which a mail password is stored (`keyring set
+#: followup USER`), USER the account's `user`
+KEYRING_SERVICE: Final = "followup"
+
+
 def password(name: str, account: MailAccount) -> str:
-    """The account's password from its environment variable (never from a file)."""
+    """The account's password: its environment variable (`password_env`, else
+    FOLLOWUP_MAIL_<NAME>), else the system keyring (`keyring.get_password("followup",
+    user)`) when the optional `keyring` package is installed; never from a file."""
     from followup.redact import Secret
 
     variable = account.password_env or f"FOLLOWUP_MAIL_{name.upper().replace('-', '_')}"
     value = os.environ.get(variable, "")
+    why = ""
     if not value:
-        raise MailError(
-            f"mail account {name!r}: no password: set {variable} (an app password for Gmail, "
-            "Outlook 365 or Tencent Exmail)"
+        value, why = _from_keyring(account.user)
+    if not value:
+        raise MailError(  # (no "password:" in it: the redaction would mask what follows)
+            f"mail account {name!r}: no password found in {variable} or the system keyring "
+            f"({why}): set {variable}, or store it with `keyring set {KEYRING_SERVICE} "
+            f"{account.user}`; Gmail, Outlook 365 and Tencent Exmail need an app password"
         )
     return Secret(value).reveal()
+
+
+def _from_keyring(user: str) -> tuple[str, str]:
+    """The password the system keyring holds for `user`, or "" and why there is none."""
+    import importlib
+
+    try:
+        keyring = importlib.import_module("keyring")
+    except ImportError:
+        return "", "keyring is not installed: pip install 'followup[keyring]'"
+    try:
+        found = keyring.get_password(KEYRING_SERVICE, user)
+    except Exception as exc:  # keyring.errors.KeyringError, or a backend's own failure
+        return "", f"the keyring could not be read: {type(exc).__name__}"
+    return (found, "") if found else ("", "it holds none for this user")
 
 
 def connect(name: str, account: MailAccount, *, cafile: str | None = None) -> Mailbox:
