@@ -382,3 +382,66 @@ def test_a_password_from_the_system_keyring(
             assert len(mailbox(server, "amy")) == 2
     finally:
         keyring.set_keyring(previous)
+
+
+def test_accounts_on_one_server_push_at_once_up_to_connections_per_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server's own count of open sessions (`doveadm who`), taken after each draft:
+    never more than `connections_per_server` accounts of one host at once, and that many
+    when there are that many accounts; each account's drafts go in in their order."""
+    import dataclasses
+    import subprocess
+
+    from followup.data.facts import load_facts
+    from followup.mailbox.push import push, targets
+    from followup.settings import load_settings
+
+    with imap_server(USERS) as server:
+        root = workspace(tmp_path, server, monkeypatch)
+        out = root / "ob"
+        drafted(root, out)
+        settings, facts = load_settings(root), load_facts(root / "company.yaml")
+        assert settings.mail.connections_per_server == 2  # the default
+
+        def sessions() -> set[str]:  # the users the server has a session of, now
+            who = subprocess.run(["doveadm", "-c", str(server.config), "who", "-1"],
+                                 check=True, capture_output=True, text=True).stdout  # fmt: skip
+            return {line.split()[0] for line in who.splitlines()[1:] if line.strip()}
+
+        def pushed_with(mail: object) -> list[set[str]]:
+            seen: list[set[str]] = []
+            started: set[str] = set()
+            together = threading.Barrier(2, timeout=5)  # the first two accounts meet here
+
+            def watch(_key: str, account: str) -> None:
+                if account not in started:
+                    started.add(account)
+                    if len(started) <= 2:
+                        together.wait()  # serial pushes never meet: BrokenBarrierError
+                seen.append(sessions())
+
+            found, result = targets(out, facts, settings, all_drafts=False)
+            push(found, result, dataclasses.replace(settings, mail=mail), progress=watch)
+            assert result.failed == [] and not result.errors
+            return seen
+
+        seen = pushed_with(settings.mail)
+        assert max(map(len, seen)) == 2  # two of the four at once, never three
+        found, _ = targets(out, facts, settings, all_drafts=False)
+        for user in USERS:  # each account's drafts in the order of the outbox
+            ids = [
+                email.message_from_bytes(data)["Message-ID"] for data, _ in mailbox(server, user)
+            ]
+            assert ids == [t.message_id for t in found if t.account == user]
+
+        elsewhere = {  # Jason's and Kevin's mailboxes on another host name: another server
+            name: dataclasses.replace(account, host="localhost")
+            if name in ("jason", "kevin") else account
+            for name, account in settings.mail.accounts.items()
+        }  # fmt: skip
+        one_each = dataclasses.replace(settings.mail, accounts=elsewhere, connections_per_server=1)
+        seen = pushed_with(one_each)
+        assert max(map(len, seen)) == 2  # one a server, the two servers at once
+        assert all(len(now & {"amy", "lily"}) <= 1 and len(now & {"jason", "kevin"}) <= 1
+                   for now in seen)  # fmt: skip

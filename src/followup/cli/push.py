@@ -65,8 +65,10 @@ def command(
     if dry_run:
         click.echo(_plan_text(found, result), nl=False)
         return
-    push(found, result, settings, folder=folder, cafile=str(cafile) if cafile else None)
-    remember(root, outbox, result, options.parse_as_of(as_of))
+    try:
+        push(found, result, settings, folder=folder, cafile=str(cafile) if cafile else None)
+    finally:  # interrupted too: what went in is in the history
+        remember(root, outbox, result, options.parse_as_of(as_of))
     if result.errors and not (result.appended or result.already):
         raise result.errors[0]  # nothing reached a mailbox: the one thing to fix (exit 2)
     click.echo(_done_text(result), nl=False)

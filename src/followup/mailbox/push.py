@@ -12,7 +12,9 @@ connection reset, refused or timed out, the server's BYE, [UNAVAILABLE] or [INUS
 tried again after 0.5 s, 1 s and 2 s, the connection opened again; a draft that still
 fails is listed and the others go on (exit 1). A refused login, an untrusted
 certificate, a missing folder or a mailbox over its quota is not tried again: it stops
-that account, whose drafts are listed. Each push is recorded in the contact history (`pushed`, with
+that account, whose drafts are listed. Accounts push in threads, each on one
+connection with its drafts in order, at most `[mail] connections_per_server` accounts of
+one host at a time. Each push is recorded in the contact history (`pushed`, with
 the folder and UID).
 """
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,28 +135,57 @@ def push(
     cafile: str | None = None,
     progress: Callable[[str, str], None] | None = None,
 ) -> Pushed:
-    """Push each target to its account's Drafts folder (one connection an account);
-    `progress(key, account)` after each draft."""
+    """Push each target to its account's Drafts folder, into `result`: each account on
+    one connection, its drafts in their order, on a thread of its own; the accounts of one
+    server (host) `[mail] connections_per_server` at a time. `progress(key, account)` is
+    called after each draft, from the account's thread. Interrupted (Ctrl-C), each account
+    stops after the draft it is at, and `result` holds what was done."""
+    from concurrent.futures import Future, ThreadPoolExecutor, wait
+
     by_account: dict[str, list[Target]] = {}
     for target in found:
         by_account.setdefault(target.account, []).append(target)
-    for name, mine in sorted(by_account.items()):
+    by_server: dict[str, list[str]] = {}
+    for name in sorted(by_account):
+        by_server.setdefault(_server(settings.mail.accounts[name]), []).append(name)
+    limit = settings.mail.connections_per_server
+    stop = threading.Event()
+    pushing: dict[str, Future[Pushed]] = {}
+
+    def one(name: str) -> Pushed:
         account = settings.mail.accounts[name]
         session = _Session(name, account, cafile, folder or account.drafts)
-        done = 0
-        try:
-            result.folders[name] = session.open()
-            for target in mine:
-                session.push(target, result)
-                done += 1
-                if progress is not None:
-                    progress(target.record["key"], name)
-        except MailError as exc:  # this account stops; the others go on
-            result.errors.append(exc)
-            result.failed += [(t.record["key"], str(exc)) for t in mine[done:]]
-        finally:
-            session.close()
+        return session.push_all(by_account[name], stop, progress)
+
+    try:
+        with contextlib.ExitStack() as pools:
+            for names in by_server.values():
+                pool = pools.enter_context(ThreadPoolExecutor(min(limit, len(names)), "push"))
+                pushing.update((name, pool.submit(one, name)) for name in names)
+            try:
+                wait(pushing.values())
+            except BaseException:
+                stop.set()  # the pools' exit waits for the drafts being pushed
+                raise
+        for future in pushing.values():
+            future.result()  # a bug in a thread is raised here, not lost
+    finally:
+        for name in sorted(pushing):
+            if pushing[name].done() and pushing[name].exception() is None:
+                _merge(result, pushing[name].result())
     return result
+
+
+def _server(account: MailAccount) -> str:
+    return account.host.strip().lower()
+
+
+def _merge(into: Pushed, part: Pushed) -> None:
+    into.appended += part.appended
+    into.already += part.already
+    into.failed += part.failed
+    into.folders.update(part.folders)
+    into.errors += part.errors
 
 
 @dataclass
@@ -168,6 +200,32 @@ class _Session:
     named: str  # the Drafts folder named by --folder or the account's `drafts`, or ""
     box: Mailbox | None = None
     folder: str = ""
+
+    def push_all(
+        self,
+        mine: list[Target],
+        stop: threading.Event,
+        progress: Callable[[str, str], None] | None,
+    ) -> Pushed:
+        """This account's drafts, in order, until done or `stop` is set. A `MailError`
+        stops the account: the drafts not pushed are listed with it."""
+        result = Pushed()
+        done = 0
+        try:
+            result.folders[self.name] = self.open()
+            for target in mine:
+                if stop.is_set():
+                    break
+                self.push(target, result)
+                done += 1
+                if progress is not None:
+                    progress(target.record["key"], self.name)
+        except MailError as exc:  # this account stops; the others go on
+            result.errors.append(exc)
+            result.failed += [(t.record["key"], str(exc)) for t in mine[done:]]
+        finally:
+            self.close()
+        return result
 
     def open(self) -> str:
         """Log in and find the Drafts folder; a `MailError` when that cannot be done."""
