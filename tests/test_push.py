@@ -85,13 +85,18 @@ def test_push_puts_each_reps_drafts_in_their_drafts_folder_once(
         out = root / "ob"
         ws = drafted(root, out)
         files = sorted(out.glob("*.eml"))
-        dry = run("push", str(out), *ws, "--dry-run").stdout
-        assert dry.startswith(f"Would push {len(files)} email drafts: ")
+        dry = run("push", str(out), *ws, "--dry-run")
+        assert dry.stdout.startswith(f"Would push {len(files)} email drafts: ")
+        assert dry.stderr == ""  # no progress: nothing is pushed
         assert (
             sum(len(mailbox(server, user)) for user in USERS) == 0
         )  # a dry run connects to nothing
 
-        first = run("push", str(out), *ws, *AS_OF).stdout
+        pushing = run("push", str(out), *ws, *AS_OF)
+        assert len(files) == 12 and pushing.stderr.splitlines() == [  # every second draft
+            f"{done} of 12 drafts done…" for done in (2, 4, 6, 8, 10, 12)
+        ]
+        first = pushing.stdout
         assert first.startswith(f"Pushed {len(files)} drafts (")
         assert "; 0 were there already; 0 failed." in first
         pushed = {user: mailbox(server, user) for user in USERS}
