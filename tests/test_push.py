@@ -115,6 +115,7 @@ def test_push_puts_each_reps_drafts_in_their_drafts_folder_once(
             sender = message["From"]
             assert REPS[next(name for name in REPS if name in sender)] == user  # the rep's own box
 
+        monkeypatch.setattr(imap, "LISTING_CHUNK", 2)  # each folder listed in a few FETCHes
         again = run("push", str(out), *ws, *AS_OF).stdout  # a rerun: nothing new
         assert again.startswith("Pushed 0 drafts (") and f"{len(files)} were there already" in again
         assert sum(len(mailbox(server, user)) for user in USERS) == len(files)

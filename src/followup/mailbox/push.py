@@ -6,7 +6,8 @@ Which drafts: when a manager applied a review sheet to the outbox, only those de
 signs the draft (its `sender_name`), through the rep profile's `mail_account`.
 
 Idempotent by Message-ID: each draft's id is stable (`outbox.messages`), and a draft is
-appended only when a SEARCH finds no message with its id in the folder, so a rerun, or a
+appended only when no message of the folder has its id (the folder's Message-IDs are
+listed when a session opens, and again when it opens after a drop), so a rerun, or a
 resume after a dropped connection, never makes a second copy. A transient failure (a
 connection reset, refused or timed out, the server's BYE, [UNAVAILABLE] or [INUSE]) is
 tried again after 0.5 s, 1 s and 2 s, the connection opened again; a draft that still
@@ -36,7 +37,7 @@ from followup.mailbox.imap import (
     append_draft,
     connect,
     drafts_folder,
-    has_message,
+    message_ids,
     pause,
     reason,
     transient,
@@ -200,6 +201,8 @@ class _Session:
     named: str  # the Drafts folder named by --folder or the account's `drafts`, or ""
     box: Mailbox | None = None
     folder: str = ""
+    #: Message-ID -> UID of the folder's messages, listed when the session opens
+    present: dict[str, int | None] = field(default_factory=dict)
 
     def push_all(
         self,
@@ -246,11 +249,12 @@ class _Session:
         self.box = connect(self.name, self.account, cafile=self.cafile)
         if not self.folder:
             self.folder = drafts_folder(self.box, self.named)
+        self.present = dict(message_ids(self.box, self.folder))
 
     def push(self, target: Target, result: Pushed) -> None:
         """Append the draft unless the folder has its Message-ID already. A draft whose
-        APPEND was sent when the connection dropped is found by the next attempt's
-        lookup, and counted as appended (with the UID found). A `MailError` (over quota,
+        APPEND was sent when the connection dropped is found in the listing of the next
+        session, and counted as appended (with the UID found). A `MailError` (over quota,
         no login any more) stops the account; any other failure is this draft's."""
         import imapclient
 
@@ -261,13 +265,15 @@ class _Session:
                 if self.box is None:
                     self._open()
                 assert self.box is not None
-                uid = has_message(self.box, self.folder, target.message_id)
-                if uid is None:
+                if target.message_id in self.present:
+                    uid = self.present[target.message_id]
+                    if not appending:
+                        result.already.append((key, self.name))
+                        return
+                else:
                     appending = True
                     uid = append_draft(self.box, self.folder, target.data)
-                elif not appending:
-                    result.already.append((key, self.name))
-                    return
+                    self.present[target.message_id] = uid
                 result.appended.append((key, target.record["file"], self.name, self.folder, uid))
                 return
             except (OSError, imapclient.exceptions.IMAPClientError) as exc:
