@@ -284,8 +284,9 @@ class _Session:
                 pause(attempt)
 
     def _failure(self, exc: BaseException, attempt: int) -> str:
+        what = "the connection failed" if transient(exc) else "the server answered"
         tries = f" ({attempt + 1} attempts)" if attempt else ""
-        return f"mail account {self.name!r}: the connection failed: {reason(exc)}{tries}"
+        return f"mail account {self.name!r}: {what}: {reason(exc)}{tries}"
 
     def close(self) -> None:
         if self.box is not None:
