@@ -66,6 +66,8 @@ def test_bad_settings_name_the_key(tmp_path: Path, text: str, problem: str) -> N
         ("[llm]\nmax_retries = -1\n", "llm.max_retries: -1 is out of range: use a number ≥ 0 and ≤ 10"),
         ("[llm]\nprice_in_per_1k = nan\n", "llm.price_in_per_1k: nan is not allowed: use a finite number ≥ 0 and ≤ 1000"),
         ("[llm]\nprice_out_per_1k = -0.5\n", "llm.price_out_per_1k: -0.5 is out of range: use a number ≥ 0 and ≤ 1000"),
+        ("[mail]\nconnections_per_server = 9\n", "mail.connections_per_server: 9 is out of range: use a number ≥ 1 and ≤ 8"),
+        ("[mail]\nconnections_per_server = 0\n", "mail.connections_per_server: 0 is out of range: use a number ≥ 1 and ≤ 8"),
     ],
 )  # fmt: skip
 def test_every_number_is_finite_and_in_range(tmp_path: Path, text: str, problem: str) -> None:

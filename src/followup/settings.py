@@ -42,6 +42,7 @@ InFlight = Annotated[int, Interval(ge=1, le=64)]
 Price = Annotated[float, Interval(ge=0, le=1000)]
 Days = Annotated[int, Interval(ge=0, le=365)]
 Touches = Annotated[int, Interval(ge=1, le=5)]
+Connections = Annotated[int, Interval(ge=1, le=8)]
 
 
 def _check_numbers(settings: object) -> None:
@@ -228,12 +229,23 @@ class MailAccount:
 
 @dataclass(frozen=True)
 class MailSettings:
-    """`[mail]`: the reps' mailboxes, for `followup push`."""
+    """`[mail]`: the reps' mailboxes, for `followup push` and `followup sync`."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
     accounts: dict[str, MailAccount] = field(
         default_factory=dict, metadata={"doc": "one table per account: [mail.accounts.amy]"}
     )
+    connections_per_server: Connections = field(
+        default=2,
+        metadata={
+            "doc": "`push`: accounts on one IMAP server (host) pushed at once, each on one "
+            "connection, its drafts in order (a server may refuse or slow down many "
+            "connections from one address)"
+        },
+    )
+
+    def __post_init__(self) -> None:
+        _check_numbers(self)
 
 
 @dataclass(frozen=True)

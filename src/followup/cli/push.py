@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,7 +51,10 @@ def command(
     an applied review.xlsx (--all: every one), and only those not there yet (looked up by
     Message-ID): a rerun never makes a second copy. Accounts: [mail.accounts.NAME] in
     followup.toml, named by each rep's `mail_account` in company.yaml; passwords come from
-    the environment (docs/mailbox.md). Exit 1 when some drafts were not pushed.
+    the environment or the system keyring (docs/mailbox.md). Progress goes to stderr; a
+    dropped connection or a busy server is tried again after a pause; accounts on one
+    server push [mail] connections_per_server at a time. Exit 1 when some drafts were not
+    pushed.
     """
     from followup.data.facts import FACTS_FILE, load_facts
     from followup.errors import DraftError, UsageError
@@ -65,14 +70,47 @@ def command(
     if dry_run:
         click.echo(_plan_text(found, result), nl=False)
         return
-    push(found, result, settings, folder=folder, cafile=str(cafile) if cafile else None)
-    remember(root, outbox, result, options.parse_as_of(as_of))
+    try:
+        with _progress(len(found)) as progress:
+            cafile_name = str(cafile) if cafile else None
+            push(found, result, settings, folder=folder, cafile=cafile_name, progress=progress)
+    finally:  # interrupted too: what went in is in the history
+        remember(root, outbox, result, options.parse_as_of(as_of))
     if result.errors and not (result.appended or result.already):
         raise result.errors[0]  # nothing reached a mailbox: the one thing to fix (exit 2)
     click.echo(_done_text(result), nl=False)
     if result.failed:
         shown = "; ".join(f"{key}: {why}" for key, why in result.failed[:5])
         raise DraftError(f"{len(result.failed)} drafts were not pushed: {shown}")
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[str, str], None]]:
+    """A callback for each draft done (pushed, there already or failed), on stderr: a bar
+    on a terminal, else `500 of 1,000 drafts done…` every tenth (at most every 100)."""
+    import math
+    import sys
+    import threading
+
+    lock, done = threading.Lock(), [0]
+    if sys.stderr.isatty():
+        with click.progressbar(length=total, label="Pushing", file=sys.stderr) as bar:
+
+            def step(_key: str, _account: str) -> None:  # from the accounts' threads
+                with lock:
+                    bar.update(1)
+
+            yield step
+        return
+    every = max(1, min(100, math.ceil(total / 10)))
+
+    def line(_key: str, _account: str) -> None:
+        with lock:
+            done[0] += 1
+            if done[0] % every == 0 or done[0] == total:
+                click.echo(f"{done[0]:,} of {total:,} drafts done…", err=True)
+
+    yield line
 
 
 def _plan_text(found: list[Target], result: Pushed) -> str:
