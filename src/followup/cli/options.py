@@ -103,6 +103,20 @@ def data_options(function: Callable[..., Any]) -> Any:
     return decorated
 
 
+#: the mailbox commands' (push, sync): the mail accounts' workspace and a company's own CA
+mail_options = _stack(
+    click.option(
+        "--cafile",
+        type=click.Path(path_type=Path, dir_okay=False, exists=True),
+        help="Trust the server's TLS certificate signed by this (a company's own CA).",
+    ),
+    click.option(
+        "--workspace",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="The workspace whose followup.toml names the mail accounts (default: this folder).",
+    ),
+)
+
 as_of_option = click.option(
     "--as-of", "as_of", metavar="DATE", help="Count orders up to this date (default: today)."
 )

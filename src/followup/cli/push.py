@@ -25,17 +25,8 @@ if TYPE_CHECKING:
 @click.argument("outbox", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option("--all", "all_drafts", is_flag=True, help="Every draft, not only those decided send.")
 @click.option("--folder", default="", help="The Drafts folder, when the server marks none.")
-@click.option(
-    "--cafile",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Trust the server's TLS certificate signed by this (a company's own CA).",
-)
 @click.option("--dry-run", is_flag=True, help="List what would go where; connect to nothing.")
-@click.option(
-    "--workspace",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="The workspace whose followup.toml names the mail accounts (default: this folder).",
-)
+@options.mail_options
 @options.as_of_option
 def command(
     outbox: Path,

@@ -21,16 +21,7 @@ if TYPE_CHECKING:
     short_help="Read what the reps sent, and who answered, back from their mailboxes.",
 )
 @click.option("--account", "accounts", multiple=True, help="Only this mail account (repeatable).")
-@click.option(
-    "--cafile",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Trust the server's TLS certificate signed by this (a company's own CA).",
-)
-@click.option(
-    "--workspace",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="The workspace whose followup.toml names the mail accounts (default: this folder).",
-)
+@options.mail_options
 @options.as_of_option
 def command(
     accounts: tuple[str, ...], cafile: Path | None, workspace: Path | None, as_of: str | None

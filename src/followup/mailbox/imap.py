@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, Final
 from followup.errors import MailError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from followup.settings import MailAccount
 
 #: Drafts folders by name, when the server marks none with SPECIAL-USE (RFC 6154)
@@ -210,8 +212,26 @@ def tls_context(cafile: str | None) -> ssl.SSLContext:
 def drafts_folder(box: Mailbox, named: str = "") -> str:
     """The Drafts folder: `named` (--folder, or the account's `drafts`), else the one the
     server marks \\Drafts (SPECIAL-USE), else the first of `DRAFTS_NAMES` it has."""
+    return special_folder(
+        box, named, flag=b"\\Drafts", fallbacks=DRAFTS_NAMES, missing="no Drafts folder",
+        fix="name it with --folder, or `drafts` in its [mail.accounts] table",
+    )  # fmt: skip
+
+
+def special_folder(
+    box: Mailbox,
+    named: str,
+    *,
+    flag: bytes,
+    fallbacks: Sequence[str],
+    missing: str,
+    fix: str,
+) -> str:
+    """`named` when given (it must exist), else the folder the server marks `flag`
+    (SPECIAL-USE, RFC 6154), else the first of `fallbacks` it has; a `MailError` saying
+    `missing` and `fix`, with the server's folders, when none is."""
     folders = box.client.list_folders()
-    names = [name for _flags, _sep, name in folders]
+    names = [str(name) for _flags, _sep, name in folders]
     if named:
         if named not in names:
             raise MailError(
@@ -219,15 +239,12 @@ def drafts_folder(box: Mailbox, named: str = "") -> str:
             )
         return named
     for flags, _sep, name in folders:
-        if b"\\Drafts" in flags:
+        if flag in flags:
             return str(name)
-    for name in DRAFTS_NAMES:
+    for name in fallbacks:
         if name in names:
             return name
-    raise MailError(
-        f"mail account {box.name!r}: no Drafts folder (folders: {', '.join(names)}): name "
-        "it with --folder, or `drafts` in its [mail.accounts] table"
-    )
+    raise MailError(f"mail account {box.name!r}: {missing} (folders: {', '.join(names)}): {fix}")
 
 
 #: messages whose Message-ID one FETCH asks for (a UID each: a command line of a few kB)

@@ -13,9 +13,8 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any, Final
 
-from followup.errors import MailError
 from followup.history.mail import Mark, Read, Seen
-from followup.mailbox.imap import Mailbox
+from followup.mailbox.imap import Mailbox, special_folder
 from followup.mailbox.seen import BOUNCE_BYTES, FIELDS, is_report, parse
 
 #: Sent folders by name, when the server marks none with SPECIAL-USE (RFC 6154)
@@ -33,24 +32,10 @@ _REPORT = f"BODY.PEEK[TEXT]<0.{BOUNCE_BYTES}>"
 def sent_folder(box: Mailbox, named: str = "") -> str:
     """The Sent folder: `named` (the account's `sent`), else the one marked \\Sent
     (SPECIAL-USE), else the first of `SENT_NAMES` the server has."""
-    folders = box.client.list_folders()
-    names = [str(name) for _flags, _sep, name in folders]
-    if named:
-        if named not in names:
-            raise MailError(
-                f"mail account {box.name!r}: no folder {named!r} (folders: {', '.join(names)})"
-            )
-        return named
-    for flags, _sep, name in folders:
-        if b"\\Sent" in flags:
-            return str(name)
-    for name in SENT_NAMES:
-        if name in names:
-            return name
-    raise MailError(
-        f"mail account {box.name!r}: no Sent folder (folders: {', '.join(names)}): name it "
-        "with `sent` in its [mail.accounts] table"
-    )
+    return special_folder(
+        box, named, flag=b"\\Sent", fallbacks=SENT_NAMES, missing="no Sent folder",
+        fix="name it with `sent` in its [mail.accounts] table",
+    )  # fmt: skip
 
 
 def read_folder(
