@@ -17,12 +17,17 @@ from typing import Any, overload
 
 from followup.errors import WriteError
 
+#: what `atomic_write` writes: bytes, or pieces written one after the other
+Payload = bytes | Sequence[bytes | memoryview]
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
 
 
-def atomic_write(path: str | Path, data: str | bytes, *, durable: bool = False) -> os.stat_result:
+def atomic_write(path: str | Path, data: str | Payload, *, durable: bool = False) -> os.stat_result:
     """Write `data` to `path` so that readers see the old file or the whole new one.
+    `data` may come in pieces (buffers written one after the other: a big file's parts
+    need not be joined into one copy first).
 
     Where the system can (Linux), the data goes into an unnamed file in the folder
     (`O_TMPFILE`) that is then linked in under its name: one directory entry made, and
@@ -81,7 +86,7 @@ def _proc_fd_links() -> bool:
 
 
 def _write_linked(
-    fd: int, folder: str, name: str, payload: bytes, *, durable: bool
+    fd: int, folder: str, name: str, payload: Payload, *, durable: bool
 ) -> os.stat_result | None:
     """Fill the unnamed file `fd`, then give it its name (over an existing file: by rename).
 
@@ -113,7 +118,7 @@ def _link(fd: int, source: str, target: str) -> None:
     os.link(source, target, src_dir_fd=fd, follow_symlinks=True)
 
 
-def _write_renamed(folder: str, name: str, payload: bytes, *, durable: bool) -> os.stat_result:
+def _write_renamed(folder: str, name: str, payload: Payload, *, durable: bool) -> os.stat_result:
     """Write a temp file next to the target, then rename it over the target."""
     temp = _temp_name(folder, name)
     fd = _open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, folder)
@@ -158,10 +163,11 @@ def _remove(temp: str) -> None:
         os.unlink(temp)
 
 
-def _write_all(fd: int, payload: bytes) -> None:
-    view = memoryview(payload)
-    while view:
-        view = view[os.write(fd, view) :]
+def _write_all(fd: int, payload: Payload) -> None:
+    for piece in [payload] if isinstance(payload, bytes) else payload:
+        view = memoryview(piece)
+        while view:
+            view = view[os.write(fd, view) :]
 
 
 _COUNTER = itertools.count()
@@ -277,12 +283,12 @@ def write_rejects(path: Path, rejects: Sequence[Any]) -> None:
     """One line per row set aside: where, which value, why, and the row as read (a file
     people open in Excel: with a BOM, `for_excel`).
 
-    `followup.data.rejects.Rejects` formats itself column-wise (`csv()`: the same bytes,
+    `followup.data.rejects.Rejects` formats itself column-wise (`csv_pieces()`: the same bytes,
     250,000 rows in a fraction of a second); any other sequence of rejects row by row.
     """
-    column_wise = getattr(rejects, "csv", None)
-    if column_wise is not None:
-        write_csv_file(path, column_wise())
+    column_wise = getattr(rejects, "csv_pieces", None)
+    if column_wise is not None:  # the BOM, then its pieces as they are: no 60 MB copies
+        atomic_write(path, [EXCEL_BOM.encode("utf-8"), *column_wise()])
         return
     rows = (
         (
