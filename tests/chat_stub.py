@@ -65,7 +65,8 @@ _FRESH = {
 }
 _CUSTOMER = re.compile(r"^The buyer: (.+?) at ", re.MULTILINE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[¿¡\"(]?[^\W\d_])")
-_SENDER = re.compile(r"^- sender: ([^,\n]+)", re.MULTILINE)
+#: the sender: named where the prompt says who writes, or in the facts (a whole message)
+_SENDER = re.compile(r"as you \(([^)\n]+)\) writing|^- sender: ([^,\n]+)", re.MULTILINE)
 _GERMAN = (
     "Sehr geehrte Damen und Herren, wir möchten Ihnen für die gute Zusammenarbeit in diesem "
     "Jahr danken und freuen uns auf die weitere Zusammenarbeit mit Ihnen und Ihrem Team. "
@@ -190,7 +191,7 @@ def _content(fault: str | None, prompt: str, request: dict[str, Any]) -> str:
     if fault == "discount" and first:
         reply[first] += " As our thanks, we give you 37% off your next order."
     elif fault == "swap" and customer and sender and first:
-        reply[first] = f"Dear {sender.group(1)}, {reply[first]}"
+        reply[first] = f"Dear {sender.group(1) or sender.group(2)}, {reply[first]}"
     elif fault == "language":
         reply = dict.fromkeys(keys, _GERMAN)
     if fault == "unknown":

@@ -113,3 +113,93 @@ def test_the_first_sentence_is_the_greeting_even_on_one_line() -> None:
     one_line = "Dear Carlos Torres, thanks for the 13 orders since 2022! Best, Lily Chen"
     assert "names_swapped" not in codes(one_line)
     assert "names_swapped" in codes("Hola, Lily: gracias por los 13 pedidos. Carlos Torres", "es")
+
+
+def region_codes(name: str, text: str, wording: str, around: str = "") -> list[str]:
+    """The findings of `text` written for region `name` of C1042's message."""
+    from followup.llm.guard import check_region, people
+    from tests.test_guard_corpus import context
+
+    customer = context("en")["customer"]
+    who = people(customer["company"], customer["contact_name"], "Lily Chen")
+    found = check_region(
+        name, text, facts=facts("en"), language="en", who=who, wording=wording,
+        forbidden=[], around=around,
+    )  # fmt: skip
+    return [f.code for f in found]
+
+
+OPENING = "I have been meaning to get back in touch with you."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our Year-end order bonus takes 5% off your order until December 20, 2026.",
+        "As a customer since 2022, you know our LED panels well.",
+        "Thank you for the 13 orders you placed with us.",
+    ],
+)
+def test_a_prose_region_states_no_figure_its_approved_wording_does_not(text: str) -> None:
+    # true figures, but the offer and the dates are the message's lines, not the opening's
+    assert region_codes("opening", text, OPENING) == ["region_figure"]
+    assert "region_figure" not in region_codes("subject", text[:60], "Year-end dates")
+
+
+def test_a_prose_region_may_keep_the_figures_of_its_own_wording() -> None:
+    wording = "A lot has changed on our side since March 2026."
+    rewritten = "Since March 2026 a lot has changed on our side, Carlos."
+    assert region_codes("opening", rewritten, wording) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our production lead time is also shorter now, so your panels arrive sooner.",
+        "We can now offer lower prices on the panels you usually order.",
+    ],
+)
+def test_better_terms_than_before_are_claims_without_a_fact(text: str) -> None:
+    assert "claim" in region_codes("opening", text, OPENING)
+
+
+def test_a_region_must_not_say_again_what_another_region_says() -> None:
+    from followup.llm.engine import _around
+
+    closing = "If you are planning to restock, just reply with the quantities this week."
+    skeleton = "Dear Carlos Torres,\n\n[OPENING]\n\nThe offer.\n\n[CLOSING]\n\nBest regards"
+    around = _around(skeleton, {"opening": OPENING, "closing": closing}, "opening")
+    text = f"Good to hear from you again. {closing}"
+    assert "region_repeats" in region_codes("opening", text, OPENING, around)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Carlos Torres at Iluminación Sánchez S.L. has stopped ordering from us.",
+        "The customer usually orders our LED panels and has been quiet lately.",
+    ],
+)
+def test_a_prose_region_speaks_to_the_buyer_not_about_them(text: str) -> None:
+    assert "third_person" in region_codes("opening", text, OPENING)
+    assert "third_person" not in region_codes(
+        "opening", "Thank you, Carlos Torres, for your trust.", OPENING
+    )
+
+
+def test_a_closing_that_asks_nothing_keeps_the_approved_question() -> None:
+    approved = "Would a short call next week suit you?"
+    assert "closing_question" in region_codes("closing", "Please contact me any time.", approved)
+    assert region_codes("closing", "Shall we talk next week, Carlos?", approved) == []
+
+
+def test_a_sentence_reworded_a_little_still_repeats_the_message() -> None:
+    around = "Si tiene previsto reponer LED Panel Light 300x1200, respóndame con las cantidades y esta misma semana le reservo capacidad de producción."
+    text = "¿Tienes previsto reponer LED Panel Light 300x1200? ¡Responde con las cantidades y esta misma semana le reservo capacidad de producción!"
+    assert "region_repeats" in region_codes("opening", text, OPENING, around)
+
+
+def test_a_subject_may_sum_up_a_line_of_the_message() -> None:
+    around = "Year-end order bonus: 5% off the order value until December 20, 2026."
+    subject = "5% off orders until December 20"
+    assert "region_repeats" not in region_codes("subject", subject, subject, around)

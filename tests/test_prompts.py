@@ -32,15 +32,19 @@ def test_shipped_prompts_render_for_a_real_customer(campaign: str) -> None:
     assert prompt.header.campaign == campaign
     assert "writing to a buyer abroad in Spanish" in messages.system
     assert "Write each part in Spanish, brief, short and concrete" in messages.system
-    assert "- offer: Year-end order bonus" not in messages.user  # facts in the buyer's language
-    assert "Facts you may use:" in messages.user and "sender: Jason Liu" in messages.user
+    # the facts as the approved message states them, in the buyer's language: no fact list
+    assert "- offer: Year-end order bonus" not in messages.user
+    assert "Facts you may use:" not in messages.user
+    assert "as you (Jason Liu) writing to the buyer" in messages.user
+    skeleton = TemplateEngine(bench).skeleton(base).strip()
+    assert f'"""\n{skeleton}\n"""' in messages.user  # the message around the regions
+    assert "Hola, Cooper:" in skeleton and "[OPENING]" in skeleton
     for name, wording in base.wording.items():
         assert f'- "{name}": ' in messages.user
         shown = f'Approved wording:\n"""\n{wording.strip()}\n"""' in messages.user
-        # a region written anew is placed by its neighbours, not shown (a small model
-        # copies what it is shown); the others come with their approved wording
+        # a region written anew is placed by its mark in the message, its wording not
+        # shown (a small model copies what it is shown); the others come with theirs
         assert shown is (name not in FRESH), name
-    assert 'It comes after "Hola, Cooper:"' in messages.user
     for label in ("Campaign", "campaign:", "segment", base.request.customer["segment"]):
         assert label not in messages.user  # no internal labels reach the model
     if campaign != "reactivation":

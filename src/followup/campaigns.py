@@ -57,7 +57,7 @@ CAMPAIGNS: Final[dict[str, Campaign]] = {
             "urgency",
             "year-end push: a true, dated reason to order now",
             "year-end push",
-            "Ask the buyer to order now, before the dates in the facts pass.",
+            "Ask the buyer to order now, before the dates in the message pass.",
             needs_lever=True,
         ),
         Campaign(

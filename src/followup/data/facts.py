@@ -26,7 +26,7 @@ Text = str | dict[str, str]
 #: (company.yaml `claims:`); the fact guard knows how each is written in every language
 Claim = Literal[
     "free_shipping", "free_samples", "guarantee", "best_price", "exclusive",
-    "waived_deposit", "certified",
+    "waived_deposit", "certified", "faster_delivery", "lower_price",
 ]  # fmt: skip
 
 

@@ -98,7 +98,21 @@ CLAIMS: Final[dict[str, tuple[str, ...]]] = {
 _FREE = ("free", "gratis", "gratuito", "gratuita", "gratuitos", "gratuitas", "kostenlos",
          "kostenlose", "kostenloser", "kostenfrei", "gratuit", "gratuite", "gratuits",
          "offert", "offerts", "grátis", "免费")  # fmt: skip
+#: comparatives that promise better delivery or prices than before (`our lead time is
+#: shorter`, `entregas más rápidas`): a claim unless a fact says so
+_FASTER = ("shorter", "faster", "quicker", "kürzer", "kürzere", "kürzeren", "schneller",
+           "schnellere", "schnelleren", "rápido", "rápida", "rápidos", "rápidas", "corto",
+           "cortos", "rapide", "rapides", "court", "courts", "curto", "curtos")  # fmt: skip
+_DELIVERY = ("lead", "delivery", "deliveries", "plazo", "plazos", "entrega", "entregas",
+             "lieferzeit", "lieferzeiten", "lieferung", "lieferungen", "délai", "délais",
+             "livraison", "livraisons", "prazo", "prazos")  # fmt: skip
+_LOWER = ("lower", "cheaper", "niedrigere", "niedrigeren", "günstigere", "günstigeren",
+          "bajos", "bajo", "baratos", "barato", "bas", "baixos", "baixo")  # fmt: skip
+_PRICES = ("price", "prices", "pricing", "precio", "precios", "preis", "preise", "preisen",
+           "prix", "preço", "preços")  # fmt: skip
 CLAIM_PAIRS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
+    "faster_delivery": (_FASTER, _DELIVERY),
+    "lower_price": (_LOWER, _PRICES),
     "free_shipping": (_FREE, ("shipping", "delivery", "freight", "envío", "envio", "envíos",
                               "flete", "portes", "versand", "lieferung", "fracht", "livraison",
                               "port", "transport", "frete", "entrega", "运费")),
@@ -258,19 +272,19 @@ def _customer_facts(facts: Facts, context: DraftContext) -> None:
 def check(text: str, facts: Facts, language: str, *, part: str = "body") -> list[Finding]:
     """Findings for one part of a reply (the subject, a region, a body)."""
     base = language.split("-", maxsplit=1)[0].lower()
-    masked = _masked(text, facts.names)
-    found = _contact_findings(masked, facts, part)
-    masked = _URL.sub(" ", _EMAIL.sub(" ", masked))
-    for figure in figures.read(masked, base):
-        problem = _untraceable(figure, masked, facts)
+    blanked = masked(text, facts.names)
+    found = _contact_findings(blanked, facts, part)
+    blanked = _URL.sub(" ", _EMAIL.sub(" ", blanked))
+    for figure in figures.read(blanked, base):
+        problem = _untraceable(figure, blanked, facts)
         if problem is not None:
             found.append(Finding(problem[0], f"{part}: {problem[1]}"))
-    found += _claim_findings(masked, facts, part)
-    found += _label_findings(masked, part)
+    found += _claim_findings(blanked, facts, part)
+    found += _label_findings(blanked, part)
     return found
 
 
-def _masked(text: str, names: list[str]) -> str:
+def masked(text: str, names: list[str]) -> str:
     """`text` with the names it may write as they are blanked (a company called `3M`, a
     product `LED Panel 600x600`): they are never figures."""
     for name in sorted((n for n in names if n and n.strip()), key=len, reverse=True):
@@ -336,7 +350,8 @@ def _plain_number_known(value: float, figure: Figure, text: str, facts: Facts) -
 def _claim_findings(text: str, facts: Facts, part: str) -> list[Finding]:
     lowered = f" {text.lower()} "
     found = []
-    for claim, phrases in CLAIMS.items():
+    for claim in dict.fromkeys([*CLAIMS, *CLAIM_PAIRS]):
+        phrases = CLAIMS.get(claim, ())
         if claim in facts.claims:
             continue
         phrase = next((p for p in phrases if _has_phrase(lowered, p)), None)

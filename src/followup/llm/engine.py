@@ -182,9 +182,9 @@ class LLMEngine:
         facts = facts_of(req.context, req.language, self.bench.facts.claims)
         customer = req.customer
         who = people(customer["company"], customer["contact_name"], req.context["sender"]["name"])
-        around = _MARK.sub(" ", skeleton)
         refused: dict[str, list[str]] = {}
         for name, text in texts.items():
+            around = _around(skeleton, base.wording, name)
             limit = CHANNELS[req.channel].subject_max if name == "subject" else None
             findings = check_region(
                 name,
@@ -324,6 +324,15 @@ def unframed(texts: dict[str, str], skeleton: str) -> dict[str, str]:
 
 
 _MARK = re.compile(r"\[[A-Z]+\]")
+
+
+def _around(skeleton: str, wording: dict[str, str], name: str) -> str:
+    """The message around region `name`: the skeleton with every other region's approved
+    wording in its place (an opening must not say again what the closing says)."""
+    others = " ".join(text for other, text in wording.items() if other != name)
+    return f"{_MARK.sub(' ', skeleton)} {others}"
+
+
 _SENTENCE_END = ".!?…。！？"
 
 

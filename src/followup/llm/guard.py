@@ -94,7 +94,62 @@ def check_region(
         found += _greets_or_signs(name, text, who)
     found += _repeats(name, text, around)
     found += _length(name, text, wording, limit)
+    if name in PROSE and not any(f.code.startswith("fact_") for f in found):
+        found += _own_figures(name, text, wording, facts, language)
+    if name in PROSE:
+        found += _about_the_buyer(name, text, who)
+    if name == "closing" and "?" in wording and not re.search(r"[?？]", text):
+        found.append(Finding("closing_question", f"{name}: asks the buyer nothing (the approved "
+                                                 "closing ends with a question)"))  # fmt: skip
     return found
+
+
+#: the buyer named in the third person, as a writer speaking about them would
+_ABOUT_BUYER: Final = re.compile(
+    r"(?<!\w)(?:the (?:customer|client|buyer)|this (?:customer|client|buyer)|el cliente|la "
+    r"clienta|el comprador|der kunde|die kundin|des kunden|dem kunden|den kunden|le client|la "
+    r"cliente|l'acheteur|o cliente|a cliente|o comprador)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _about_the_buyer(name: str, text: str, who: People) -> list[Finding]:
+    """A prose region that speaks of the buyer instead of to them: "the customer", or the
+    contact's full name not as a form of address (`Emily Reynolds at Hughes ...`, where
+    `Thank you, Emily Reynolds, ...` is fine)."""
+    said = _ABOUT_BUYER.search(text)
+    contact = who.customer[0] if len(who.customer) > 2 else ""  # (contact, company, first)
+    if said is None and contact and len(contact.split()) > 1:
+        said = re.search(rf"(?<!\w){re.escape(contact)}(?![\w,:!?])", text, re.IGNORECASE)
+    if said is None:
+        return []
+    quoted = _start(text[said.start() :])
+    return [Finding("third_person", f"{name}: speaks of the buyer ({quoted!r}), not to them")]
+
+
+#: regions of prose that state no figure of their own: the message around them states
+#: the offer, the dates and the figures (their rules say so)
+PROSE: Final = frozenset({"opening", "answer", "closing"})
+
+
+def _own_figures(name: str, text: str, wording: str, facts: Facts, language: str) -> list[Finding]:
+    """A figure in a prose region that its approved wording does not state: true or not,
+    it is the message's job (an opening that restates the discount repeats the offer)."""
+    from followup.llm import figures
+    from followup.llm.claims import masked
+
+    base = language.split("-", maxsplit=1)[0].lower()
+    approved = {(f.kind, f.value) for f in figures.read(masked(wording, facts.names), base)}
+    for figure in figures.read(masked(text, facts.names), base):
+        if (figure.kind, figure.value) not in approved:
+            return [
+                Finding(
+                    "region_figure",
+                    f"{name}: states {figure.text!r}; this part states no figure, the message "
+                    "around it does",
+                )
+            ]
+    return []
 
 
 #: a sentence at least this long, found word for word in the rest of the message, repeats it
@@ -102,14 +157,42 @@ REPEAT_CHARS: Final = 30
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
 
 
+#: a region, or a sentence of it, whose words are mostly (this share, in order) those of one
+#: sentence of the rest of the message says it again, reworded a little (`Si tiene
+#: previsto reponer ...` -> `¿Tienes previsto reponer ...?`)
+REPEAT_SHARE: Final = 0.8
+
+
 def _repeats(name: str, text: str, around: str) -> list[Finding]:
     """A region that says again what the message around it already says."""
     rest = " ".join(around.split()).casefold()
-    for sentence in _SENTENCE_END.split(" ".join(text.split())):
-        if len(sentence) >= REPEAT_CHARS and sentence.casefold() in rest:
+    theirs = [_words_of(s) for s in _SENTENCE_END.split(rest)]
+    sentences = _SENTENCE_END.split(" ".join(text.split()))
+    reworded = name in PROSE  # a subject may well sum up a line of the message
+    for sentence in [" ".join(text.split()), *sentences]:
+        if len(sentence) < REPEAT_CHARS:
+            continue
+        if sentence.casefold() in rest or (reworded and _contained(_words_of(sentence), theirs)):
             said = _start(sentence)
             return [Finding("region_repeats", f"{name}: repeats the message ({said!r})")]
     return []
+
+
+def _words_of(sentence: str) -> list[str]:
+    return re.findall(r"\w+", sentence.casefold())
+
+
+def _contained(words: list[str], sentences: list[list[str]]) -> bool:
+    """Whether most of `words` (6 or more) are, in order, those of one of `sentences`."""
+    from difflib import SequenceMatcher
+
+    if len(words) < 6:
+        return False
+    for other in sentences:
+        blocks = SequenceMatcher(None, words, other, autojunk=False).get_matching_blocks()
+        if sum(b.size for b in blocks) >= REPEAT_SHARE * len(words):
+            return True
+    return False
 
 
 def check_reply(draft: Draft, facts: Facts, *, language: str) -> list[Finding]:

@@ -121,15 +121,17 @@ def language_name(language: str) -> str:
 REGION_RULES: dict[str, str] = {
     "subject": "the subject line: at most {subject_max} characters, in {language}; keep the "
     "approved wording or make it more personal for this buyer",
-    "opening": "one or two sentences of your own, in {language}, that speak to this buyer's "
-    "own situation (what the buyer said, the rep's notes, what the buyer orders), without "
-    "figures; no greeting, no offer (the message states it)",
-    "answer": "one or two sentences of your own, in {language}, that answer why the buyer "
-    "stopped ordering; no figures (the message states them)",
-    "closing": "one or two sentences that end with a question to this buyer, inviting a "
-    "reply; you may keep the approved wording; no signature, no dates or figures",
-    "summary_zh": "for the rep, never the buyer: what the whole message says, in Simplified "
-    "Chinese, two to four sentences, with the message's own figures and dates and no others",
+    "opening": "replaces [OPENING]: one or two sentences of your own, in {language}, to the "
+    "buyer about the buyer's own situation (what the buyer said, the rep's notes, what the "
+    "buyer orders); no figures, dates, prices or offer (the lines after it state them), no "
+    "greeting",
+    "answer": "replaces [ANSWER]: one or two sentences of your own, in {language}, that "
+    "answer why the buyer stopped ordering; no figures or dates (the message states them)",
+    "closing": "replaces [CLOSING]: one or two sentences that end with a question to the "
+    "buyer, inviting a reply; you may keep the approved wording; no signature, no dates or "
+    "figures",
+    "summary_zh": "给业务员看的中文摘要，不发给买家：用简体中文写两到四句话，概括整封邮件说了什么，"
+    "只用邮件里的数字和日期 (for the rep, never the buyer: in Simplified Chinese)",
     "message": "the whole message in {language}, from the greeting to the sign-off: the "
     "approved English message written as a native {language} business writer would, with "
     "every fact, date, figure, name and product as it is, nothing added and nothing left "
@@ -164,6 +166,10 @@ class PromptContext(DraftContext):
     #: a later touch: the unanswered message it follows up, as drafted (material for what
     #: not to repeat, never a source of facts); "" for a first message
     previous_text: str
+    #: the approved message with each region it rewrites marked (`[OPENING]`): what the
+    #: writer sees around its parts ("" for the whole message)
+    message: str
+    marked: str  # those marks, `[OPENING], [CLOSING]`
 
 
 def prompt_context(
@@ -178,6 +184,7 @@ def prompt_context(
     allowed: list[str],
     whole: bool = False,
     previous_text: str = "",
+    message: str = "",
 ) -> PromptContext:
     """The draft context plus what only prompts need: the regions, the rules, the facts."""
     loss = context["loss"]
@@ -195,7 +202,13 @@ def prompt_context(
         "facts": allowed,
         "whole": whole,
         "previous_text": previous_text,
+        "message": "" if whole else message.strip(),
+        "marked": ", ".join(f"[{r['name'].upper()}]" for r in regions if r["name"] in _MARKED),
     }
+
+
+#: regions marked in the message (the subject is not in it; the summary is for the rep)
+_MARKED: Final = frozenset({"opening", "answer", "closing"})
 
 
 #: regions a writer composes anew rather than edits (their wording is not shown)
@@ -321,6 +334,7 @@ def build_messages(
         allowed=fact_lines(req.context, req.campaign),
         whole=whole,
         previous_text=req.previous.text if req.previous else "",
+        message=message,
     )
     return render_prompt(prompt, context)
 
