@@ -130,8 +130,9 @@ REGION_RULES: dict[str, str] = {
     "closing": "replaces [CLOSING]: one or two sentences that end with a question to the "
     "buyer, inviting a reply; you may keep the approved wording; no signature, no dates or "
     "figures",
-    "summary_zh": "给业务员看的中文摘要，不发给买家：用简体中文写两到四句话，概括整封邮件说了什么，"
-    "只用邮件里的数字和日期 (for the rep, never the buyer: in Simplified Chinese)",
+    "summary_zh": "for the rep, never the buyer: what the whole message above says, in "
+    "Simplified Chinese, two to four sentences, with the message's own figures and dates and "
+    "no others",
     "message": "the whole message in {language}, from the greeting to the sign-off: the "
     "approved English message written as a native {language} business writer would, with "
     "every fact, date, figure, name and product as it is, nothing added and nothing left "
