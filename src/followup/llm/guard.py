@@ -27,7 +27,9 @@ from typing import Final
 
 from followup.drafting.checks import forbidden_in, name_findings, placeholder_in
 from followup.drafting.draft import Draft, Finding
-from followup.llm.claims import Facts, check
+from followup.llm import figures
+from followup.llm.claims import Facts, check, masked
+from followup.llm.replies import PROSE
 
 #: how a greeting starts, in the shipped languages (a region never greets)
 GREETINGS: Final = (
@@ -52,13 +54,14 @@ class People:
 
     customer: tuple[str, ...]  # the contact's name, first name, the company
     sender: tuple[str, ...]  # the sender's name and first name
+    contact: str = ""  # the contact's full name, as the customers file has it
 
 
 def people(customer: str, contact: str, sender: str) -> People:
     firsts = [name.split()[0] for name in (contact, sender) if name.strip()]
     customer_names = tuple(n for n in (contact, customer, firsts[0] if contact else "") if n)
     sender_first = sender.split(maxsplit=1)[0] if sender.strip() else ""
-    return People(customer_names, tuple(n for n in (sender, sender_first) if n))
+    return People(customer_names, tuple(n for n in (sender, sender_first) if n), contact.strip())
 
 
 def check_region(
@@ -118,26 +121,17 @@ def _about_the_buyer(name: str, text: str, who: People) -> list[Finding]:
     contact's full name not as a form of address (`Emily Reynolds at Hughes ...`, where
     `Thank you, Emily Reynolds, ...` is fine)."""
     said = _ABOUT_BUYER.search(text)
-    contact = who.customer[0] if len(who.customer) > 2 else ""  # (contact, company, first)
-    if said is None and contact and len(contact.split()) > 1:
-        said = re.search(rf"(?<!\w){re.escape(contact)}(?![\w,:!?])", text, re.IGNORECASE)
+    if said is None and len(who.contact.split()) > 1:
+        said = re.search(rf"(?<!\w){re.escape(who.contact)}(?![\w,:!?])", text, re.IGNORECASE)
     if said is None:
         return []
     quoted = _start(text[said.start() :])
     return [Finding("third_person", f"{name}: speaks of the buyer ({quoted!r}), not to them")]
 
 
-#: regions of prose that state no figure of their own: the message around them states
-#: the offer, the dates and the figures (their rules say so)
-PROSE: Final = frozenset({"opening", "answer", "closing"})
-
-
 def _own_figures(name: str, text: str, wording: str, facts: Facts, language: str) -> list[Finding]:
     """A figure in a prose region that its approved wording does not state: true or not,
     it is the message's job (an opening that restates the discount repeats the offer)."""
-    from followup.llm import figures
-    from followup.llm.claims import masked
-
     base = language.split("-", maxsplit=1)[0].lower()
     approved = {(f.kind, f.value) for f in figures.read(masked(wording, facts.names), base)}
     for figure in figures.read(masked(text, facts.names), base):

@@ -27,7 +27,7 @@ from followup.campaigns import (
 )
 from followup.drafting.context import DraftContext
 from followup.errors import TemplateError, UsageError
-from followup.llm.replies import SUMMARY
+from followup.llm.replies import PROSE, SUMMARY
 
 if TYPE_CHECKING:
     from followup.drafting.engine import Baseline
@@ -204,12 +204,8 @@ def prompt_context(
         "whole": whole,
         "previous_text": previous_text,
         "message": "" if whole else message.strip(),
-        "marked": ", ".join(f"[{r['name'].upper()}]" for r in regions if r["name"] in _MARKED),
+        "marked": ", ".join(f"[{r['name'].upper()}]" for r in regions if r["name"] in PROSE),
     }
-
-
-#: regions marked in the message (the subject is not in it; the summary is for the rep)
-_MARKED: Final = frozenset({"opening", "answer", "closing"})
 
 
 #: regions a writer composes anew rather than edits (their wording is not shown)

@@ -21,6 +21,9 @@ from followup.errors import ReplyError
 #: the reply's Chinese summary of the message for the rep (中文对照): asked with the regions,
 #: optional in a reply (a reply without it is still usable: the template's view is used)
 SUMMARY: Final = "summary_zh"
+#: regions of prose inside the message (marked `[OPENING]` in what the writer is shown):
+#: they state no figure of their own, the message around them does
+PROSE: Final = frozenset({"opening", "answer", "closing"})
 
 
 @cache
