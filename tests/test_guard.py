@@ -115,7 +115,9 @@ def test_the_first_sentence_is_the_greeting_even_on_one_line() -> None:
     assert "names_swapped" in codes("Hola, Lily: gracias por los 13 pedidos. Carlos Torres", "es")
 
 
-def region_codes(name: str, text: str, wording: str, around: str = "") -> list[str]:
+def region_codes(
+    name: str, text: str, wording: str, around: str = "", material: str = ""
+) -> list[str]:
     """The findings of `text` written for region `name` of C1042's message."""
     from followup.llm.guard import check_region, people
     from tests.test_guard_corpus import context
@@ -124,7 +126,7 @@ def region_codes(name: str, text: str, wording: str, around: str = "") -> list[s
     who = people(customer["company"], customer["contact_name"], "Lily Chen")
     found = check_region(
         name, text, facts=facts("en"), language="en", who=who, wording=wording,
-        forbidden=[], around=around,
+        forbidden=[], around=around, material=material,
     )  # fmt: skip
     return [f.code for f in found]
 
@@ -203,3 +205,38 @@ def test_a_subject_may_sum_up_a_line_of_the_message() -> None:
     around = "Year-end order bonus: 5% off the order value until December 20, 2026."
     subject = "5% off orders until December 20"
     assert "region_repeats" not in region_codes("subject", subject, subject, around)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I hope the cold-storage builds are keeping your team busy this winter.",
+        "I hope your cold storage projects are going well.",
+        "Espero que sus proyectos frigoríficos vayan muy bien este invierno.",
+        "Ich hoffe, Ihre Kühlhaus-Projekte laufen gut.",
+    ],
+)
+def test_an_opening_taken_from_the_prompts_example_is_refused(text: str) -> None:
+    """The prompt's example opening is about another buyer's business: untrue of this one."""
+    assert "copies_example" in region_codes("opening", text, OPENING)
+
+
+def test_an_opening_about_the_buyers_own_cold_storage_business_is_not_a_copy() -> None:
+    text = "I hope your cold-storage projects are going well this winter."
+    notes = "Builds cold storage warehouses; asks for IP65 fittings"
+    assert region_codes("opening", text, OPENING, material=notes) == []
+
+
+def test_a_closing_that_leaves_out_the_products_its_wording_asks_about_is_refused() -> None:
+    from followup.llm.guard import check_region, people
+
+    approved = "If you plan to restock LED Flood Light 100W, reply with the quantities."
+    who = people("Iluminación Sánchez S.L.", "Carlos Torres", "Lily Chen")
+    kwargs = {
+        "facts": facts("en"), "language": "en", "who": who, "wording": approved,
+        "forbidden": [], "products": ("LED Flood Light 100W", "LED Panel Light 600x600"),
+    }  # fmt: skip
+    vague = check_region("closing", "Please let me know if you have any questions.", **kwargs)
+    assert "drops_product" in [f.code for f in vague]
+    kept = "Shall I hold a slot for your next LED Flood Light 100W order? Send the quantities."
+    assert check_region("closing", kept, **kwargs) == []

@@ -10,6 +10,7 @@ import pytest
 
 from followup.errors import TemplateError
 from followup.llm.prompts import FRESH, build_messages, load_prompt, parse_prompt
+from followup.llm.replies import EXAMPLE_OPENING
 from tests.conftest import run, write
 
 AS_OF = ("--as-of", "2026-11-22")
@@ -36,15 +37,16 @@ def test_shipped_prompts_render_for_a_real_customer(campaign: str) -> None:
     assert "- offer: Year-end order bonus" not in messages.user
     assert "Facts you may use:" not in messages.user
     assert "as you (Jason Liu) writing to the buyer" in messages.user
-    skeleton = TemplateEngine(bench).skeleton(base).strip()
-    assert f'"""\n{skeleton}\n"""' in messages.user  # the message around the regions
-    assert "Hola, Cooper:" in skeleton and "[OPENING]" in skeleton
+    # neither the message around the regions nor a fresh region's approved wording: a
+    # small model copies what it is shown (the lines after the opening, the offer)
+    skeleton = TemplateEngine(bench).skeleton(base)
+    body = [line for line in skeleton.splitlines() if len(line) > 30 and "[" not in line]
+    assert body and not any(line.strip() in messages.user for line in body)
+    assert f'an opening: "{EXAMPLE_OPENING}"' in messages.user  # the one example
     for name, wording in base.wording.items():
         assert f'- "{name}": ' in messages.user
         shown = f'Approved wording:\n"""\n{wording.strip()}\n"""' in messages.user
-        # a region written anew is placed by its mark in the message, its wording not
-        # shown (a small model copies what it is shown); the others come with theirs
-        assert shown is (name not in FRESH), name
+        assert shown is (name not in FRESH), name  # the others come with their wording
     for label in ("Campaign", "campaign:", "segment", base.request.customer["segment"]):
         assert label not in messages.user  # no internal labels reach the model
     if campaign != "reactivation":

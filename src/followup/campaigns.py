@@ -57,22 +57,22 @@ CAMPAIGNS: Final[dict[str, Campaign]] = {
             "urgency",
             "year-end push: a true, dated reason to order now",
             "year-end push",
-            "Ask the buyer to order now, before the dates in the message pass.",
+            "Your message: a year-end email asking the buyer to order before its dates pass.",
             needs_lever=True,
         ),
         Campaign(
             "reactivation",
             "win back a lapsed customer by answering why it left",
             "answer why they left",
-            "Win back a buyer who stopped ordering{reason}.",
+            "Your message: an email to win back a buyer who stopped ordering{reason}.",
             by_loss_reason=True,
         ),
         Campaign(
             "thanks",
             "year-end thank-you with this year's figures and the supplier's progress",
             "year-end letter",
-            "Thank the buyer for this year's cooperation and invite them to plan next "
-            "year's orders together.",
+            "Your message: a year-end letter thanking the buyer for this year's cooperation "
+            "and inviting them to plan next year's orders together.",
             shows_year=True,
         ),
     )

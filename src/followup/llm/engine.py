@@ -153,21 +153,27 @@ class LLMEngine:
         return self._summarised(draft, summary, req)
 
     def _summarised(self, draft: Draft, summary: str, req: DraftRequest) -> Draft:
-        """The model's Chinese summary as the draft's 中文对照 when the guard keeps it (in
-        Chinese, every figure and date one the draft or its approved Chinese view states);
-        else the approved template's view (`draft()`), and the record says why."""
+        """The draft's 中文对照 when the model rewrote a region: what the model says its
+        parts say, in Chinese (kept when in Chinese, every figure and date one the draft or
+        its approved Chinese view states), above the approved template's view; else the
+        approved view alone (`draft()`), and the record says why."""
+        from followup.drafting.engine import view_text
         from followup.llm.guard import summary_findings
 
-        if not summary.strip():  # none given: the approved template's view
+        if not summary.strip() or not draft.rewritten:  # the approved template's view
             return draft
-        view = self.templates.chinese(req)
-        shown = " ".join(filter(None, [draft.subject, draft.body, *(view or ())]))
+        found = self.templates.chinese(req)
+        approved = view_text(*found) if found else ""
+        shown = " ".join(filter(None, [draft.subject, draft.body, *(found or ())]))
         problems = summary_findings(summary, shown, self.bench.facts.forbidden_claims)
         if problems:
             draft.kept[SUMMARY] = "; ".join(problems)
             draft.rejected[SUMMARY] = clip(summary)
             return draft
-        draft.summary_zh, draft.summary_zh_by = redact(summary.strip()) + "\n", "model"
+        parts = "、".join(REGION_ZH.get(name, name) for name in draft.rewritten)
+        ours = f"【模型改写：{parts}】{redact(summary.strip())}\n"
+        draft.summary_zh = f"{ours}\n{approved}\n" if approved else ours
+        draft.summary_zh_by = "model"
         return draft
 
     def _guard(
@@ -182,6 +188,11 @@ class LLMEngine:
         facts = facts_of(req.context, req.language, self.bench.facts.claims)
         customer = req.customer
         who = people(customer["company"], customer["contact_name"], req.context["sender"]["name"])
+        material = _material(req)
+        products = (
+            *customer["products"],
+            *(p["name"] for p in req.context["company"]["new_products"]),
+        )
         refused: dict[str, list[str]] = {}
         for name, text in texts.items():
             around = _around(skeleton, base.wording, name)
@@ -196,6 +207,8 @@ class LLMEngine:
                 forbidden=self.bench.facts.forbidden_claims,
                 limit=limit,
                 around=around,
+                material=material,
+                products=products,
             )
             if findings:
                 refused[name] = [clip(f.message.removeprefix(f"{name}: ")) for f in findings]
@@ -362,6 +375,23 @@ def _without_frame(text: str, greeting: str, sign_off: str) -> str:
                 return cut  # (a sentence that ends with the company's name keeps it)
     return text.strip()
 
+
+def _material(req: DraftRequest) -> str:
+    """What the buyer's own data says of them: the rep's notes, the loss detail, the
+    company and the products it orders."""
+    customer, loss = req.context["customer"], req.context["loss"]
+    parts = [customer["company"], customer["notes"] or "", *customer["products"]]
+    return " ".join([*parts, (loss["detail"] or "") if loss else ""])
+
+
+#: a region's name in the rep's Chinese view
+REGION_ZH: Final = {
+    "subject": "主题",
+    "opening": "开头",
+    "answer": "回应",
+    "closing": "结尾",
+    "message": "全文",
+}
 
 #: why a region the model gave back (nearly) word for word is not counted as rewritten
 UNCHANGED = "the model gave the approved wording back (a word or two changed at most)"

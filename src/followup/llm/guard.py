@@ -29,7 +29,7 @@ from followup.drafting.checks import forbidden_in, name_findings, placeholder_in
 from followup.drafting.draft import Draft, Finding
 from followup.llm import figures
 from followup.llm.claims import Facts, check, masked
-from followup.llm.replies import PROSE
+from followup.llm.replies import EXAMPLE_MATTER, PROSE
 
 #: how a greeting starts, in the shipped languages (a region never greets)
 GREETINGS: Final = (
@@ -75,9 +75,14 @@ def check_region(
     forbidden: list[str],
     limit: int | None = None,
     around: str = "",
+    material: str = "",
+    products: tuple[str, ...] = (),
 ) -> list[Finding]:
     """Everything wrong with a model's text for one region; `around` is the rest of the
-    message (a region must not repeat it)."""
+    message (a region must not repeat it), `material` what the buyer's data says of them
+    (notes, loss detail, products: what a region may speak of that the prompt's example
+    also does), `products` the product names a region keeps when its approved wording
+    names them (a call to action's "restock X or Y")."""
     if not text.strip():
         return [Finding("empty", f"{name}: is empty")]
     found = check(text, facts, language, part=name)
@@ -101,6 +106,8 @@ def check_region(
         found += _own_figures(name, text, wording, facts, language)
     if name in PROSE:
         found += _about_the_buyer(name, text, who)
+        found += _copies_example(name, text, material)
+        found += _drops_products(name, text, wording, products)
     if name == "closing" and "?" in wording and not re.search(r"[?？]", text):
         found.append(Finding("closing_question", f"{name}: asks the buyer nothing (the approved "
                                                  "closing ends with a question)"))  # fmt: skip
@@ -127,6 +134,26 @@ def _about_the_buyer(name: str, text: str, who: People) -> list[Finding]:
         return []
     quoted = _start(text[said.start() :])
     return [Finding("third_person", f"{name}: speaks of the buyer ({quoted!r}), not to them")]
+
+
+def _copies_example(name: str, text: str, material: str) -> list[Finding]:
+    """A region that speaks of the prompt's example buyer's business, which this buyer's
+    data does not mention: it was copied, and is not true of this buyer."""
+    said = EXAMPLE_MATTER.search(text)
+    if said is None or EXAMPLE_MATTER.search(material):
+        return []
+    return [Finding("copies_example", f"{name}: takes {said.group(0)!r} from the prompt's example")]
+
+
+def _drops_products(name: str, text: str, wording: str, products: tuple[str, ...]) -> list[Finding]:
+    """A prose region that leaves out a product its approved wording names: the rewrite
+    lost what the buyer is asked to order."""
+    said, ours = wording.casefold(), text.casefold()
+    lost = [p for p in products if p.strip() and p.casefold() in said and p.casefold() not in ours]
+    if not lost:
+        return []
+    return [Finding("drops_product", f"{name}: leaves out a product the approved wording "
+                                     f"names ({lost[0]!r})")]  # fmt: skip
 
 
 def _own_figures(name: str, text: str, wording: str, facts: Facts, language: str) -> list[Finding]:

@@ -27,7 +27,7 @@ from followup.campaigns import (
 )
 from followup.drafting.context import DraftContext
 from followup.errors import TemplateError, UsageError
-from followup.llm.replies import PROSE, SUMMARY
+from followup.llm.replies import EXAMPLE_BUYER, EXAMPLE_OPENING, PROSE, SUMMARY
 
 if TYPE_CHECKING:
     from followup.drafting.engine import Baseline
@@ -121,18 +121,17 @@ def language_name(language: str) -> str:
 REGION_RULES: dict[str, str] = {
     "subject": "the subject line: at most {subject_max} characters, in {language}; keep the "
     "approved wording or make it more personal for this buyer",
-    "opening": "replaces [OPENING]: one or two sentences of your own, in {language}, to the "
-    "buyer about the buyer's own situation (what the buyer said, the rep's notes, what the "
-    "buyer orders); no figures, dates, prices or offer (the lines after it state them), no "
-    "greeting",
-    "answer": "replaces [ANSWER]: one or two sentences of your own, in {language}, that "
-    "answer why the buyer stopped ordering; no figures or dates (the message states them)",
-    "closing": "replaces [CLOSING]: one or two sentences that end with a question to the "
-    "buyer, inviting a reply; you may keep the approved wording; no signature, no dates or "
-    "figures",
-    "summary_zh": "for the rep, never the buyer: what the whole message above says, in "
-    "Simplified Chinese, two to four sentences, with the message's own figures and dates and "
-    "no others",
+    "opening": "the first sentences after the greeting: one or two sentences of your own, "
+    "in {language}, to the buyer about the buyer's own business (what the buyer said, the "
+    "rep's notes, the products the buyer orders); no figures, dates, prices, offers or news "
+    "of your company (the message states them), no greeting",
+    "answer": "one or two sentences of your own, in {language}, that answer why the buyer "
+    "stopped ordering; no figures or dates (the message states them)",
+    "closing": "the last sentences before the sign-off: one or two sentences that end with a "
+    "question to the buyer, inviting a reply; you may keep the approved wording; no "
+    "signature, no dates or figures",
+    "summary_zh": "for the rep, never the buyer: what the parts you wrote say, in Simplified "
+    "Chinese, one or two sentences, no figures or dates",
     "message": "the whole message in {language}, from the greeting to the sign-off: the "
     "approved English message written as a native {language} business writer would, with "
     "every fact, date, figure, name and product as it is, nothing added and nothing left "
@@ -171,6 +170,8 @@ class PromptContext(DraftContext):
     #: writer sees around its parts ("" for the whole message)
     message: str
     marked: str  # those marks, `[OPENING], [CLOSING]`
+    example_buyer: str  # the example opening's buyer (`who builds ...`)
+    example_opening: str  # ... and the opening, in English
 
 
 def prompt_context(
@@ -205,6 +206,8 @@ def prompt_context(
         "previous_text": previous_text,
         "message": "" if whole else message.strip(),
         "marked": ", ".join(f"[{r['name'].upper()}]" for r in regions if r["name"] in PROSE),
+        "example_buyer": EXAMPLE_BUYER,
+        "example_opening": EXAMPLE_OPENING,
     }
 
 

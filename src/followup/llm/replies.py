@@ -18,12 +18,24 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from followup.errors import ReplyError
 
-#: the reply's Chinese summary of the message for the rep (中文对照): asked with the regions,
-#: optional in a reply (a reply without it is still usable: the template's view is used)
+#: the reply's Chinese for the rep of what its regions say (above the approved view in the
+#: draft's 中文对照): asked with the regions, optional in a reply (without it, the approved
+#: template's view alone)
 SUMMARY: Final = "summary_zh"
-#: regions of prose inside the message (marked `[OPENING]` in what the writer is shown):
-#: they state no figure of their own, the message around them does
+#: regions of prose inside the message: they state no figure of their own, the message
+#: around them does
 PROSE: Final = frozenset({"opening", "answer", "closing"})
+#: the opening the prompt shows as an example, for a buyer no sample has: a small model
+#: writes in its form once it has seen one, and one that copies it is refused
+#: (`followup.llm.guard`: `copies_example`)
+EXAMPLE_BUYER: Final = "whose notes say they build cold-storage warehouses"
+EXAMPLE_OPENING: Final = "I hope the cold-storage builds are keeping your team busy this winter."
+#: the example's own matter, in the shipped languages: a region naming it, when the buyer's
+#: data does not, took it from the example
+EXAMPLE_MATTER: Final = re.compile(
+    r"cold[- ]?storage|frigor[ií]fic|k[üu]hl(?:haus|häuser|lager|hallen)|chambres? froides?",
+    re.IGNORECASE,
+)
 
 
 @cache
