@@ -63,7 +63,7 @@ _FRESH = {
     "Portuguese": "Obrigado por nos dizer com franqueza o que era importante para a sua "
     "empresa; levamos isso muito a sério.",
 }
-_CUSTOMER = re.compile(r"^The buyer: (.+?) at ", re.MULTILINE)
+_CUSTOMER = re.compile(r"^Buyer: (.+?); ", re.MULTILINE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[¿¡\"(]?[^\W\d_])")
 #: the sender: named where the prompt says who writes, or in the facts (a whole message)
 _SENDER = re.compile(r"as you \(([^)\n]+)\) writing|^- sender: ([^,\n]+)", re.MULTILINE)

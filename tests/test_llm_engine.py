@@ -103,10 +103,10 @@ def test_a_faithful_reply_rewrites_every_region_and_keeps_the_rest() -> None:
     assert all(paragraph in draft.body for paragraph in kept)
     sent = client.requests[0]
     assert sent["response_format"]["json_schema"]["schema"]["required"] == [
-        "subject",
-        "opening",
+        "opening",  # the prose first: a subject written first leads to restating the offer
         "closing",
-        "summary_zh",  # the rep's Chinese view; a reply without one gets the template's
+        "subject",
+        "summary_zh",  # the rep's Chinese of its parts; a reply without one: the template's
     ]
     assert draft.summary_zh.startswith("主题：")
     assert sent["messages"][0]["role"] == "system"
@@ -265,3 +265,19 @@ def test_a_greeting_by_first_name_or_surname_names_the_customer(greeting: str, n
     body = f"{greeting}\n\nThank you for this year.\n\nBest regards,\nLily Chen"
     found = name_findings(replace(made, subject="Thank you", body=body))
     assert ("customer_name" not in {f.code for f in found}) is named
+
+
+def test_a_region_that_signs_off_as_the_sender_loses_the_sign_off_and_nothing_else() -> None:
+    """The message signs with the template's signature; a small model often adds its own."""
+    from followup.llm.engine import unsigned
+
+    texts = {
+        "opening": "I hope the tender season went well. Sincerely, Lily Chen",
+        "closing": "Could we talk next week? Best regards, Lily Chen.",
+        "answer": "Lily Chen will send you the test reports. Is that useful?",
+    }
+    assert unsigned(texts, "Lily Chen") == {
+        "opening": "I hope the tender season went well.",
+        "closing": "Could we talk next week?",
+        "answer": "Lily Chen will send you the test reports. Is that useful?",
+    }

@@ -45,7 +45,7 @@ def test_a_faithful_translation_is_the_draft_in_the_buyers_language() -> None:
         in sent[0]["content"]
     )
     schema = client.requests[0]["response_format"]["json_schema"]["schema"]
-    assert schema["required"] == ["subject", "message", "summary_zh"]
+    assert schema["required"] == ["message", "subject", "summary_zh"]
 
 
 def test_a_translation_that_adds_a_discount_keeps_the_english_draft() -> None:

@@ -28,7 +28,7 @@ from followup.drafting.draft import Draft, fingerprint
 from followup.drafting.engine import Baseline, CallEstimate, TemplateEngine
 from followup.drafting.workbench import DraftRequest, Workbench
 from followup.errors import DraftError, ReplyError, UnusableReply
-from followup.llm.replies import SUMMARY
+from followup.llm.replies import SUMMARY, ask_order
 from followup.llm.translation import MESSAGE, assemble, signature_of, whole_message
 from followup.redact import clip, redact
 
@@ -138,11 +138,13 @@ class LLMEngine:
             return replace(base.draft)  # the template marks nothing to rewrite
         talk = _Talk(self, req, prompt, messages.as_list())
         try:
-            texts = unframed(talk.ask((*base.wording, SUMMARY)), skeleton)
+            sender = req.context["sender"]["name"]
+            asked = (*ask_order(base.wording), SUMMARY)
+            texts = unsigned(unframed(talk.ask(asked), skeleton), sender)
             summary = texts.pop(SUMMARY, "")
             kept, rejected = self._guard(base, texts, skeleton)
             if kept:
-                again = unframed(talk.repair(kept), skeleton)
+                again = unsigned(unframed(talk.repair(kept), skeleton), sender)
                 texts.update({name: text for name, text in again.items() if name != SUMMARY})
                 kept, rejected = self._guard(base, texts, skeleton)
         except UnusableReply as exc:
@@ -244,7 +246,8 @@ class LLMEngine:
             accepted, draft = {}, replace(base.draft)
         draft.engine = self.name if accepted else "template"
         draft.rewritten = [name for name in base.wording if name in accepted]
-        draft.kept = {name: "; ".join(problems) for name, problems in refused.items()}
+        order = [*base.wording, *(name for name in refused if name not in base.wording)]
+        draft.kept = {name: "; ".join(refused[name]) for name in order if name in refused}
         draft.rejected = rejected
         draft.fingerprint = self.fingerprint(base.request) or draft.fingerprint
         self._provenance(draft, prompt, talk)
@@ -337,6 +340,22 @@ def unframed(texts: dict[str, str], skeleton: str) -> dict[str, str]:
 
 
 _MARK = re.compile(r"\[[A-Z]+\]")
+
+
+def unsigned(texts: dict[str, str], sender: str) -> dict[str, str]:
+    """The regions without a sign-off of their own: a region that ends with a short last
+    sentence ending in the sender's name (`... Sincerely, Jason Liu`) loses it; the
+    message signs with the template's signature. Any other use of the name is the
+    guard's to judge."""
+    if not sender.strip():
+        return texts
+    ends = ".!?。！？"
+    tail = re.compile(rf"(?:^|(?<=[{ends}]))[^{ends}]{{0,40}}?\b{re.escape(sender)}\s*[.!]?\s*$")
+    result = {}
+    for name, text in texts.items():
+        cut = tail.sub("", text).rstrip() if name != SUMMARY else text
+        result[name] = cut if cut else text
+    return result
 
 
 def _around(skeleton: str, wording: dict[str, str], name: str) -> str:

@@ -27,7 +27,7 @@ from followup.campaigns import (
 )
 from followup.drafting.context import DraftContext
 from followup.errors import TemplateError, UsageError
-from followup.llm.replies import EXAMPLE_BUYER, EXAMPLE_OPENING, PROSE, SUMMARY
+from followup.llm.replies import EXAMPLE_BUYER, EXAMPLE_OPENING, PROSE, SUMMARY, ask_order
 
 if TYPE_CHECKING:
     from followup.drafting.engine import Baseline
@@ -122,9 +122,8 @@ REGION_RULES: dict[str, str] = {
     "subject": "the subject line: at most {subject_max} characters, in {language}; keep the "
     "approved wording or make it more personal for this buyer",
     "opening": "the first sentences after the greeting: one or two sentences of your own, "
-    "in {language}, to the buyer about the buyer's own business (what the buyer said, the "
-    "rep's notes, the products the buyer orders); no figures, dates, prices, offers or news "
-    "of your company (the message states them), no greeting",
+    "in {language}, to the buyer about {topic}; no figures, dates, prices, offers or news "
+    "of your company (the message states them), no greeting, no names",
     "answer": "one or two sentences of your own, in {language}, that answer why the buyer "
     "stopped ordering; no figures or dates (the message states them)",
     "closing": "the last sentences before the sign-off: one or two sentences that end with a "
@@ -216,7 +215,11 @@ FRESH: Final = frozenset({"opening", "answer", SUMMARY})
 
 
 def region_contexts(
-    wording: dict[str, str], language: str, channel: str, message: str = ""
+    wording: dict[str, str],
+    language: str,
+    channel: str,
+    message: str = "",
+    topic: str = "the buyer's own business",
 ) -> list[RegionContext]:
     """What the prompt asks for: each region of the template, its rule, its wording, and
     the lines of the message around it (`message`: the body with regions marked)."""
@@ -228,7 +231,9 @@ def region_contexts(
     for name, text in wording.items():
         mark = f"[{name.upper()}]"
         at = lines.index(mark) if mark in lines else -1
-        rule = REGION_RULES[name].format(subject_max=subject_max, language=language_name(language))
+        rule = REGION_RULES[name].format(
+            subject_max=subject_max, language=language_name(language), topic=topic
+        )
         contexts.append(
             {
                 "name": name,
@@ -240,6 +245,19 @@ def region_contexts(
             }
         )
     return contexts
+
+
+def opening_topic(context: DraftContext) -> str:
+    """What the opening speaks of: what the buyer said when it stopped ordering, else the
+    rep's notes, else the products it orders (a small model needs one thing to write about)."""
+    loss, customer = context["loss"], context["customer"]
+    if loss and loss["detail"]:
+        return "what the buyer said when it stopped ordering (quoted above): show you heard it"
+    if customer["notes"]:
+        return "what the rep's notes (quoted above) say of the buyer's business"
+    if customer["products"]:
+        return "the buyer's business with the products it orders"
+    return "the buyer's own business"
 
 
 def fact_lines(context: DraftContext, campaign: str) -> list[str]:
@@ -314,7 +332,10 @@ def build_messages(
     `message` is its body with the regions marked (`TemplateEngine.skeleton`). `whole`:
     the whole message, written in the buyer's language (`followup.llm.translation`)."""
     req = base.request
-    regions = region_contexts(base.wording, req.language, req.channel, message)
+    wording = {name: base.wording[name] for name in ask_order(base.wording)}
+    regions = region_contexts(
+        wording, req.language, req.channel, message, opening_topic(req.context)
+    )
     summary: RegionContext = {
         "name": SUMMARY,
         "rule": REGION_RULES[SUMMARY],

@@ -38,6 +38,13 @@ EXAMPLE_MATTER: Final = re.compile(
 )
 
 
+def ask_order(wording: dict[str, str]) -> tuple[str, ...]:
+    """The regions in the order they are asked for: the prose first, the subject after (a
+    subject that sums up the offer, written first, leads a small model to restate the
+    offer in the opening)."""
+    return tuple(sorted(wording, key=lambda name: name == "subject"))
+
+
 @cache
 def reply_model(regions: tuple[str, ...]) -> type[BaseModel]:
     """A strict model of a reply that rewrites these regions: one string field each."""
