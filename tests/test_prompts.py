@@ -27,9 +27,7 @@ def test_shipped_prompts_render_for_a_real_customer(campaign: str) -> None:
     req = request(bench, "C1014", campaign, "email", "es")
     prompt = load_prompt(campaign, bench.root)
     base = TemplateEngine(bench).baseline(req)
-    messages = build_messages(
-        prompt, base, TemplateEngine(bench).skeleton(base), tone="brief", length="short"
-    )
+    messages = build_messages(prompt, base, tone="brief", length="short")
     assert prompt.header.campaign == campaign
     assert "writing to a buyer abroad in Spanish" in messages.system
     assert "Write each part in Spanish, brief, short and concrete" in messages.system

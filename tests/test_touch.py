@@ -149,12 +149,12 @@ def test_the_llm_prompt_of_a_second_touch_carries_the_first_message(sample_works
     (planned,) = api.preflight(bench, "urgency", touch=2, previous={customer: _previous()}).drafts
     base = templates.baseline(planned.request)
     prompt = load_prompt("urgency", None)
-    user = build_messages(prompt, base, templates.skeleton(base)).user
+    user = build_messages(prompt, base).user
     assert "sent on 2026-11-23 and the buyer has not answered" in user
     assert "que le modèle ne doit pas répéter" in user  # quoted as material, not a fact
     first = api.preflight(bench, "urgency", customers=(customer,)).drafts[0]
     first_base = templates.baseline(first.request)
-    plain = build_messages(prompt, first_base, templates.skeleton(first_base)).user
+    plain = build_messages(prompt, first_base).user
     assert "has not answered" not in plain
 
 

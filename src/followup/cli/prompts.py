@@ -56,7 +56,7 @@ def show(
     req = request(bench, customer_id, campaign, channel, language)
     templates = TemplateEngine(bench)
     prompt, base = load_prompt(campaign, bench.root), templates.baseline(req)
-    messages = build_messages(prompt, base, templates.skeleton(base), tone=tone, length=length)
+    messages = build_messages(prompt, base, tone=tone, length=length)
     header = prompt.header
     click.echo(
         f"# prompt {header.id} ({prompt.path.name}, sha256 {prompt.sha256[:12]}), "

@@ -94,7 +94,7 @@ class LLMEngine:
             whole = whole_message(base, req) if base.choice.language_fallback else None
             base, skeleton = whole or (base, self.templates.skeleton(base))
             messages = build_messages(
-                prompt, base, skeleton, tone=self.tone, length=self.length, whole=bool(whole)
+                prompt, base, tone=self.tone, length=self.length, whole=bool(whole)
             )
             self._built[slot] = (prompt, messages, base, skeleton)
         return self._built[slot]

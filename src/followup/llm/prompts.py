@@ -27,7 +27,7 @@ from followup.campaigns import (
 )
 from followup.drafting.context import DraftContext
 from followup.errors import TemplateError, UsageError
-from followup.llm.replies import EXAMPLE_BUYER, EXAMPLE_OPENING, PROSE, SUMMARY, ask_order
+from followup.llm.replies import EXAMPLE_BUYER, EXAMPLE_OPENING, SUMMARY, ask_order
 
 if TYPE_CHECKING:
     from followup.drafting.engine import Baseline
@@ -144,8 +144,6 @@ class RegionContext(TypedDict):
     wording: str  # the approved template's text for it
     fresh: bool  # written anew: the prompt does not show the approved wording (a small
     # model copies what it is shown)
-    before: str  # the message's line just before it (the greeting), "" for the subject
-    after: str  # ... and just after it
 
 
 class PromptContext(DraftContext):
@@ -165,10 +163,6 @@ class PromptContext(DraftContext):
     #: a later touch: the unanswered message it follows up, as drafted (material for what
     #: not to repeat, never a source of facts); "" for a first message
     previous_text: str
-    #: the approved message with each region it rewrites marked (`[OPENING]`): what the
-    #: writer sees around its parts ("" for the whole message)
-    message: str
-    marked: str  # those marks, `[OPENING], [CLOSING]`
     example_buyer: str  # the example opening's buyer (`who builds ...`)
     example_opening: str  # ... and the opening, in English
 
@@ -185,7 +179,6 @@ def prompt_context(
     allowed: list[str],
     whole: bool = False,
     previous_text: str = "",
-    message: str = "",
 ) -> PromptContext:
     """The draft context plus what only prompts need: the regions, the rules, the facts."""
     loss = context["loss"]
@@ -203,8 +196,6 @@ def prompt_context(
         "facts": allowed,
         "whole": whole,
         "previous_text": previous_text,
-        "message": "" if whole else message.strip(),
-        "marked": ", ".join(f"[{r['name'].upper()}]" for r in regions if r["name"] in PROSE),
         "example_buyer": EXAMPLE_BUYER,
         "example_opening": EXAMPLE_OPENING,
     }
@@ -218,19 +209,15 @@ def region_contexts(
     wording: dict[str, str],
     language: str,
     channel: str,
-    message: str = "",
     topic: str = "the buyer's own business",
 ) -> list[RegionContext]:
-    """What the prompt asks for: each region of the template, its rule, its wording, and
-    the lines of the message around it (`message`: the body with regions marked)."""
+    """What the prompt asks for: each region of the template, its rule (`topic`: what
+    the opening speaks of) and its wording."""
     from followup.campaigns import CHANNELS
 
     subject_max = CHANNELS[channel].subject_max or 0
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
     contexts: list[RegionContext] = []
     for name, text in wording.items():
-        mark = f"[{name.upper()}]"
-        at = lines.index(mark) if mark in lines else -1
         rule = REGION_RULES[name].format(
             subject_max=subject_max, language=language_name(language), topic=topic
         )
@@ -240,8 +227,6 @@ def region_contexts(
                 "rule": rule,
                 "wording": text.strip(),
                 "fresh": name in FRESH,
-                "before": lines[at - 1] if at > 0 else "",
-                "after": lines[at + 1] if 0 <= at < len(lines) - 1 else "",
             }
         )
     return contexts
@@ -322,27 +307,23 @@ def _offer_lines(context: DraftContext) -> list[str]:
 def build_messages(
     prompt: Prompt,
     base: Baseline,
-    message: str,
     *,
     tone: str = DEFAULT_TONE,
     length: str = DEFAULT_LENGTH,
     whole: bool = False,
 ) -> Messages:
-    """The exact messages an LLM draft sends: rewrite the regions of `base`'s template;
-    `message` is its body with the regions marked (`TemplateEngine.skeleton`). `whole`:
-    the whole message, written in the buyer's language (`followup.llm.translation`)."""
+    """The exact messages an LLM draft sends: rewrite the regions of `base`'s template
+    (the prompt shows what the data says of the buyer, not the message around them: a
+    small model copies it). `whole`: the whole message, written in the buyer's language
+    (`followup.llm.translation`)."""
     req = base.request
     wording = {name: base.wording[name] for name in ask_order(base.wording)}
-    regions = region_contexts(
-        wording, req.language, req.channel, message, opening_topic(req.context)
-    )
+    regions = region_contexts(wording, req.language, req.channel, opening_topic(req.context))
     summary: RegionContext = {
         "name": SUMMARY,
         "rule": REGION_RULES[SUMMARY],
         "wording": "",
         "fresh": True,
-        "before": "",
-        "after": "",
     }
     context = prompt_context(
         req.context,
@@ -355,7 +336,6 @@ def build_messages(
         allowed=fact_lines(req.context, req.campaign),
         whole=whole,
         previous_text=req.previous.text if req.previous else "",
-        message=message,
     )
     return render_prompt(prompt, context)
 
