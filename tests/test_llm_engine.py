@@ -269,14 +269,14 @@ def test_a_greeting_by_first_name_or_surname_names_the_customer(greeting: str, n
 
 def test_a_region_that_signs_off_as_the_sender_loses_the_sign_off_and_nothing_else() -> None:
     """The message signs with the template's signature; a small model often adds its own."""
-    from followup.llm.engine import unsigned
+    from followup.llm.engine import unframed
 
     texts = {
         "opening": "I hope the tender season went well. Sincerely, Lily Chen",
         "closing": "Could we talk next week? Best regards, Lily Chen.",
         "answer": "Lily Chen will send you the test reports. Is that useful?",
     }
-    assert unsigned(texts, "Lily Chen") == {
+    assert unframed(texts, "", "Lily Chen") == {
         "opening": "I hope the tender season went well.",
         "closing": "Could we talk next week?",
         "answer": "Lily Chen will send you the test reports. Is that useful?",

@@ -140,11 +140,11 @@ class LLMEngine:
         try:
             sender = req.context["sender"]["name"]
             asked = (*ask_order(base.wording), SUMMARY)
-            texts = unsigned(unframed(talk.ask(asked), skeleton), sender)
+            texts = unframed(talk.ask(asked), skeleton, sender)
             summary = texts.pop(SUMMARY, "")
             kept, rejected = self._guard(base, texts, skeleton)
             if kept:
-                again = unsigned(unframed(talk.repair(kept), skeleton), sender)
+                again = unframed(talk.repair(kept), skeleton, sender)
                 texts.update({name: text for name, text in again.items() if name != SUMMARY})
                 kept, rejected = self._guard(base, texts, skeleton)
         except UnusableReply as exc:
@@ -323,10 +323,13 @@ class LLMEngine:
 MAX_TOKENS: Final = 4000  # the most a re-ask after a cut-off reply may ask for
 
 
-def unframed(texts: dict[str, str], skeleton: str) -> dict[str, str]:
+def unframed(texts: dict[str, str], skeleton: str, sender: str = "") -> dict[str, str]:
     """The regions without the message's own frame repeated: a region that starts with the
     greeting before it, or ends with the message's sign-off (its last paragraph), exactly
-    as the message has them, loses those words (the message keeps its own)."""
+    as the message has them, loses those words (the message keeps its own); so does one
+    that ends with a short last sentence ending in the `sender`'s name (`... Sincerely,
+    Jason Liu`): the message signs with the template's signature. Any other use of the
+    name is the guard's to judge."""
     lines = [line.strip() for line in skeleton.splitlines()]
     sign_off = " ".join(skeleton.strip().split("\n\n")[-1].split())  # its last paragraph
     result = dict(texts)
@@ -336,26 +339,16 @@ def unframed(texts: dict[str, str], skeleton: str) -> dict[str, str]:
             continue
         before = next((text for text in reversed(lines[:i]) if text), "")
         result[name] = _without_frame(result[name], before, sign_off)
+    if sender.strip():
+        ends = _SENTENCE_END
+        tail = rf"(?:^|(?<=[{ends}]))[^{ends}]{{0,40}}?\b{re.escape(sender)}\s*[.!]?\s*$"
+        for name, text in result.items():
+            cut = re.sub(tail, "", text).rstrip() if name != SUMMARY else text
+            result[name] = cut or text
     return result
 
 
 _MARK = re.compile(r"\[[A-Z]+\]")
-
-
-def unsigned(texts: dict[str, str], sender: str) -> dict[str, str]:
-    """The regions without a sign-off of their own: a region that ends with a short last
-    sentence ending in the sender's name (`... Sincerely, Jason Liu`) loses it; the
-    message signs with the template's signature. Any other use of the name is the
-    guard's to judge."""
-    if not sender.strip():
-        return texts
-    ends = ".!?。！？"
-    tail = re.compile(rf"(?:^|(?<=[{ends}]))[^{ends}]{{0,40}}?\b{re.escape(sender)}\s*[.!]?\s*$")
-    result = {}
-    for name, text in texts.items():
-        cut = tail.sub("", text).rstrip() if name != SUMMARY else text
-        result[name] = cut if cut else text
-    return result
 
 
 def _around(skeleton: str, wording: dict[str, str], name: str) -> str:

@@ -209,7 +209,7 @@ def region_contexts(
     wording: dict[str, str],
     language: str,
     channel: str,
-    topic: str = "the buyer's own business",
+    topic: str,
 ) -> list[RegionContext]:
     """What the prompt asks for: each region of the template, its rule (`topic`: what
     the opening speaks of) and its wording."""
