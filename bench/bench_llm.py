@@ -344,10 +344,12 @@ def situation(context: Any) -> str:
 
 def speaks_to_buyer(bench: Workbench, record: dict[str, Any]) -> bool:
     """Whether a line the model wrote (one the template's draft does not have) holds a word
-    (5+ letters) of the buyer's situation: the rep's notes, the loss detail or the
-    competitor (the products the buyer orders do not count: templates name them)."""
-    import re
-
+    of the buyer's situation that the template's draft lacks: the rep's notes, the loss
+    detail or the competitor (the products do not count: templates name them). Words of
+    five letters or more, accents folded, but for a few that say nothing of this buyer
+    (`interested`, `orders`). A strict reading: a German or Spanish line that speaks to
+    English notes in its own words ("Projekt" for "project") is not counted, a name or a
+    loanword is ("hotel", "Ningbo", "INMETRO", "solar")."""
     from followup.drafting.engine import TemplateEngine
     from followup.drafting.workbench import request
 
@@ -355,10 +357,43 @@ def speaks_to_buyer(bench: Workbench, record: dict[str, Any]) -> bool:
     template = TemplateEngine(bench).draft(req)
     loss = req.context["loss"] or {}
     material = f"{situation(req.context)} {loss.get('competitor') or ''}"
-    words = {w.casefold() for w in re.findall(r"\w{5,}", material)}
     before = set(template.body.splitlines())
     written = " ".join(line for line in record["body"].splitlines() if line not in before)
-    return bool(words & {w.casefold() for w in re.findall(r"\w{5,}", written)})
+    news = _words(material) - _words(f"{template.subject}\n{template.body}") - GENERIC
+    return bool(news & _words(written))
+
+
+#: words of the notes that say nothing of this buyer in particular
+GENERIC = frozenset(
+    [
+        "interested",
+        "interest",
+        "prefers",
+        "prefer",
+        "orders",
+        "order",
+        "buyer",
+        "customer",
+        "company",
+        "contact",
+        "communication",
+        "asked",
+        "asks",
+        "wants",
+        "needs",
+        "other",
+    ]
+)
+
+
+def _words(text: str) -> set[str]:
+    """The words of five letters or more, casefolded, accents folded."""
+    import re
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(char for char in folded if not unicodedata.combining(char))
+    return set(re.findall(r"[^\W\d_]{5,}", plain))
 
 
 INTERNAL_LABELS = ("campaign", "segment", "reactivation", "urgency", "at_risk", "hibernating")

@@ -17,8 +17,17 @@ real APIs and models do:
 | `language`  | every region in German whatever the target language    | the same              |
 | `unknown`   | the reply's JSON with an extra field                   | the same              |
 
-Faults are chosen per conversation (the first user message): by a substring of it
-(`faults={"Vargas": "429"}`), or, with `fault_rate`, for that share of conversations,
+(A draft asks for what the model writes anew, the opening, apart from what it edits, the
+closing and the subject: two conversations, each faulted as the table says; `discount`
+and `swap` change the opening, or a whole message, only.)
+
+The request for the rep's Chinese view of the accepted regions (its schema asks for
+`summary_zh` alone) gets a Chinese sentence with no figure, never a fault, and is kept
+apart (`summaries`) from the regions' `exchanges`.
+
+Faults are chosen per draft (the buyer line of the first user message: both of a draft's
+conversations get the same): by a substring of that message
+(`faults={"Vargas": "429"}`), or, with `fault_rate`, for that share of drafts,
 picked by a hash of the text (deterministic across runs). Transport faults (429, 500,
 slow) hit only the first attempt of a conversation; content faults hit every reply.
 
@@ -40,7 +49,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -48,7 +57,9 @@ TRANSPORT_FAULTS = ("429", "500", "slow")
 CONTENT_FAULTS = ("truncated", "discount", "swap", "language", "unknown")
 FAULTS = TRANSPORT_FAULTS + CONTENT_FAULTS
 MODEL = "chat-stub"
-_REGION = re.compile(r'^- "(\w+)": [^\n]*\n(?:  Approved wording:\n"""\n(.*?)\n"""|)', re.M | re.S)
+_REGION = re.compile(
+    r'^- "(\w+)": [^\n]*(?:\n|$)(?:  Approved wording:\n"""\n(.*?)\n"""|)', re.M | re.S
+)
 _LANGUAGE = re.compile(r"writing to a buyer abroad in (\w+)")
 #: what the stub writes in a region the prompt asks to write anew (its wording not shown):
 #: a sentence of its own, digit-free and promising nothing, in the draft's language
@@ -64,6 +75,7 @@ _FRESH = {
     "empresa; levamos isso muito a sério.",
 }
 _CUSTOMER = re.compile(r"^Buyer: (.+?); ", re.MULTILINE)
+_BUYER_LINE = re.compile(r"^Buyer: .*$", re.MULTILINE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[¿¡\"(]?[^\W\d_])")
 #: the sender: named where the prompt says who writes, or in the facts (a whole message)
 _SENDER = re.compile(r"as you \(([^)\n]+)\) writing|^- sender: ([^,\n]+)", re.MULTILINE)
@@ -83,6 +95,7 @@ class Exchange:
     status: int
     at: float  # time.monotonic() on arrival
     response_format: str = ""  # the type asked for ("" when none)
+    draft: str = ""  # the hash of the buyer the prompt is about: which draft it is for
 
 
 @dataclass
@@ -101,7 +114,8 @@ class ChatStub:
 
     def __init__(self, config: StubConfig | None = None, **options: Any) -> None:
         self.config = config or StubConfig(**options)
-        self.exchanges: list[Exchange] = []
+        self.exchanges: list[Exchange] = []  # the regions' conversations
+        self.summaries: list[Exchange] = []  # the requests for the rep's Chinese view
         self._seen: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _handler(self))
@@ -124,12 +138,16 @@ class ChatStub:
         self._server.server_close()
 
     def faults_seen(self) -> Counter[str]:
-        """Conversations by the fault they got ("" for none)."""
-        firsts = {e.conversation: e.fault or "" for e in reversed(self.exchanges)}
+        """Drafts by the fault they got ("" for none)."""
+        firsts = {e.draft: e.fault or "" for e in reversed(self.exchanges)}
         return Counter(firsts.values())
 
     def answer(self, request: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
         """The status, extra headers and body for one chat-completions request."""
+        if asks_summary(request):  # the rep's Chinese view, asked on its own
+            with self._lock:
+                self.summaries.append(Exchange("", None, 200, time.monotonic(), "json_schema"))
+            return self._reply(None, "", request)
         if self.config.refuse_schema and _asks_schema(request):
             error = {"error": {"message": "This response_format type is unavailable now"}}
             with self._lock:
@@ -138,7 +156,7 @@ class ChatStub:
         messages = request.get("messages") or []
         first = next((m["content"] for m in messages if m.get("role") == "user"), "")
         conversation = hashlib.sha256(first.encode()).hexdigest()[:16]
-        fault = self._fault(first, conversation)
+        fault = self._fault(first, _draft_of(first))
         with self._lock:
             attempt = self._seen[conversation]
             self._seen[conversation] += 1
@@ -147,16 +165,17 @@ class ChatStub:
         status = {"429": 429, "500": 500}.get(fault or "", 200)
         with self._lock:  # on arrival: a client that times out never sees the reply
             asked = (request.get("response_format") or {}).get("type", "")
-            self.exchanges.append(Exchange(conversation, fault, status, time.monotonic(), asked))
+            exchange = Exchange(conversation, fault, status, time.monotonic(), asked)
+            self.exchanges.append(replace(exchange, draft=_draft_of(first)))
         return self._reply(fault, first, request)
 
-    def _fault(self, prompt: str, conversation: str) -> str | None:
+    def _fault(self, prompt: str, draft: str) -> str | None:
         for needle, fault in self.config.faults.items():
             if needle in prompt:
                 return fault
         if self.config.fault_rate <= 0:
             return None
-        draw = int(conversation, 16)
+        draw = int(draft, 16)
         if (draw % 10_000) >= self.config.fault_rate * 10_000:
             return None
         return self.config.kinds[(draw // 10_000) % len(self.config.kinds)]
@@ -179,15 +198,17 @@ class ChatStub:
 
 def _content(fault: str | None, prompt: str, request: dict[str, Any]) -> str:
     wording = dict(_REGION.findall(prompt))
-    keys = _asked_keys(request) or list(wording)
+    keys = asked_keys(request) or (["summary_zh"] if asks_summary(request) else list(wording))
     system = next((m["content"] for m in request.get("messages", []) if m["role"] == "system"), "")
     language = _LANGUAGE.search(system)
     fresh = _FRESH.get(language.group(1) if language else "", _FRESH["English"])
     reply = {key: _rewrite(wording[key]) if wording.get(key) else fresh for key in keys}
-    if "summary_zh" in reply:  # the rep's Chinese view: no figure, so the guard keeps it
+    if "summary_zh" in reply:  # the rep's Chinese view: no figure, so the engine keeps it
         reply["summary_zh"] = "感谢贵司一直以来的合作，期待尽快收到您的回复。"
     customer, sender = _CUSTOMER.search(prompt), _SENDER.search(prompt)
-    first = next((k for k in keys if k != "subject"), keys[0] if keys else "")
+    # the opening (a region written anew: no wording shown); a whole message
+    first = next((k for k in keys if k != "subject" and not wording.get(k)), "")
+    first = first or ("message" if "message" in keys else "")
     if fault == "discount" and first:
         reply[first] += " As our thanks, we give you 37% off your next order."
     elif fault == "swap" and customer and sender and first:
@@ -210,10 +231,24 @@ def _rewrite(text: str) -> str:
     return text[:-1] + "!" if text.endswith(".") else text
 
 
-def _asked_keys(request: dict[str, Any]) -> list[str]:
+def asked_keys(request: dict[str, Any]) -> list[str]:
     """The keys a strict JSON schema asks for (a re-ask may ask for fewer)."""
     schema = (request.get("response_format") or {}).get("json_schema", {}).get("schema", {})
     return list(schema.get("properties", {}))
+
+
+def _draft_of(prompt: str) -> str:
+    """Which draft a conversation is for: a hash of the buyer the prompt is about (a draft
+    asks in two conversations; a fault hits the draft, both of them)."""
+    buyer = _BUYER_LINE.search(prompt)
+    return hashlib.sha256((buyer.group(0) if buyer else prompt).encode()).hexdigest()[:16]
+
+
+def asks_summary(request: dict[str, Any]) -> bool:
+    """The request for the rep's Chinese view: its schema, or (without one) its system
+    message, asks for `summary_zh` alone."""
+    system = next((m["content"] for m in request.get("messages", []) if m["role"] == "system"), "")
+    return asked_keys(request) == ["summary_zh"] or '{"summary_zh": "..."}' in system
 
 
 def _asks_schema(request: dict[str, Any]) -> bool:

@@ -207,26 +207,6 @@ def test_a_subject_may_sum_up_a_line_of_the_message() -> None:
     assert "region_repeats" not in region_codes("subject", subject, subject, around)
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "I hope the cold-storage builds are keeping your team busy this winter.",
-        "I hope your cold storage projects are going well.",
-        "Espero que sus proyectos frigoríficos vayan muy bien este invierno.",
-        "Ich hoffe, Ihre Kühlhaus-Projekte laufen gut.",
-    ],
-)
-def test_an_opening_taken_from_the_prompts_example_is_refused(text: str) -> None:
-    """The prompt's example opening is about another buyer's business: untrue of this one."""
-    assert "copies_example" in region_codes("opening", text, OPENING)
-
-
-def test_an_opening_about_the_buyers_own_cold_storage_business_is_not_a_copy() -> None:
-    text = "I hope your cold-storage projects are going well this winter."
-    notes = "Builds cold storage warehouses; asks for IP65 fittings"
-    assert region_codes("opening", text, OPENING, material=notes) == []
-
-
 def test_a_closing_that_leaves_out_the_products_its_wording_asks_about_is_refused() -> None:
     from followup.llm.guard import check_region, people
 
@@ -240,3 +220,18 @@ def test_a_closing_that_leaves_out_the_products_its_wording_asks_about_is_refuse
     assert "drops_product" in [f.code for f in vague]
     kept = "Shall I hold a slot for your next LED Flood Light 100W order? Send the quantities."
     assert check_region("closing", kept, **kwargs) == []
+
+
+def test_a_contact_is_claimed_only_when_the_buyers_data_tells_of_one() -> None:
+    """ "Thank you for reaching out" is false to a buyer who never wrote."""
+    from followup.llm.guard import check_region, people
+
+    who = people("Leeds Lighting Distribution Ltd", "Sophie Fletcher", "Jason Liu")
+    kwargs = {
+        "facts": facts("en"), "language": "en", "who": who, "forbidden": [],
+        "wording": "Thank you for this year's cooperation, and for the orders.",
+    }  # fmt: skip
+    text = "Thank you for your visit to our booth; it was good to talk about your projects."
+    assert [f.code for f in check_region("opening", text, **kwargs)] == ["claim"]
+    met = check_region("opening", text, **kwargs, material="Met at Canton Fair, spring session")
+    assert met == []

@@ -50,13 +50,31 @@ def facts(language: str) -> Facts:
     return facts_of(context(language), language)
 
 
+@cache
+def instructions(language: str) -> str:
+    """What the shipped prompts tell the model, for every campaign and region: a reply
+    must not give it back to the buyer."""
+    from followup.campaigns import CAMPAIGNS
+    from followup.llm.prompts import REGION_RULES, language_name, opening_topic
+
+    reason = " after a problem with price"
+    purposes = [campaign.writer_purpose.format(reason=reason) for campaign in CAMPAIGNS.values()]
+    topic = opening_topic(context(language))
+    rules = [
+        rule.format(subject_max=80, language=language_name(language), topic=topic)
+        for rule in REGION_RULES.values()
+    ]
+    return "\n".join(purposes + rules)
+
+
 def findings(text: str, language: str) -> list[Finding]:
     """What the guard finds in `text` written as this customer's opening."""
     customer = context(language)["customer"]
     who = people(customer["company"], customer["contact_name"], context(language)["sender"]["name"])
     return check_region(
         "opening", text, facts=facts(language), language=language, who=who, wording=text,
-        forbidden=[],
+        forbidden=[], instructions=instructions(language),
+        material=f"{customer['notes']} {context(language)['loss']['detail']}",
     )  # fmt: skip
 
 

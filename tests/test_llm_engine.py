@@ -18,6 +18,7 @@ from followup.errors import DraftError
 from followup.llm.client import resolve
 from followup.llm.engine import UNCHANGED, LLMEngine
 from followup.settings import LLMSettings
+from tests.chat_stub import asked_keys, asks_summary
 
 AS_OF = dt.date(2026, 11, 22)
 
@@ -32,10 +33,18 @@ def bench() -> Workbench:
 
 @dataclass
 class FakeClient:
-    """Answers each request with the next scripted reply (a string, or an exception)."""
+    """Answers requests from scripted replies, in turn: a reply that is a JSON object of
+    regions answers each request with the regions that request asks for (the engine asks
+    for what the model writes anew apart from what it edits) and is used up once every
+    region of it was asked for; any other reply (text, an exception) answers one request.
+    The request for the rep's Chinese view of the model's parts gets the next of
+    `summaries` (none left: an empty one)."""
 
     replies: list[Any]
     requests: list[dict[str, Any]] = field(default_factory=list)
+    summaries: list[Any] = field(default_factory=list)
+    summary_requests: list[dict[str, Any]] = field(default_factory=list)
+    _unasked: set[str] = field(default_factory=set)  # the head reply's regions not yet asked
 
     @property
     def chat(self) -> FakeClient:
@@ -46,8 +55,12 @@ class FakeClient:
         return self
 
     def create(self, **kwargs: Any) -> Any:
-        self.requests.append(kwargs)
-        reply = self.replies.pop(0)
+        if asks_summary(kwargs):
+            self.summary_requests.append(kwargs)
+            reply = self.summaries.pop(0) if self.summaries else '{"summary_zh": ""}'
+        else:
+            self.requests.append(kwargs)
+            reply = self._next(kwargs)
         if isinstance(reply, Exception):
             raise reply
         usage = type("Usage", (), {"prompt_tokens": 500, "completion_tokens": 120})()
@@ -55,9 +68,36 @@ class FakeClient:
         choice = type("Choice", (), {"message": message})()
         return type("Response", (), {"choices": [choice], "usage": usage})()
 
+    def _next(self, request: dict[str, Any]) -> Any:
+        head = self.replies[0]
+        regions = _regions(head)
+        asked = asked_keys(request)
+        if regions is None or not asked or not set(asked) & set(regions):
+            self._unasked = set()
+            return self.replies.pop(0)
+        if not self._unasked:
+            self._unasked = set(regions)
+        self._unasked -= set(asked)
+        if not self._unasked:
+            self.replies.pop(0)
+        return json.dumps({k: regions[k] for k in regions if k in asked}, ensure_ascii=False)
 
-def engine(replies: list[Any], *, fallback: bool = True) -> tuple[LLMEngine, FakeClient]:
-    client = FakeClient(list(replies))
+
+def _regions(reply: Any) -> dict[str, Any] | None:
+    """A scripted reply's regions, if it is a JSON object of them."""
+    if not isinstance(reply, str):
+        return None
+    try:
+        data = json.loads(reply)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def engine(
+    replies: list[Any], *, fallback: bool = True, summaries: tuple[Any, ...] = ()
+) -> tuple[LLMEngine, FakeClient]:
+    client = FakeClient(list(replies), summaries=list(summaries))
     config = resolve(LLMSettings(model="test-model", base_url="http://127.0.0.1:9/v1"), {})
     return LLMEngine(bench(), client, config, fallback=fallback), client
 
@@ -89,7 +129,7 @@ def test_a_faithful_reply_rewrites_every_region_and_keeps_the_rest() -> None:
     llm, client = engine([faithful_reply()])
     draft = llm.draft(req())
     assert (draft.engine, draft.model, draft.prompt_id) == ("llm", "test-model", "thanks")
-    assert (draft.tokens_in, draft.tokens_out) == (500, 120)
+    assert (draft.tokens_in, draft.tokens_out) == (1500, 360)  # two asks and the summary
     assert draft.fallback_reason is None and draft.findings == []
     assert draft.rewritten == ["subject", "opening", "closing"] and draft.kept == {}
     assert draft.subject == "Thank you for 2026, Santiago"
@@ -101,16 +141,22 @@ def test_a_faithful_reply_rewrites_every_region_and_keeps_the_rest() -> None:
     template = LLMEngine(bench(), None, resolve(LLMSettings(), {}), fallback=True).templates
     kept = template.draft(req()).body.split("\n\n")[2:-2]  # the facts between the regions
     assert all(paragraph in draft.body for paragraph in kept)
-    sent = client.requests[0]
-    assert sent["response_format"]["json_schema"]["schema"]["required"] == [
-        "opening",  # the prose first: a subject written first leads to restating the offer
-        "closing",
-        "subject",
-        "summary_zh",  # the rep's Chinese of its parts; a reply without one: the template's
-    ]
-    assert draft.summary_zh.startswith("主题：")
-    assert sent["messages"][0]["role"] == "system"
-    assert "Thank you again, and my best wishes" in sent["messages"][1]["content"]  # the wording
+    # what the model writes anew is asked apart from what it edits: shown the closing's
+    # approved wording, a small model put it into the opening
+    fresh, edited = client.requests
+    assert required(fresh) == ["opening"]
+    assert required(edited) == ["closing", "subject"]  # a subject written first restates the offer
+    assert "Thank you again, and my best wishes" not in fresh["messages"][1]["content"]
+    assert "Thank you again, and my best wishes" in edited["messages"][1]["content"]
+    assert fresh["messages"][0]["role"] == "system"
+    # the rep's Chinese of the accepted parts is asked on its own, after the guard
+    asked = client.summary_requests[0]["messages"][1]["content"]
+    assert "Santiago" in asked and "I would be glad to hear" in asked
+    assert draft.summary_zh.startswith("主题：")  # it came back empty: the template's
+
+
+def required(request: dict[str, Any]) -> list[str]:
+    return list(request["response_format"]["json_schema"]["schema"]["required"])
 
 
 def test_a_refused_region_is_asked_again_with_the_reason_then_keeps_the_wording() -> None:
@@ -119,12 +165,13 @@ def test_a_refused_region_is_asked_again_with_the_reason_then_keeps_the_wording(
     again = {"opening": bad["opening"]}  # the model repeats itself
     llm, client = engine([json.dumps(bad), json.dumps(again)])
     draft = llm.draft(req())
-    assert len(client.requests) == 2
-    repair = client.requests[1]["messages"][-1]["content"]
-    assert repair.startswith(
+    assert len(client.requests) == 3  # the opening, the closing and subject, one repair
+    repair = client.requests[2]["messages"]
+    assert repair[-1]["content"].startswith(
         "Some parts cannot be used as written:\n- \"opening\": states a '37%' discount"
     )
-    assert client.requests[1]["response_format"]["json_schema"]["schema"]["required"] == ["opening"]
+    assert repair[:2] == client.requests[0]["messages"]  # in the conversation that asked
+    assert required(client.requests[2]) == ["opening"]
     assert draft.engine == "llm" and draft.rewritten == ["subject", "closing"]
     assert draft.kept["opening"].startswith("states a '37%' discount; the discounts given: 5%")
     assert "37% off" in draft.rejected["opening"] and "37%" not in draft.body
@@ -158,12 +205,12 @@ def test_when_every_region_is_refused_the_draft_is_the_template_with_the_reason(
 def test_an_unparsable_reply_is_asked_again_once() -> None:
     llm, client = engine(["Sure! Here it is.", faithful_reply()])
     draft = llm.draft(req())
-    assert draft.engine == "llm" and len(client.requests) == 2
+    assert draft.engine == "llm" and len(client.requests) == 3
     assert (
         "That reply was not usable: the reply is not a JSON object"
         in client.requests[1]["messages"][-1]["content"]
     )
-    assert draft.tokens_in == 1000
+    assert draft.tokens_in == 2000  # the opening twice, the closing and subject, the summary
 
 
 def test_api_failure_falls_back_in_auto_and_fails_in_llm_mode() -> None:
@@ -214,7 +261,7 @@ def test_a_region_given_back_as_approved_keeps_the_approved_wording_and_is_not_c
     assert draft.engine == "llm" and draft.rewritten == ["opening"]
     assert draft.kept == {"subject": UNCHANGED, "closing": UNCHANGED}
     assert approved["closing"] in draft.body and "warm wishes" not in draft.body
-    assert len(client.requests) == 1  # nothing to repair: the approved text stands
+    assert len(client.requests) == 2  # nothing to repair: the approved text stands
 
     all_same = {name: approved[name] for name in ("subject", "opening", "closing")}
     strict, _ = engine([json.dumps(all_same)], fallback=False)
@@ -226,14 +273,25 @@ def test_a_region_given_back_as_approved_keeps_the_approved_wording_and_is_not_c
     )
 
 
-def test_a_region_that_repeats_a_sentence_of_the_message_is_refused() -> None:
+def test_a_region_that_only_repeats_a_sentence_of_the_message_is_refused() -> None:
     reply = json.loads(faithful_reply())
-    reply["opening"] = (
-        "Thank you for this year. We have now been working together for 4 years, since 2022."
-    )
+    reply["opening"] = "We have now been working together for 4 years, since 2022."
     llm, _ = engine([json.dumps(reply), json.dumps({"opening": reply["opening"]})])
     draft = llm.draft(req())
     assert draft.kept["opening"].startswith("repeats the message ('We have now been working")
+    assert draft.body.count("We have now been working together for 4 years") == 1
+
+
+def test_a_region_loses_the_sentences_it_ends_with_that_the_message_says() -> None:
+    """A small model often ends its opening with a sentence of the message it was shown:
+    cut, the rest is the region (and is guarded as any text is)."""
+    reply = json.loads(faithful_reply())
+    own = "As the year comes to an end, thank you and your team for the trust you showed us."
+    reply["opening"] = f"{own} We have now been working together for 4 years, since 2022."
+    llm, _ = engine([json.dumps(reply)])
+    draft = llm.draft(req())
+    assert "opening" in draft.rewritten
+    assert draft.body.startswith(f"Dear Santiago Vargas,\n\n{own}\n\n")
     assert draft.body.count("We have now been working together for 4 years") == 1
 
 
@@ -281,3 +339,43 @@ def test_a_region_that_signs_off_as_the_sender_loses_the_sign_off_and_nothing_el
         "closing": "Could we talk next week?",
         "answer": "Lily Chen will send you the test reports. Is that useful?",
     }
+
+
+def test_a_region_that_greets_the_buyer_loses_the_salutation_and_one_greeting_the_sender_is_refused() -> (
+    None
+):
+    """The message greets above the opening; a small model often greets again."""
+    reply = json.loads(faithful_reply())
+    reply["opening"] = "Hi Santiago Vargas, as the year comes to an end, thank you for 2026."
+    llm, _ = engine([json.dumps(reply)])
+    draft = llm.draft(req())
+    assert "opening" in draft.rewritten
+    assert draft.body.startswith("Dear Santiago Vargas,\n\nAs the year comes to an end, thank")
+    reply["opening"] = "Hello Kevin: as the year comes to an end, thank you for 2026."
+    llm, _ = engine([json.dumps(reply), json.dumps({"opening": reply["opening"]})])
+    draft = llm.draft(req())
+    assert draft.kept["opening"].startswith("greets the sender ('Hello Kevin')")
+
+
+def test_a_conversation_with_no_usable_reply_keeps_only_its_own_regions_approved() -> None:
+    """The opening is asked apart from the closing and the subject: a reply for those that
+    cannot be used keeps their approved wording, and the opening is still the model's."""
+    opening = json.loads(faithful_reply())["opening"]
+    llm, client = engine([json.dumps({"opening": opening}), "Sure! Here it is.", "Sorry."])
+    draft = llm.draft(req())
+    assert len(client.requests) == 3  # the opening; the closing and subject, asked twice
+    assert draft.engine == "llm" and draft.rewritten == ["opening"]
+    assert draft.kept["closing"].startswith("no usable reply: the model's reply could not be")
+    assert set(draft.kept) == {"subject", "closing"} and wording()["closing"] in draft.body
+
+
+def test_an_opening_keeps_its_first_two_sentences() -> None:
+    """Asked for one sentence, a small model goes on with a letter's closing formulas."""
+    reply = json.loads(faithful_reply())
+    own = "As the year comes to an end, thank you for working with us. It was a good year."
+    reply["opening"] = f"{own} We look forward to hearing from you. Have a great day!"
+    llm, _ = engine([json.dumps(reply)])
+    draft = llm.draft(req())
+    assert "opening" in draft.rewritten
+    assert draft.body.startswith(f"Dear Santiago Vargas,\n\n{own}\n\n")
+    assert "look forward to hearing" not in draft.body

@@ -61,15 +61,15 @@ def test_a_clean_reply_is_accepted_on_the_first_call(stub: ChatStub) -> None:
     made = engine(stub).draft(request(bench(), CUSTOMER, "thanks", "email", None))
     assert (made.engine, made.model, made.fallback_reason) == ("llm", "stub-model", None)
     assert made.findings == [] and made.tokens_in and made.tokens_out
-    assert len(stub.exchanges) == 1
+    assert len(stub.exchanges) == 2  # the opening; the closing and the subject
 
 
 def test_429_is_retried_after_the_retry_after_header_then_accepted(stub: ChatStub) -> None:
     stub.config.retry_after = 1.5
     made = draft(stub, "429")
     assert made.engine == "llm" and made.fallback_reason is None
-    first, second = stub.exchanges
-    assert (first.status, second.status) == (429, 200)
+    first, second = stub.exchanges[:2]  # each conversation: 429, then the reply
+    assert [e.status for e in stub.exchanges] == [429, 200, 429, 200]
     # the SDK's own backoff without the header is under 1 s: waiting 1.5 s is the header's doing
     assert second.at - first.at >= 1.4
 
@@ -77,14 +77,14 @@ def test_429_is_retried_after_the_retry_after_header_then_accepted(stub: ChatStu
 def test_500_is_retried_then_accepted(stub: ChatStub) -> None:
     made = draft(stub, "500")
     assert made.engine == "llm" and made.fallback_reason is None
-    assert [e.status for e in stub.exchanges] == [500, 200]
+    assert [e.status for e in stub.exchanges] == [500, 200, 500, 200]  # per conversation
 
 
 def test_a_reply_slower_than_the_timeout_is_retried_then_accepted(stub: ChatStub) -> None:
     stub.config.slow_seconds = 2.0  # the client's timeout is 1 s
     made = draft(stub, "slow")
     assert made.engine == "llm" and made.fallback_reason is None
-    assert len(stub.exchanges) == 2
+    assert len(stub.exchanges) == 4  # each of the two conversations: timed out, retried
 
 
 def test_a_server_error_with_no_retries_left_falls_back_with_the_reason() -> None:
@@ -136,7 +136,7 @@ def test_a_refused_region_keeps_the_approved_wording_and_the_rest_is_rewritten(
     assert made.rejected["opening"]  # what the model tried is on the record
     # nothing the model invented survives: the region is the template's own wording
     assert "37%" not in made.body and "Kevin Wang," not in made.body.split("\n\n")[1]
-    assert len(stub.exchanges) == 2  # the reply, and one repair round for the opening
+    assert len(stub.exchanges) == 3  # the two asks, and one repair round for the opening
 
 
 def test_a_reply_in_the_wrong_language_keeps_every_region_and_says_why(stub: ChatStub) -> None:
@@ -149,7 +149,7 @@ def test_a_reply_in_the_wrong_language_keeps_every_region_and_says_why(stub: Cha
 
 def test_unusable_replies_are_asked_again_exactly_once(stub: ChatStub) -> None:
     draft(stub, "truncated")
-    assert len(stub.exchanges) == 2  # the request and one re-ask
+    assert len(stub.exchanges) == 4  # each of the two conversations: the request, one re-ask
 
 
 @pytest.mark.parametrize("fault", ["truncated", "language"])
@@ -173,9 +173,10 @@ def test_a_server_that_refuses_the_schema_is_asked_for_a_json_object(stub: ChatS
     assert [(e.status, e.response_format) for e in stub.exchanges] == [
         (400, "json_schema"),
         (200, "json_object"),
+        (200, "json_object"),  # the closing and the subject
     ]
     llm.draft(request(bench(), "C1002", "thanks", "email", None))
-    assert len(stub.exchanges) == 3  # remembered: no second refusal
+    assert len(stub.exchanges) == 5  # remembered: no second refusal
 
 
 def test_response_format_none_sends_no_response_format(stub: ChatStub) -> None:
@@ -184,7 +185,7 @@ def test_response_format_none_sends_no_response_format(stub: ChatStub) -> None:
     llm = LLMEngine(bench(), make_client(config), config, fallback=True)
     made = llm.draft(request(bench(), CUSTOMER, "thanks", "email", None))
     assert made.engine == "llm"  # the stub answers JSON anyway; the parser reads it
-    assert [e.response_format for e in stub.exchanges] == [""]
+    assert [e.response_format for e in stub.exchanges] == ["", ""]
 
 
 def llm_env(monkeypatch: pytest.MonkeyPatch, stub: ChatStub) -> None:
@@ -249,7 +250,8 @@ def test_with_engine_llm_a_batch_records_each_failure_and_exits_1(
     # a rerun asks again only for the failed ones: the accepted drafts are unchanged
     before = len(stub.exchanges)
     batch(out, "--sample", "--engine", "llm", ok=False)
-    assert len(stub.exchanges) - before == 2 * failed  # each: the request and one re-ask
+    # each of their two conversations: the request and one re-ask
+    assert len(stub.exchanges) - before == 4 * failed
 
 
 def test_a_dry_run_counts_calls_and_tokens_and_calls_nothing(
@@ -259,12 +261,14 @@ def test_a_dry_run_counts_calls_and_tokens_and_calls_nothing(
     out = tmp_path / "outbox"
     output = batch(out, "--sample", "--dry-run").output
     planned = output.split("can be drafted")[0].split()[-1]
-    assert f"API calls: {planned}, one a draft (0 already current" in output
+    # two requests a draft: what the model writes anew, and what it edits
+    assert f"API calls: {2 * int(planned):,} for {planned} drafts (0 already current" in output
     assert "Token budget: ~" in output and "Estimated cost" not in output  # no prices set
     assert stub.exchanges == [] and not out.exists()
     batch(out, "--sample", "--limit", "5")
     output = batch(out, "--sample", "--dry-run").output
-    assert f"API calls: {int(planned) - 5:,}, one a draft (5 already current" in output
+    left = int(planned) - 5
+    assert f"API calls: {2 * left:,} for {left:,} drafts (5 already current" in output
 
 
 def test_the_summary_estimates_the_cost_at_the_configured_prices(
@@ -322,12 +326,12 @@ def test_an_interrupted_llm_batch_keeps_what_it_finished_and_the_rerun_does_the_
     assert killed.exit_code == 130
     asked_before = len(stub.exchanges)
     planned = int(killed.output.split("can be drafted")[0].split()[-1])
-    assert asked_before < planned // 2  # the queued drafts were cancelled, not run
+    assert asked_before < planned  # (two requests a draft) the queued drafts were cancelled
     kept = [json.loads(line) for line in (out / ".journal.jsonl").read_text().splitlines()]
     monkeypatch.setattr(followup.outbox.folder.Outbox, "store", real_store)
     rerun = batch(out, *args).output
     assert f"{len(kept)} unchanged (skipped)" in rerun
-    assert len(stub.exchanges) - asked_before == planned - len(kept)  # only the missing ones
+    assert len(stub.exchanges) - asked_before == 2 * (planned - len(kept))  # only the missing
     keys = [r["key"] for r in records(out)]
     assert len(keys) == len(set(keys)) == planned
 

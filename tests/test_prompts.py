@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from followup.errors import TemplateError
-from followup.llm.prompts import FRESH, build_messages, load_prompt, parse_prompt
-from followup.llm.replies import EXAMPLE_OPENING
+from followup.llm.prompts import build_asks, build_messages, load_prompt, parse_prompt
+from followup.llm.replies import FRESH, ask_order
 from tests.conftest import run, write
 
 AS_OF = ("--as-of", "2026-11-22")
@@ -40,7 +40,16 @@ def test_shipped_prompts_render_for_a_real_customer(campaign: str) -> None:
     skeleton = TemplateEngine(bench).skeleton(base)
     body = [line for line in skeleton.splitlines() if len(line) > 30 and "[" not in line]
     assert body and not any(line.strip() in messages.user for line in body)
-    assert f'an opening: "{EXAMPLE_OPENING}"' in messages.user  # the one example
+    assert "For example" not in messages.user  # no example: small models copied it
+    # what the model writes anew is asked apart from what it edits, and never shown the
+    # approved wording of the others (shown the closing's, a small model put it there)
+    asks = build_asks(prompt, base, tone="brief", length="short")
+    assert [regions for regions, _ in asks] == [
+        tuple(n for n in ask_order(base.wording) if n in FRESH),
+        tuple(n for n in ask_order(base.wording) if n not in FRESH),
+    ]
+    fresh = asks[0][1].user
+    assert not any(wording.strip() in fresh for wording in base.wording.values())
     for name, wording in base.wording.items():
         assert f'- "{name}": ' in messages.user
         shown = f'Approved wording:\n"""\n{wording.strip()}\n"""' in messages.user

@@ -173,7 +173,7 @@ def test_an_llm_second_touch_may_say_when_the_first_went_out_and_nothing_new() -
     honest = "I wrote to you on November 15, a week ago, and wanted to be sure it reached you."
     invented = "I wrote on November 15; for you I can add a 20% discount on top."
     for opening, kept in ((honest, False), (invented, True)):
-        llm, client = llm_engine([json.dumps({"opening": opening, "summary_zh": ""})] * 3)
+        llm, client = llm_engine([json.dumps({"opening": opening})] * 3)
         draft = llm.draft(planned.request)
         assert draft.subject == "Re: 5% off orders until December 20"  # never rewritten
         assert draft.in_reply_to == first.message_id and draft.touch == 2

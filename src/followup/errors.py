@@ -99,9 +99,12 @@ class ReplyError(DraftError):
 class UnusableReply(DraftError):
     """No usable reply (API failure, or unparsable twice), with the tokens spent getting it."""
 
-    def __init__(self, message: str, usage: tuple[tuple[int, int], int]) -> None:
+    def __init__(
+        self, message: str, usage: tuple[tuple[int, int], int], *, api: bool = False
+    ) -> None:
         super().__init__(message)
         self.usage = usage  # ((tokens in, tokens out), latency in ms)
+        self.api = api  # the API call failed (no reply at all): the next would fail too
 
 
 class UsageError(FollowupError):

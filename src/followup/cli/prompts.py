@@ -47,21 +47,24 @@ def show(
     as_of: str | None,
     data: options.DataOptions,
 ) -> None:
-    """Print the system and user messages, exactly as they would be sent."""
+    """Print the system and user messages of each conversation, exactly as they would be
+    sent (what the model writes anew is asked apart from what it edits)."""
     from followup.drafting.engine import TemplateEngine
     from followup.drafting.workbench import request
-    from followup.llm.prompts import build_messages, load_prompt
+    from followup.llm.prompts import build_asks, load_prompt
 
     bench = options.workbench(data, as_of)
     req = request(bench, customer_id, campaign, channel, language)
     templates = TemplateEngine(bench)
     prompt, base = load_prompt(campaign, bench.root), templates.baseline(req)
-    messages = build_messages(prompt, base, tone=tone, length=length)
+    asks = build_asks(prompt, base, tone=tone, length=length)
     header = prompt.header
     click.echo(
         f"# prompt {header.id} ({prompt.path.name}, sha256 {prompt.sha256[:12]}), "
         f"temperature {header.temperature:g}, max_tokens {header.max_tokens}",
         err=True,
     )
-    for role, content in (("system", messages.system), ("user", messages.user)):
-        click.echo(f"--- {role} ---\n{content}\n")
+    for number, (regions, messages) in enumerate(asks, start=1):
+        click.echo(f"=== request {number} of {len(asks)}: {', '.join(regions)} ===\n")
+        for role, content in (("system", messages.system), ("user", messages.user)):
+            click.echo(f"--- {role} ---\n{content}\n")

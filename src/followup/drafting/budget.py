@@ -3,7 +3,8 @@
 Each engine estimates its own call (`Engine.estimate`: the template engine makes none).
 The estimate counts the calls a batch will make (drafts already current in the outbox
 make none) and the tokens: the prompt's, estimated from its characters, and out, at most
-`max_tokens` a call. A re-ask, when a reply cannot be parsed, adds one more call of each;
+`max_tokens` a call. A re-ask, when a reply cannot be parsed, a repair round for a refused
+region and the short request for the rep's Chinese view of an accepted draft add calls;
 the estimate says so instead of guessing how many there will be. Prices come from
 `[llm] price_in_per_1k` / `price_out_per_1k` in followup.toml (`Engine.cost`).
 """
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Budget:
     calls: int  # API requests the batch will make (before any re-ask)
+    drafts: int  # ... for this many drafts
     unchanged: int  # drafts already current in the outbox: no call
     tokens_in: int  # estimated
     tokens_out: int  # at most: max_tokens a call
@@ -32,7 +34,7 @@ def estimate(
     targets: Preflight, engine: Engine, is_current: Callable[[str, str], bool] | None = None
 ) -> Budget | None:
     """The calls and tokens `targets` will take with `engine` (None: it makes no API call)."""
-    calls = unchanged = tokens_in = tokens_out = 0
+    calls = drafts = unchanged = tokens_in = tokens_out = 0
     if not targets.drafts:
         return None
     for planned in targets.drafts:
@@ -43,17 +45,20 @@ def estimate(
         if is_current is not None and is_current(req.key, engine.fingerprint(req) or ""):
             unchanged += 1
             continue
-        calls += 1
+        calls += call.calls
+        drafts += 1
         tokens_in += call.tokens_in
         tokens_out += call.tokens_out
-    return Budget(calls, unchanged, tokens_in, tokens_out, engine.cost(tokens_in, tokens_out))
+    cost = engine.cost(tokens_in, tokens_out)
+    return Budget(calls, drafts, unchanged, tokens_in, tokens_out, cost)
 
 
 def describe(budget: Budget) -> str:
     """The dry run's lines about the API: calls, tokens, cost."""
     lines = [
-        f"API calls: {budget.calls:,}, one a draft ({budget.unchanged:,} already current in the "
-        "outbox are skipped; a reply that cannot be parsed adds one re-ask).",
+        f"API calls: {budget.calls:,} for {budget.drafts:,} drafts ({budget.unchanged:,} already "
+        "current in the outbox are skipped; a reply that cannot be parsed adds one re-ask, a "
+        "refused part one repair, an accepted draft one short call for the Chinese view).",
         f"Token budget: ~{budget.tokens_in:,} in (estimated from the prompts' characters), "
         f"at most {budget.tokens_out:,} out (max_tokens a call).",
     ]

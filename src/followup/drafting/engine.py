@@ -26,10 +26,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class CallEstimate:
-    """What drafting one request asks of an API: tokens sent (estimated), at most back."""
+    """What drafting one request asks of an API: tokens sent (estimated), at most back, in
+    how many requests (before any re-ask)."""
 
     tokens_in: int
     tokens_out: int
+    calls: int = 1
 
 
 class Engine(Protocol):

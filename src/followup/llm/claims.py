@@ -76,7 +76,10 @@ CLAIMS: Final[dict[str, tuple[str, ...]]] = {
         "lowest price", "best price", "cheapest", "unbeatable price", "mejor precio",
         "precio más bajo", "el más barato", "bester preis", "günstigster preis",
         "niedrigster preis", "meilleur prix", "prix le plus bas", "moins cher", "melhor preço",
-        "preço mais baixo", "最低价", "最优惠",
+        "preço mais baixo", "最低价", "最优惠", "competitive price", "competitive prices",
+        "best deal", "best deals", "precio competitivo", "precios competitivos",
+        "wettbewerbsfähige preise", "wettbewerbsfähigen preisen", "prix compétitif",
+        "prix compétitifs", "preço competitivo", "preços competitivos", "价格优势",
     ),
     "exclusive": (
         "exclusive", "exclusivo", "exclusiva", "exklusiv", "exclusif", "exclusive",
@@ -128,6 +131,17 @@ CERTIFICATIONS: Final = (
 LABEL_WORDS: Final = _words(
     "campaign campaña campanha kampagne campagne segment segmento reactivation urgency "
     "winback win-back"
+)
+
+#: ... and how a reply names the rep's notes or the CRM the prompt quotes (the buyer reads
+#: what the notes say, never that there are notes)
+LABEL_PHRASES: Final = re.compile(
+    r"\brep(?:'s|s)?\s+notes?\b|\b(?:our|sales|internal|crm)\s+notes?\b|\bCRM\b"
+    r"|\bnotes?\s+(?:say|says|said|show|shows|indicate|indicates|mention|mentions)\b"
+    r"|\bnotas?\s+(?:del|do)\s+(?:representante|vendedor|comercial)\b"
+    r"|\bNotizen\s+(?:des|unseres)\s+(?:Vertreters|Vertriebs|Außendienstes)\b"
+    r"|\bnotes?\s+(?:du|de\s+notre)\s+commercial\b",
+    re.IGNORECASE,
 )
 
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"')]+", re.IGNORECASE)
@@ -402,6 +416,7 @@ def _contact_findings(text: str, facts: Facts, part: str) -> list[Finding]:
 def _label_findings(text: str, part: str) -> list[Finding]:
     words = set(re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)?", text.lower()))
     labels = sorted((words & LABEL_WORDS) | {s for s in _segment_ids() if s in text.lower()})
+    labels += [match.group(0) for match in LABEL_PHRASES.finditer(text)]
     if not labels:
         return []
     return [Finding("internal_label", f"{part}: shows the internal label {labels[0]!r}")]

@@ -17,10 +17,12 @@ kept from it is redacted (`followup.redact`), and a reason is cut to one short l
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import time
 from dataclasses import replace
+from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 
 from followup.campaigns import DEFAULT_LENGTH, DEFAULT_TONE
@@ -28,14 +30,14 @@ from followup.drafting.draft import Draft, fingerprint
 from followup.drafting.engine import Baseline, CallEstimate, TemplateEngine
 from followup.drafting.workbench import DraftRequest, Workbench
 from followup.errors import DraftError, ReplyError, UnusableReply
-from followup.llm.replies import SUMMARY, ask_order
+from followup.llm.replies import FRESH, PROSE, SUMMARY
 from followup.llm.translation import MESSAGE, assemble, signature_of, whole_message
 from followup.redact import clip, redact
 
 if TYPE_CHECKING:
     from followup.drafting.library import Choice
     from followup.llm.client import LLMConfig
-    from followup.llm.prompts import Messages, Prompt
+    from followup.llm.prompts import Ask, Prompt
 
 
 CHARS_PER_TOKEN = 4
@@ -74,17 +76,18 @@ class LLMEngine:
         self.tone, self.length = tone, length
         self._prompts: dict[str, Prompt] = {}
         self._format_kind = config.settings.response_format
-        self._built: dict[tuple[str, str], tuple[Prompt, Messages, Baseline, str]] = {}
+        self._built: dict[tuple[str, str], tuple[Prompt, tuple[Ask, ...], Baseline, str]] = {}
 
     def choose(self, req: DraftRequest) -> Choice | None:
         """The approved template the draft starts from (the LLM rewrites its regions)."""
         return self.templates.choose(req)
 
-    def _messages(self, req: DraftRequest) -> tuple[Prompt, Messages, Baseline, str]:
-        """The prompt, its messages and the template draft they start from (built once a
-        slot: a batch asks for the fingerprint first, then drafts), and the message around
-        the regions (the template's body with each region marked)."""
-        from followup.llm.prompts import build_messages, load_prompt
+    def _messages(self, req: DraftRequest) -> tuple[Prompt, tuple[Ask, ...], Baseline, str]:
+        """The prompt, its conversations (the regions each asks for, and its messages) and
+        the template draft they start from (built once a slot: a batch asks for the
+        fingerprint first, then drafts), and the message around the regions (the
+        template's body with each region marked)."""
+        from followup.llm.prompts import build_asks, load_prompt
 
         slot = (req.key, req.language)
         if slot not in self._built:
@@ -93,35 +96,34 @@ class LLMEngine:
             prompt, base = self._prompts[req.campaign], self.templates.baseline(req)
             whole = whole_message(base, req) if base.choice.language_fallback else None
             base, skeleton = whole or (base, self.templates.skeleton(base))
-            messages = build_messages(
-                prompt, base, tone=self.tone, length=self.length, whole=bool(whole)
-            )
-            self._built[slot] = (prompt, messages, base, skeleton)
+            asks = build_asks(prompt, base, tone=self.tone, length=self.length, whole=bool(whole))
+            self._built[slot] = (prompt, asks, base, skeleton)
         return self._built[slot]
 
     def fingerprint(self, req: DraftRequest) -> str | None:
         """Of the exact messages, model and parameters (None: no template to start from)."""
         if self.templates.choose(req) is None:
             return None
-        prompt, messages, base, _ = self._messages(req)
+        prompt, asks, base, _ = self._messages(req)
         if not base.wording:  # nothing to rewrite: the template's draft, no call
             return base.draft.fingerprint
         return fingerprint(
             self.name,
             req.key,
             self.config.model,
-            messages.as_list(),
+            [messages.as_list() for _, messages in asks],
             prompt.header.temperature,
             prompt.header.max_tokens,
         )
 
     def estimate(self, req: DraftRequest) -> CallEstimate:
-        """Tokens one request sends (estimated from its characters) and the most it gets back."""
-        prompt, messages, base, _ = self._messages(req)
+        """Tokens a draft's requests send (estimated from their characters) and the most they
+        get back."""
+        prompt, asks, base, _ = self._messages(req)
         if not base.wording:
             return CallEstimate(0, 0)
-        sent = tokens_for(len(messages.system) + len(messages.user))
-        return CallEstimate(sent, prompt.header.max_tokens)
+        sent = sum(tokens_for(len(m.system) + len(m.user)) for _, m in asks)
+        return CallEstimate(sent, prompt.header.max_tokens * len(asks), calls=len(asks))
 
     def cost(self, tokens_in: int, tokens_out: int) -> float | None:
         return self.config.settings.cost(tokens_in, tokens_out)
@@ -133,25 +135,42 @@ class LLMEngine:
         return draft if draft.summary_zh else self.templates.glossed(draft, req)
 
     def _draft(self, req: DraftRequest) -> Draft:
-        prompt, messages, base, skeleton = self._messages(req)
+        prompt, asks, base, skeleton = self._messages(req)
         if not base.wording:
             return replace(base.draft)  # the template marks nothing to rewrite
-        talk = _Talk(self, req, prompt, messages.as_list())
-        try:
-            sender = req.context["sender"]["name"]
-            asked = (*ask_order(base.wording), SUMMARY)
-            texts = unframed(talk.ask(asked), skeleton, sender)
-            summary = texts.pop(SUMMARY, "")
+        talk = _Talk(self, req, prompt)
+        texts: dict[str, str] = {}
+        unusable: dict[str, list[str]] = {}  # regions whose conversation gave nothing usable
+        failures: list[str] = []
+        for regions, messages in asks:
+            try:
+                texts.update(self._cut(base, talk.ask(regions, messages.as_list()), skeleton))
+            except UnusableReply as exc:
+                if exc.api:  # the API failed, after its retries: so would the next call
+                    return self._fall_back(base, prompt, str(exc), talk)
+                failures.append(str(exc))
+                unusable |= {name: [clip(f"no usable reply: {exc}")] for name in regions}
+        if not texts:  # no conversation gave anything usable
+            return self._fall_back(base, prompt, failures[0], talk)
+        kept, rejected = self._guard(base, texts, skeleton)
+        if kept:
+            texts.update(self._cut(base, talk.repair(kept), skeleton))
             kept, rejected = self._guard(base, texts, skeleton)
-            if kept:
-                again = unframed(talk.repair(kept), skeleton, sender)
-                texts.update({name: text for name, text in again.items() if name != SUMMARY})
-                kept, rejected = self._guard(base, texts, skeleton)
-        except UnusableReply as exc:
-            return self._fall_back(base, prompt, str(exc), talk)
         draft = self._finish(
-            base, prompt, texts, talk, refused=kept, rejected=rejected, skeleton=skeleton
+            base,
+            prompt,
+            texts,
+            talk,
+            refused=kept | unusable,
+            rejected=rejected,
+            skeleton=skeleton,
         )
+        if not draft.rewritten:  # nothing of the model's: the approved template's view
+            return draft
+        summary, failed = talk.summary({name: texts[name] for name in draft.rewritten})
+        if failed:
+            draft.kept[SUMMARY] = failed
+        self._provenance(draft, prompt, talk)  # the tokens of the summary too
         return self._summarised(draft, summary, req)
 
     def _summarised(self, draft: Draft, summary: str, req: DraftRequest) -> Draft:
@@ -162,7 +181,7 @@ class LLMEngine:
         from followup.drafting.engine import view_text
         from followup.llm.guard import summary_findings
 
-        if not summary.strip() or not draft.rewritten:  # the approved template's view
+        if not summary.strip():  # the approved template's view
             return draft
         found = self.templates.chinese(req)
         approved = view_text(*found) if found else ""
@@ -178,6 +197,21 @@ class LLMEngine:
         draft.summary_zh_by = "model"
         return draft
 
+    def _cut(self, base: Baseline, texts: dict[str, str], skeleton: str) -> dict[str, str]:
+        """The model's regions without what the message already has: its greeting,
+        sign-off or signature repeated (`unframed`), a prose region's first or last
+        sentences when the message around it says them (`without_repeats`), and what a
+        region written anew goes on with past its first two sentences (asked for one: a
+        small model adds a letter's closing formulas, and claims about the buyer)."""
+        from followup.llm.guard import first_sentences, without_repeats
+
+        sender = base.request.context["sender"]["name"]
+        cut = unframed(texts, skeleton, sender, base.wording)
+        for name in cut.keys() & PROSE:
+            cut[name] = without_repeats(cut[name], _around(skeleton, base.wording, name))
+            cut[name] = first_sentences(cut[name]) if name in FRESH else cut[name]
+        return cut
+
     def _guard(
         self, base: Baseline, texts: dict[str, str], skeleton: str = ""
     ) -> tuple[dict[str, list[str]], dict[str, str]]:
@@ -191,6 +225,7 @@ class LLMEngine:
         customer = req.customer
         who = people(customer["company"], customer["contact_name"], req.context["sender"]["name"])
         material = _material(req)
+        instructions = "\n".join(m.instructions for _, m in self._messages(req)[1])
         products = (
             *customer["products"],
             *(p["name"] for p in req.context["company"]["new_products"]),
@@ -211,6 +246,7 @@ class LLMEngine:
                 around=around,
                 material=material,
                 products=products,
+                instructions=instructions,
             )
             if findings:
                 refused[name] = [clip(f.message.removeprefix(f"{name}: ")) for f in findings]
@@ -242,7 +278,7 @@ class LLMEngine:
         if new:  # the regions are fine alone, the message with them is not: the template's
             why = "; ".join(f.message for f in draft.findings if f.code in new)
             refused = {name: [f"the message with it: {why}"] for name in accepted} | refused
-            rejected = {name: clip(texts[name]) for name in refused}
+            rejected = {name: clip(texts[name]) for name in refused if name in texts}
             accepted, draft = {}, replace(base.draft)
         draft.engine = self.name if accepted else "template"
         draft.rewritten = [name for name in base.wording if name in accepted]
@@ -321,15 +357,22 @@ class LLMEngine:
 
 
 MAX_TOKENS: Final = 4000  # the most a re-ask after a cut-off reply may ask for
+SUMMARY_TOKENS: Final = 300  # the rep's Chinese view of the model's parts: two sentences
 
 
-def unframed(texts: dict[str, str], skeleton: str, sender: str = "") -> dict[str, str]:
+def unframed(
+    texts: dict[str, str], skeleton: str, sender: str = "", wording: dict[str, str] | None = None
+) -> dict[str, str]:
     """The regions without the message's own frame repeated: a region that starts with the
     greeting before it, or ends with the message's sign-off (its last paragraph), exactly
-    as the message has them, loses those words (the message keeps its own); so does one
-    that ends with a short last sentence ending in the `sender`'s name (`... Sincerely,
-    Jason Liu`): the message signs with the template's signature. Any other use of the
-    name is the guard's to judge."""
+    as the message has them, loses those words (the message keeps its own); so does a
+    prose region that starts with a salutation of its own (`Hi Robert Foster,`: the
+    message greets above it), and one that ends with a short last sentence ending in the
+    `sender`'s name (`... Sincerely, Jason Liu`): the message signs with the template's
+    signature. A salutation of the sender, and any other use of the name, is the guard's
+    to judge. What is left starts as the region's approved `wording` does: capitalised
+    after `Hola, Laura:`, not after `Guten Tag Tobias Becker,`."""
+    wording = wording or {}
     lines = [line.strip() for line in skeleton.splitlines()]
     sign_off = " ".join(skeleton.strip().split("\n\n")[-1].split())  # its last paragraph
     result = dict(texts)
@@ -338,13 +381,17 @@ def unframed(texts: dict[str, str], skeleton: str, sender: str = "") -> dict[str
         if name is None or name not in result:
             continue
         before = next((text for text in reversed(lines[:i]) if text), "")
-        result[name] = _without_frame(result[name], before, sign_off)
+        # a salutation of its own first: the greeting's words alone would leave a surname
+        # behind (`Olá Ana Nascimento! ...` -> `Nascimento! ...`)
+        text = _without_salutation(result[name], sender) if name in PROSE else result[name]
+        result[name] = _without_frame(text, before, sign_off)
+    for name, text in result.items():
+        result[name] = _capitalised(text, wording.get(name, "")) if text != texts[name] else text
     if sender.strip():
         ends = _SENTENCE_END
         tail = rf"(?:^|(?<=[{ends}]))[^{ends}]{{0,40}}?\b{re.escape(sender)}\s*[.!]?\s*$"
         for name, text in result.items():
-            cut = re.sub(tail, "", text).rstrip() if name != SUMMARY else text
-            result[name] = cut or text
+            result[name] = re.sub(tail, "", text).rstrip() or text
     return result
 
 
@@ -388,6 +435,40 @@ def _without_frame(text: str, greeting: str, sign_off: str) -> str:
     return text.strip()
 
 
+def _without_salutation(text: str, sender: str) -> str:
+    """The text without a salutation it starts with (`Hallo Tobias Becker, ich ...` ->
+    `Ich ...`): a greeting word, then at most six words of a name (capitalised, or a
+    particle such as `de`, `van`), then `,`, `:` or `!`. One that names the sender stays,
+    for the guard to refuse (`Hola, Lily:`)."""
+    match = _salutation().match(text)
+    rest = text[match.end() :] if match else ""
+    if not match or not rest.strip() or (sender.strip() and _names_in(match.group(0), sender)):
+        return text
+    return rest
+
+
+def _capitalised(text: str, like: str) -> str:
+    """The text, capitalised when `like` (the approved wording) starts with a capital."""
+    return text[:1].upper() + text[1:] if like.strip()[:1].isupper() else text
+
+
+@cache
+def _salutation() -> re.Pattern[str]:
+    """A salutation at the start of a text (see `_without_salutation`)."""
+    from followup.llm.guard import GREETINGS
+
+    words = "|".join(re.escape(word) for word in sorted(GREETINGS, key=len, reverse=True))
+    particle = "de|da|do|dos|del|van|von|der|den|al|el|bin"
+    name = rf"(?:(?![a-zß-ÿ])[^\W\d_][^\s,:;!?]*|{particle})"
+    return re.compile(rf"\W*(?i:{words})(?![^\W\d_]),?(?:[^\S\n]+{name}){{0,6}}?\s*[,:!]\s*")
+
+
+def _names_in(text: str, sender: str) -> bool:
+    """Whether `text` names the sender, by full or first name."""
+    names = (sender, sender.split(maxsplit=1)[0])
+    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text, re.IGNORECASE) for n in names)
+
+
 def _material(req: DraftRequest) -> str:
     """What the buyer's own data says of them: the rep's notes, the loss detail, the
     company and the products it orders."""
@@ -425,29 +506,38 @@ _WORD = re.compile(r"\w+")
 
 
 class _Talk:
-    """One draft's conversation with the model: the ask, one re-ask when the reply cannot
-    be parsed (with more room when it was cut off), and one repair round for the regions
-    the guard refused (quoting why); the tokens and time it all took."""
+    """One draft's conversations with the model, one per group of regions (`Ask`): the
+    ask, one re-ask when the reply cannot be parsed (with more room when it was cut off),
+    one repair round for the regions the guard refused (quoting why, in the conversation
+    that asked for them), and the rep's Chinese view of what was kept; the tokens and
+    time it all took."""
 
-    def __init__(
-        self, engine: LLMEngine, req: DraftRequest, prompt: Prompt, chat: list[dict[str, str]]
-    ) -> None:
-        self.engine, self.req, self.prompt, self.chat = engine, req, prompt, chat
+    def __init__(self, engine: LLMEngine, req: DraftRequest, prompt: Prompt) -> None:
+        self.engine, self.req, self.prompt = engine, req, prompt
         self.started = time.perf_counter()
         self.tokens_in = self.tokens_out = 0
-        self._last = ""  # the model's latest reply
+        self.chats: list[list[dict[str, str]]] = []  # each conversation, as sent so far
+        self._of: dict[str, int] = {}  # region -> the conversation that asked for it
+        self._last: dict[int, str] = {}  # conversation -> the model's latest reply
 
     def usage(self) -> tuple[tuple[int, int], int]:
         elapsed = round((time.perf_counter() - self.started) * 1000)
         return (self.tokens_in, self.tokens_out), elapsed
 
-    def ask(self, regions: tuple[str, ...]) -> dict[str, str]:
-        """The model's text for `regions` (two tries at a usable reply)."""
+    def ask(
+        self, regions: tuple[str, ...], chat: list[dict[str, str]] | None = None
+    ) -> dict[str, str]:
+        """The model's text for `regions` (two tries at a usable reply): in a new
+        conversation that starts with `chat`, or in the one that first asked for them."""
         from followup.llm.replies import parse_reply
 
+        if chat is not None:
+            self.chats.append(list(chat))
+            self._of.update(dict.fromkeys(regions, len(self.chats) - 1))
+        index = self._of[regions[0]]
         budget = self.prompt.header.max_tokens
         for attempt in range(2):
-            content, cut = self._send(regions, budget)
+            content, cut = self._send(index, regions, budget)
             try:
                 return parse_reply(content, regions)
             except ReplyError as exc:
@@ -456,36 +546,53 @@ class _Talk:
                     raise UnusableReply(message, self.usage()) from None
                 if cut:  # cut off at max_tokens: the same budget would cut it again
                     budget = min(budget * 2, MAX_TOKENS)
-                self._say(content, f"That reply was not usable: {exc}. Answer again with "
-                                   "only the JSON object.")  # fmt: skip
+                self._say(index, content, f"That reply was not usable: {exc}. Answer again "
+                                          "with only the JSON object.")  # fmt: skip
         raise AssertionError("unreachable")  # pragma: no cover
 
     def repair(self, refused: dict[str, list[str]]) -> dict[str, str]:
-        """Once: the refused regions again, the guard's findings quoted; {} when the reply
-        to that cannot be used either (the regions keep the approved wording)."""
+        """Once: the refused regions again, the guard's findings quoted, each in the
+        conversation that asked for it; nothing for a conversation whose reply to that
+        cannot be used either (its regions keep the approved wording)."""
         from followup.llm.prompts import repair_message
 
-        self._say(self._last, repair_message(refused))
-        try:
-            return self.ask(tuple(refused))
-        except UnusableReply:
-            return {}
+        texts: dict[str, str] = {}
+        for index in sorted({self._of[name] for name in refused}):
+            here = {name: why for name, why in refused.items() if self._of[name] == index}
+            self._say(index, self._last[index], repair_message(here))
+            with contextlib.suppress(UnusableReply):
+                texts.update(self.ask(tuple(here)))
+        return texts
 
-    def _send(self, regions: tuple[str, ...], budget: int) -> tuple[str, bool]:
+    def summary(self, parts: dict[str, str]) -> tuple[str, str]:
+        """The rep's Chinese of the regions the draft took from the model, in a short
+        conversation of its own, and why there is none ("" when it came back, or came back
+        empty)."""
+        from followup.llm.prompts import summary_messages
+        from followup.llm.replies import parse_reply
+
+        self.chats.append(summary_messages(parts, self.req.language).as_list())
         try:
-            response = self.engine._complete(self.chat, self.prompt, regions, budget)
+            content, _ = self._send(len(self.chats) - 1, (SUMMARY,), SUMMARY_TOKENS)
+            return parse_reply(content, (SUMMARY,)).get(SUMMARY, ""), ""
+        except (UnusableReply, ReplyError) as exc:
+            return "", clip(f"no Chinese view from the model: {exc}")
+
+    def _send(self, index: int, regions: tuple[str, ...], budget: int) -> tuple[str, bool]:
+        try:
+            response = self.engine._complete(self.chats[index], self.prompt, regions, budget)
         except DraftError as exc:
-            raise UnusableReply(str(exc), self.usage()) from None
+            raise UnusableReply(str(exc), self.usage(), api=True) from None
         spent = getattr(response, "usage", None)
         self.tokens_in += getattr(spent, "prompt_tokens", 0) or 0
         self.tokens_out += getattr(spent, "completion_tokens", 0) or 0
         choice = response.choices[0]
-        self._last = choice.message.content or ""
-        return self._last, getattr(choice, "finish_reason", None) == "length"
+        self._last[index] = choice.message.content or ""
+        return self._last[index], getattr(choice, "finish_reason", None) == "length"
 
-    def _say(self, content: str, message: str) -> None:
-        self.chat = [
-            *self.chat,
+    def _say(self, index: int, content: str, message: str) -> None:
+        self.chats[index] = [
+            *self.chats[index],
             {"role": "assistant", "content": content},
             {"role": "user", "content": message},
         ]

@@ -29,7 +29,7 @@ from followup.drafting.checks import forbidden_in, name_findings, placeholder_in
 from followup.drafting.draft import Draft, Finding
 from followup.llm import figures
 from followup.llm.claims import Facts, check, masked
-from followup.llm.replies import EXAMPLE_MATTER, PROSE
+from followup.llm.replies import PROSE
 
 #: how a greeting starts, in the shipped languages (a region never greets)
 GREETINGS: Final = (
@@ -46,6 +46,9 @@ LONGER_THAN_WORDING: Final = 3  # a region may be this many times its approved w
 SLACK: Final = 300  # ... plus this many characters
 SHORTEST: Final = 0.25  # ... and no shorter than this share of it
 MIN_WORDS: Final = 2  # words of letters a region holds at least
+#: sentences a region written anew (the opening, the answer: one or two asked) keeps: a small
+#: model goes on into claims about the buyer and the closing formulas of a whole letter
+FRESH_SENTENCES: Final = 2
 
 
 @dataclass(frozen=True)
@@ -77,12 +80,15 @@ def check_region(
     around: str = "",
     material: str = "",
     products: tuple[str, ...] = (),
+    instructions: str = "",
 ) -> list[Finding]:
     """Everything wrong with a model's text for one region; `around` is the rest of the
     message (a region must not repeat it), `material` what the buyer's data says of them
-    (notes, loss detail, products: what a region may speak of that the prompt's example
-    also does), `products` the product names a region keeps when its approved wording
-    names them (a call to action's "restock X or Y")."""
+    (notes, loss detail, products: what a region may speak of, and whether they tell of a
+    contact with the buyer a region may thank them for), `products` the product names a
+    region keeps when its approved wording names them (a call to action's "restock X or
+    Y"), `instructions` the prompt's own words to the model (a region must not give them
+    back)."""
     if not text.strip():
         return [Finding("empty", f"{name}: is empty")]
     found = check(text, facts, language, part=name)
@@ -101,12 +107,13 @@ def check_region(
     else:
         found += _greets_or_signs(name, text, who)
     found += _repeats(name, text, around)
+    found += _echoes(name, text, instructions)
     found += _length(name, text, wording, limit)
     if name in PROSE and not any(f.code.startswith("fact_") for f in found):
         found += _own_figures(name, text, wording, facts, language)
     if name in PROSE:
         found += _about_the_buyer(name, text, who)
-        found += _copies_example(name, text, material)
+        found += _claims_contact(name, text, material)
         found += _drops_products(name, text, wording, products)
     if name == "closing" and "?" in wording and not re.search(r"[?？]", text):
         found.append(Finding("closing_question", f"{name}: asks the buyer nothing (the approved "
@@ -136,13 +143,34 @@ def _about_the_buyer(name: str, text: str, who: People) -> list[Finding]:
     return [Finding("third_person", f"{name}: speaks of the buyer ({quoted!r}), not to them")]
 
 
-def _copies_example(name: str, text: str, material: str) -> list[Finding]:
-    """A region that speaks of the prompt's example buyer's business, which this buyer's
-    data does not mention: it was copied, and is not true of this buyer."""
-    said = EXAMPLE_MATTER.search(text)
-    if said is None or EXAMPLE_MATTER.search(material):
+#: a contact with the buyer a region may claim only when the buyer's data tells of one
+#: ("thank you for reaching out": a small model's habit, false for a buyer who never wrote)
+_CONTACT_CLAIM: Final = re.compile(
+    r"(?<!\w)(?:reach(?:ing|ed)? out|your (?:recent |last )?(?:inquiry|enquiry|request|message|"
+    r"e-?mail|call|visit)|as (?:you mentioned|(?:we )?discussed|agreed)|"
+    r"su (?:consulta|solicitud|mensaje|correo|llamada|visita)|como (?:comentamos|acordamos|"
+    r"hablamos)|ihre (?:anfrage|nachricht|e-?mail|mail)|wie (?:besprochen|vereinbart)|"
+    r"votre (?:demande|message|e-?mail|appel|visite)|comme (?:convenu|discuté|évoqué)|"
+    r"(?:sua|seu) (?:solicitação|mensagem|e-?mail|consulta|visita)|como (?:combinado|"
+    r"conversamos))(?!\w)",
+    re.IGNORECASE,
+)
+#: what, in the buyer's data, tells of a contact (an inquiry, a visit, a meeting, a call)
+_CONTACT_TOLD: Final = re.compile(
+    r"inquir|enquir|asked|request|quot|\bmet\b|visit|call|meeting|consulta|solicit|anfrage|"
+    r"demande|contato|contact",
+    re.IGNORECASE,
+)
+
+
+def _claims_contact(name: str, text: str, material: str) -> list[Finding]:
+    """A prose region that thanks the buyer for an inquiry, a message or a call the data
+    does not tell of: a contact that never happened, stated to the one who would know."""
+    said = _CONTACT_CLAIM.search(text)
+    if said is None or _CONTACT_TOLD.search(material):
         return []
-    return [Finding("copies_example", f"{name}: takes {said.group(0)!r} from the prompt's example")]
+    return [Finding("claim", f"{name}: speaks of a contact ({said.group(0)!r}) the buyer's "
+                             "data does not tell of")]  # fmt: skip
 
 
 def _drops_products(name: str, text: str, wording: str, products: tuple[str, ...]) -> list[Finding]:
@@ -186,17 +214,66 @@ REPEAT_SHARE: Final = 0.8
 
 def _repeats(name: str, text: str, around: str) -> list[Finding]:
     """A region that says again what the message around it already says."""
-    rest = " ".join(around.split()).casefold()
+    said = _said_again(text, around, reworded=name in PROSE)  # a subject may sum up a line
+    if said is None:
+        return []
+    return [Finding("region_repeats", f"{name}: repeats the message ({_start(said)!r})")]
+
+
+def _echoes(name: str, text: str, instructions: str) -> list[Finding]:
+    """A region that gives back the prompt's own words (what the message is for, a
+    region's rule): written to the model, never to the buyer ("an email to win back a
+    buyer who stopped ordering")."""
+    said = _said_again(text, instructions, reworded=True) if instructions.strip() else None
+    if said is None:
+        return []
+    return [Finding("echoes_prompt", f"{name}: gives back the words of the prompt "
+                                     f"({_start(said)!r})")]  # fmt: skip
+
+
+#: where a sentence ends: its mark, then the next one's first letter, not a lower-case one
+#: (`Importaciones Vargas S.A.S. for ...` is one sentence)
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?。！？])\s+(?=[¿¡\"'(«]?(?![a-zß-ÿ])[^\W\d_])")
+
+
+def first_sentences(text: str, count: int = FRESH_SENTENCES) -> str:
+    """The text's first `count` sentences (all of it when it has no more)."""
+    sentences = _SENTENCE_BREAK.split(" ".join(text.split()))
+    return text if len(sentences) <= count else " ".join(sentences[:count])
+
+
+def without_repeats(text: str, around: str) -> str:
+    """A prose region without the sentences at its start or end that say again what the
+    message around it says (a small model often ends its opening with the call to action
+    it was shown): cutting them adds nothing, and the rest is guarded as any text is. A
+    region that is nothing but such sentences is left whole, for the guard to refuse."""
+    sentences = _SENTENCE_BREAK.split(" ".join(text.split()))
+
+    def repeated(sentence: str) -> bool:
+        return _said_again(sentence, around, reworded=True) is not None
+
+    start, end = 0, len(sentences)
+    while start < end - 1 and repeated(sentences[start]):
+        start += 1
+    while end - 1 > start and repeated(sentences[end - 1]):
+        end -= 1
+    if (start, end) == (0, len(sentences)):
+        return text
+    return " ".join(sentences[start:end])
+
+
+def _said_again(text: str, other: str, *, reworded: bool) -> str | None:
+    """The first sentence of `text` (or all of it) at least `REPEAT_CHARS` long that
+    `other` holds word for word, or (`reworded`) mostly, in order; None if none."""
+    rest = " ".join(other.split()).casefold()
     theirs = [_words_of(s) for s in _SENTENCE_END.split(rest)]
     sentences = _SENTENCE_END.split(" ".join(text.split()))
-    reworded = name in PROSE  # a subject may well sum up a line of the message
     for sentence in [" ".join(text.split()), *sentences]:
         if len(sentence) < REPEAT_CHARS:
             continue
         if sentence.casefold() in rest or (reworded and _contained(_words_of(sentence), theirs)):
-            said = _start(sentence)
-            return [Finding("region_repeats", f"{name}: repeats the message ({said!r})")]
-    return []
+            return sentence
+    return None
 
 
 def _words_of(sentence: str) -> list[str]:
@@ -251,7 +328,7 @@ def language_findings(text: str, language: str, *, part: str) -> list[Finding]:
 def _greets_or_signs(name: str, text: str, who: People) -> list[Finding]:
     """A region starts after the greeting and ends before the signature: it does neither."""
     found = []
-    first = _first_sentence(text)
+    first = first_sentence(text)
     parts = re.split(r"[,:;!]", first, maxsplit=2)
     salutation = parts[0].strip()  # `Dear Lily Chen`
     if len(parts) > 1 and _greeting(first) and len(salutation.split()) == 1:
@@ -277,7 +354,7 @@ def _swapped(body: str, customer: str, sender: str) -> list[Finding]:
     is the greeting, however the lines break)."""
     findings = []
     lines = [line.strip() for line in body.strip().splitlines() if line.strip()]
-    greeting = _first_sentence(body)
+    greeting = first_sentence(body)
     closing = " ".join(lines[1:][-3:]).casefold()  # after the greeting, however short
     first_name = sender.split(maxsplit=1)[0] if sender.strip() else ""
     greeted = [n for n in (sender, first_name) if n and _names(greeting, n)]
@@ -304,7 +381,7 @@ def _names(text: str, name: str) -> bool:
     return re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text, re.IGNORECASE) is not None
 
 
-def _first_sentence(text: str) -> str:
+def first_sentence(text: str) -> str:
     """Up to the first `.`, `!`, `?`, `:` or line end: a greeting is the first of these."""
     first = re.split(r"(?<=[.!?:])\s|\n", text.strip(), maxsplit=1)[0]
     return first.strip()

@@ -18,31 +18,36 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from followup.errors import ReplyError
 
-#: the reply's Chinese for the rep of what its regions say (above the approved view in the
-#: draft's 中文对照): asked with the regions, optional in a reply (without it, the approved
-#: template's view alone)
+#: the model's Chinese for the rep of what the regions it wrote say (above the approved view
+#: in the draft's 中文对照): asked on its own once the guard accepted them, optional in
+#: that reply (without it, the approved template's view alone)
 SUMMARY: Final = "summary_zh"
 #: regions of prose inside the message: they state no figure of their own, the message
 #: around them does
 PROSE: Final = frozenset({"opening", "answer", "closing"})
-#: the opening the prompt shows as an example, for a buyer no sample has: a small model
-#: writes in its form once it has seen one, and one that copies it is refused
-#: (`followup.llm.guard`: `copies_example`)
-EXAMPLE_BUYER: Final = "whose notes say they build cold-storage warehouses"
-EXAMPLE_OPENING: Final = "I hope the cold-storage builds are keeping your team busy this winter."
-#: the example's own matter, in the shipped languages: a region naming it, when the buyer's
-#: data does not, took it from the example
-EXAMPLE_MATTER: Final = re.compile(
-    r"cold[- ]?storage|frigor[ií]fic|k[üu]hl(?:haus|häuser|lager|hallen)|chambres? froides?",
-    re.IGNORECASE,
-)
+
+
+#: regions a writer composes anew rather than edits (the prompt does not show their wording)
+FRESH: Final = frozenset({"opening", "answer"})
 
 
 def ask_order(wording: dict[str, str]) -> tuple[str, ...]:
-    """The regions in the order they are asked for: the prose first, the subject after (a
-    subject that sums up the offer, written first, leads a small model to restate the
-    offer in the opening)."""
-    return tuple(sorted(wording, key=lambda name: name == "subject"))
+    """The regions in the order they are asked for: the prose the model edits first (the
+    closing, whose approved wording it is shown: written after the opening, a small model
+    put that wording in the opening), then the prose it writes anew, the subject last (a
+    subject that sums up the offer, written first, leads it to restate the offer in the
+    opening)."""
+    return tuple(sorted(wording, key=lambda name: (name == "subject", name in FRESH)))
+
+
+def ask_groups(wording: dict[str, str]) -> tuple[tuple[str, ...], ...]:
+    """The regions in the conversations they are asked in: what the model writes anew
+    (the opening, the answer) on its own, then what it edits (the closing, the subject),
+    each group in `ask_order`. Asked together, a small model put the closing's approved
+    wording, the one text it was shown, into the opening."""
+    order = ask_order(wording)
+    groups = ([n for n in order if n in FRESH], [n for n in order if n not in FRESH])
+    return tuple(tuple(group) for group in groups if group)
 
 
 @cache
