@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from followup.drafting.draft import Draft
 from followup.drafting.workbench import DraftRequest, Workbench, prepare, request
 from followup.errors import DraftError
 from followup.llm.client import resolve
@@ -282,14 +283,18 @@ def test_a_region_that_only_repeats_a_sentence_of_the_message_is_refused() -> No
     assert draft.body.count("We have now been working together for 4 years") == 1
 
 
+def with_opening(opening: str) -> Draft:
+    """C1001's thanks email drafted from the faithful reply with this opening."""
+    reply = json.loads(faithful_reply()) | {"opening": opening}
+    llm, _ = engine([json.dumps(reply)])
+    return llm.draft(req())
+
+
 def test_a_region_loses_the_sentences_it_ends_with_that_the_message_says() -> None:
     """A small model often ends its opening with a sentence of the message it was shown:
     cut, the rest is the region (and is guarded as any text is)."""
-    reply = json.loads(faithful_reply())
     own = "As the year comes to an end, thank you and your team for the trust you showed us."
-    reply["opening"] = f"{own} We have now been working together for 4 years, since 2022."
-    llm, _ = engine([json.dumps(reply)])
-    draft = llm.draft(req())
+    draft = with_opening(f"{own} We have now been working together for 4 years, since 2022.")
     assert "opening" in draft.rewritten
     assert draft.body.startswith(f"Dear Santiago Vargas,\n\n{own}\n\n")
     assert draft.body.count("We have now been working together for 4 years") == 1
@@ -345,12 +350,10 @@ def test_a_region_that_greets_the_buyer_loses_the_salutation_and_one_greeting_th
     None
 ):
     """The message greets above the opening; a small model often greets again."""
-    reply = json.loads(faithful_reply())
-    reply["opening"] = "Hi Santiago Vargas, as the year comes to an end, thank you for 2026."
-    llm, _ = engine([json.dumps(reply)])
-    draft = llm.draft(req())
+    draft = with_opening("Hi Santiago Vargas, as the year comes to an end, thank you for 2026.")
     assert "opening" in draft.rewritten
     assert draft.body.startswith("Dear Santiago Vargas,\n\nAs the year comes to an end, thank")
+    reply = json.loads(faithful_reply())
     reply["opening"] = "Hello Kevin: as the year comes to an end, thank you for 2026."
     llm, _ = engine([json.dumps(reply), json.dumps({"opening": reply["opening"]})])
     draft = llm.draft(req())
@@ -371,11 +374,8 @@ def test_a_conversation_with_no_usable_reply_keeps_only_its_own_regions_approved
 
 def test_an_opening_keeps_its_first_two_sentences() -> None:
     """Asked for one sentence, a small model goes on with a letter's closing formulas."""
-    reply = json.loads(faithful_reply())
     own = "As the year comes to an end, thank you for working with us. It was a good year."
-    reply["opening"] = f"{own} We look forward to hearing from you. Have a great day!"
-    llm, _ = engine([json.dumps(reply)])
-    draft = llm.draft(req())
+    draft = with_opening(f"{own} We look forward to hearing from you. Have a great day!")
     assert "opening" in draft.rewritten
     assert draft.body.startswith(f"Dear Santiago Vargas,\n\n{own}\n\n")
     assert "look forward to hearing" not in draft.body

@@ -13,7 +13,7 @@ import hashlib
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -339,21 +339,14 @@ def build_messages(
 Ask = tuple[tuple[str, ...], Messages]  # the regions one conversation asks for, and how
 
 
-def build_asks(
-    prompt: Prompt,
-    base: Baseline,
-    *,
-    tone: str = DEFAULT_TONE,
-    length: str = DEFAULT_LENGTH,
-    whole: bool = False,
-) -> tuple[Ask, ...]:
+def build_asks(prompt: Prompt, base: Baseline, **options: Any) -> tuple[Ask, ...]:
     """The exact conversations an LLM draft starts: one per group of regions
     (`followup.llm.replies.ask_groups`: what the model writes anew apart from what it
-    edits, whose approved wording a small model otherwise copies into the new part)."""
-    groups = ask_groups(base.wording)
+    edits, whose approved wording a small model otherwise copies into the new part), each
+    built by `build_messages` with these `options` (tone, length, whole)."""
     return tuple(
-        (group, build_messages(prompt, base, tone=tone, length=length, whole=whole, regions=group))
-        for group in groups
+        (group, build_messages(prompt, base, regions=group, **options))
+        for group in ask_groups(base.wording)
     )
 
 
