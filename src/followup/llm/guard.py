@@ -133,14 +133,21 @@ _ABOUT_BUYER: Final = re.compile(
 def _about_the_buyer(name: str, text: str, who: People) -> list[Finding]:
     """A prose region that speaks of the buyer instead of to them: "the customer", or the
     contact's full name not as a form of address (`Emily Reynolds at Hughes ...`, where
-    `Thank you, Emily Reynolds, ...` is fine)."""
+    `Thank you, Emily Reynolds, ...` and `... this year, Emily Reynolds.` are fine)."""
     said = _ABOUT_BUYER.search(text)
     if said is None and len(who.contact.split()) > 1:
-        said = re.search(rf"(?<!\w){re.escape(who.contact)}(?![\w,:!?])", text, re.IGNORECASE)
+        named = re.finditer(rf"(?<!\w){re.escape(who.contact)}(?!\w)", text, re.IGNORECASE)
+        said = next((m for m in named if not _addressed(text, m)), None)
     if said is None:
         return []
     quoted = _start(text[said.start() :])
     return [Finding("third_person", f"{name}: speaks of the buyer ({quoted!r}), not to them")]
+
+
+def _addressed(text: str, name: re.Match[str]) -> bool:
+    """Whether the name is a form of address: `Carlos Torres, ...`, `..., Carlos Torres!`."""
+    before, after = text[: name.start()].rstrip(), text[name.end() :].lstrip()
+    return after[:1] in {",", ":", "!", "?"} or (before.endswith(",") and after[:1] in {".", ""})
 
 
 #: a contact with the buyer a region may claim only when the buyer's data tells of one
