@@ -31,7 +31,7 @@ conversations get the same): by a substring of that message
 picked by a hash of the text (deterministic across runs). Transport faults (429, 500,
 slow) hit only the first attempt of a conversation; content faults hit every reply.
 
-`GET /stats` answers the number of requests and the conversations by fault.
+`GET /stats` answers the number of requests (the Chinese views' too) and the drafts by fault.
 
 Tests run it on a thread (`with ChatStub(...) as stub:`); the benchmark runs it as a
 script in its own process (`python tests/chat_stub.py --delay 0.3 --fault-rate 0.1`), so
@@ -306,7 +306,8 @@ def _handler(stub: ChatStub) -> type[BaseHTTPRequestHandler]:
             if self.path.rstrip("/") != "/stats":
                 self._send(404, {}, _json({"error": {"message": f"no route {self.path}"}}))
                 return
-            stats = {"requests": len(stub.exchanges), "faults": stub.faults_seen()}
+            requests = len(stub.exchanges) + len(stub.summaries)  # the Chinese views too
+            stats = {"requests": requests, "faults": stub.faults_seen()}
             self._send(200, {}, _json(stats))
 
         def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
