@@ -141,17 +141,17 @@ class LLMEngine:
         talk = _Talk(self, req, prompt)
         texts: dict[str, str] = {}
         unusable: dict[str, list[str]] = {}  # regions whose conversation gave nothing usable
-        failures: list[str] = []
+        failure = ""  # the first conversation's reason, should none give anything usable
         for regions, messages in asks:
             try:
                 texts.update(self._cut(base, talk.ask(regions, messages.as_list()), skeleton))
             except UnusableReply as exc:
                 if exc.api:  # the API failed, after its retries: so would the next call
                     return self._fall_back(base, prompt, str(exc), talk)
-                failures.append(str(exc))
+                failure = failure or str(exc)
                 unusable |= {name: [clip(f"no usable reply: {exc}")] for name in regions}
         if not texts:  # no conversation gave anything usable
-            return self._fall_back(base, prompt, failures[0], talk)
+            return self._fall_back(base, prompt, failure, talk)
         kept, rejected = self._guard(base, texts, skeleton)
         if kept:
             texts.update(self._cut(base, talk.repair(kept), skeleton))
@@ -440,9 +440,12 @@ def _without_salutation(text: str, sender: str) -> str:
     `Ich ...`): a greeting word, then at most six words of a name (capitalised, or a
     particle such as `de`, `van`), then `,`, `:` or `!`. One that names the sender stays,
     for the guard to refuse (`Hola, Lily:`)."""
+    from followup.llm.guard import names_in
+
     match = _salutation().match(text)
     rest = text[match.end() :] if match else ""
-    if not match or not rest.strip() or (sender.strip() and _names_in(match.group(0), sender)):
+    sender_names = (sender, sender.split(maxsplit=1)[0]) if sender.strip() else ()
+    if not match or not rest.strip() or any(names_in(match.group(0), n) for n in sender_names):
         return text
     return rest
 
@@ -461,12 +464,6 @@ def _salutation() -> re.Pattern[str]:
     particle = "de|da|do|dos|del|van|von|der|den|al|el|bin"
     name = rf"(?:(?![a-zß-ÿ])[^\W\d_][^\s,:;!?]*|{particle})"
     return re.compile(rf"\W*(?i:{words})(?![^\W\d_]),?(?:[^\S\n]+{name}){{0,6}}?\s*[,:!]\s*")
-
-
-def _names_in(text: str, sender: str) -> bool:
-    """Whether `text` names the sender, by full or first name."""
-    names = (sender, sender.split(maxsplit=1)[0])
-    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text, re.IGNORECASE) for n in names)
 
 
 def _material(req: DraftRequest) -> str:

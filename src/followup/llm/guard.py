@@ -335,18 +335,18 @@ def language_findings(text: str, language: str, *, part: str) -> list[Finding]:
 def _greets_or_signs(name: str, text: str, who: People) -> list[Finding]:
     """A region starts after the greeting and ends before the signature: it does neither."""
     found = []
-    first = first_sentence(text)
+    first = _first_sentence(text)
     parts = re.split(r"[,:;!]", first, maxsplit=2)
     salutation = parts[0].strip()  # `Dear Lily Chen`
     if len(parts) > 1 and _greeting(first) and len(salutation.split()) == 1:
         salutation = f"{salutation}, {parts[1].strip()}"  # `Hola, Lily`
     if _greeting(first):
-        if any(_names(salutation, n) for n in who.sender):
+        if any(names_in(salutation, n) for n in who.sender):
             found.append(Finding("names_swapped", f"{name}: greets the sender ({salutation!r})"))
         else:
             found.append(Finding("greeting", f"{name}: greets ({salutation!r}): the greeting is "
                                              "the template's"))  # fmt: skip
-    elif any(_names(salutation, n) for n in who.sender):
+    elif any(names_in(salutation, n) for n in who.sender):
         found.append(Finding("names_swapped", f"{name}: addresses the sender ({salutation!r})"))
     last = text.strip().splitlines()[-1].strip().rstrip(".,!")
     signed = any(last.casefold() == n.casefold() for n in (*who.sender, *who.customer))
@@ -361,11 +361,11 @@ def _swapped(body: str, customer: str, sender: str) -> list[Finding]:
     is the greeting, however the lines break)."""
     findings = []
     lines = [line.strip() for line in body.strip().splitlines() if line.strip()]
-    greeting = first_sentence(body)
+    greeting = _first_sentence(body)
     closing = " ".join(lines[1:][-3:]).casefold()  # after the greeting, however short
     first_name = sender.split(maxsplit=1)[0] if sender.strip() else ""
-    greeted = [n for n in (sender, first_name) if n and _names(greeting, n)]
-    if greeted and not (customer and _names(greeting, customer)):
+    greeted = [n for n in (sender, first_name) if n and names_in(greeting, n)]
+    if greeted and not (customer and names_in(greeting, customer)):
         findings.append(
             Finding("names_swapped", f"greets the sender ({greeted[0]}) instead of the customer")
         )
@@ -384,11 +384,12 @@ def _greeting(sentence: str) -> bool:
     return any(re.match(rf"{re.escape(g)}(?![^\W\d_])", lowered) for g in GREETINGS)
 
 
-def _names(text: str, name: str) -> bool:
+def names_in(text: str, name: str) -> bool:
+    """Whether `text` holds `name` as whole words, in any case."""
     return re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text, re.IGNORECASE) is not None
 
 
-def first_sentence(text: str) -> str:
+def _first_sentence(text: str) -> str:
     """Up to the first `.`, `!`, `?`, `:` or line end: a greeting is the first of these."""
     first = re.split(r"(?<=[.!?:])\s|\n", text.strip(), maxsplit=1)[0]
     return first.strip()
